@@ -1,0 +1,45 @@
+# TissueTransport: the two set-up commands are `make run` and `make test`.
+# Both install the system packages they need (Debian/Ubuntu, via apt-get) if missing.
+
+SWIFT        ?= swift
+APT_PACKAGES := libhdf5-dev hdf5-tools libopenblas-dev liblapacke-dev libsuitesparse-dev pkg-config
+RELEASE_BIN  := .build/release/tissue
+VENV         := .venv
+PYTHON       := $(VENV)/bin/python
+
+.PHONY: run test deps python-deps build release bench clean
+
+## Install missing system packages (needs root or sudo).
+deps:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" -ne 0 ] && SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+## A private Python venv with h5py + numpy, used by the tests that read outputs from Python.
+python-deps:
+	@if ! $(PYTHON) -c "import h5py, numpy" >/dev/null 2>&1; then \
+	  (python3 -m venv $(VENV) && $(PYTHON) -m pip install -q --disable-pip-version-check h5py numpy) \
+	    || echo "warning: could not set up $(VENV) with h5py; the Python cross-check tests will be skipped"; \
+	fi
+
+release: deps
+	$(SWIFT) build -c release --product tissue
+
+## Main job: solve the shipped brain example, print where the output went and a summary.
+run: release
+	$(RELEASE_BIN) run examples/brain.toml
+	@echo "inspect it with: $(RELEASE_BIN) inspect results/brain.h5"
+
+## Tests (release build with testing enabled: numerical tests are much faster than in debug).
+test: deps python-deps
+	TISSUE_PYTHON=$(abspath $(PYTHON)) $(SWIFT) test -c release -Xswiftc -enable-testing
+
+## Benchmark against the NumPy/SciPy peer (installs its own venv under bench/).
+bench: deps
+	bash bench/upscaled.sh
+
+clean:
+	rm -rf .build results

@@ -1,0 +1,49 @@
+// swift-tools-version: 6.0
+// TissueTransport: coupled macroscale tissue-transport simulator (see README.md).
+import PackageDescription
+
+let package = Package(
+    name: "TissueTransport",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "tissue", targets: ["TissueCLI"]),
+        .library(name: "TissueTransport", targets: ["Macroscale", "Closure", "NeuralNet", "Numerics", "HDF5Kit", "Scenario"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // MARK: System libraries (module map + shim.h)
+        .systemLibrary(name: "CHDF5", pkgConfig: "hdf5-serial", providers: [.apt(["libhdf5-dev"])]),
+        .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+
+        // MARK: Foundations
+        .target(name: "HDF5Kit", dependencies: ["CHDF5"]),
+        .target(name: "Numerics"),
+        .target(name: "NeuralNet", dependencies: ["CBLAS", "HDF5Kit"]),
+
+        // MARK: Physics
+        .target(name: "Closure", dependencies: ["NeuralNet", "Numerics", "HDF5Kit"]),
+        .target(name: "Macroscale", dependencies: ["Closure", "Numerics", "HDF5Kit"]),
+
+        // MARK: Configuration and command line
+        .target(name: "Scenario", dependencies: ["Macroscale", "Closure"]),
+        .executableTarget(name: "TissueCLI", dependencies: [
+            "Scenario", "Macroscale", "Closure", "HDF5Kit",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        // MARK: Benchmarks (driven by bench/*.sh; not part of the shipped product)
+        .executableTarget(name: "tissue-bench", dependencies: ["Macroscale", "Closure", "NeuralNet", "Numerics", "HDF5Kit"],
+                          path: "bench/Sources/tissue-bench"),
+
+        // MARK: Tests (one target per module; end-to-end CLI tests in TissueCLITests)
+        .testTarget(name: "HDF5KitTests", dependencies: ["HDF5Kit"]),
+        .testTarget(name: "NumericsTests", dependencies: ["Numerics"]),
+        .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "HDF5Kit"]),
+        .testTarget(name: "ClosureTests", dependencies: ["Closure", "NeuralNet", "HDF5Kit"]),
+        .testTarget(name: "MacroscaleTests", dependencies: ["Macroscale", "Closure", "Numerics"]),
+        .testTarget(name: "ScenarioTests", dependencies: ["Scenario"]),
+        .testTarget(name: "TissueCLITests", dependencies: ["HDF5Kit", "TissueCLI"]),
+    ]
+)

@@ -1,0 +1,88 @@
+/// The closure's input features, defined once for the whole project (DESIGN §2):
+/// εβ, φ², Pe, Dr, ⟨c⟩^β/Ka, −r ∂x⟨c⟩^β / Ka — all dimensionless, in this order.
+public enum EffectivenessFeature: Int, CaseIterable, Sendable {
+    /// εβ, β-phase (extracellular) volume fraction.
+    case porosity
+    /// φ² = km r²/(Ka Dβ), Thiele modulus squared.
+    case thieleModulusSquared
+    /// Pe = r ⟨v⟩^β / Dβ.
+    case peclet
+    /// Dr = Dσ/Dβ.
+    case diffusivityRatio
+    /// ⟨c⟩^β / Ka.
+    case concentration
+    /// −r ∂x⟨c⟩^β / Ka.
+    case concentrationGradient
+
+    /// Name stored in model and training-set files (`/model/feature_names`).
+    public var name: String {
+        switch self {
+        case .porosity: return "porosity"
+        case .thieleModulusSquared: return "thiele_modulus_squared"
+        case .peclet: return "peclet"
+        case .diffusivityRatio: return "diffusivity_ratio"
+        case .concentration: return "concentration"
+        case .concentrationGradient: return "concentration_gradient"
+        }
+    }
+
+    /// Column name in the reference training table (`learning_parameters_…csv`).
+    public var referenceColumn: String {
+        ["por", "phi2", "Pe", "Dr", "c_f_avg_norm", "d_f_c_avg_norm"][rawValue]
+    }
+
+    public static var count: Int { allCases.count }
+    public static var names: [String] { allCases.map(\.name) }
+}
+
+/// A batch of feature rows, row-major `rows × 6` in `EffectivenessFeature` order.
+public struct FeatureBatch: Sendable, Equatable {
+    public var values: [Double]
+    public var rows: Int { values.count / EffectivenessFeature.count }
+
+    public init(values: [Double]) {
+        precondition(values.count % EffectivenessFeature.count == 0, "feature rows must have 6 values")
+        self.values = values
+    }
+
+    public subscript(row: Int, feature: EffectivenessFeature) -> Double {
+        get { values[row * EffectivenessFeature.count + feature.rawValue] }
+        set { values[row * EffectivenessFeature.count + feature.rawValue] = newValue }
+    }
+}
+
+/// η for a batch, its sensitivities ∂η/∂feature for the requested features, and how many
+/// inputs had to be clamped into the closure's valid range (per feature).
+public struct ClosureEvaluation: Sendable, Equatable {
+    public var eta: [Double]
+    /// One array per requested feature, aligned with `eta`.
+    public var sensitivities: [[Double]]
+    /// Clamped input values per feature (6 entries), for this evaluation.
+    public var clampedCounts: [Int]
+    /// Outputs below zero that were raised to 0 (a network can predict η < 0 far from its data).
+    public var clampedOutputs: Int
+
+    public init(eta: [Double], sensitivities: [[Double]], clampedCounts: [Int] = Array(repeating: 0, count: EffectivenessFeature.count), clampedOutputs: Int = 0) {
+        self.eta = eta
+        self.sensitivities = sensitivities
+        self.clampedCounts = clampedCounts
+        self.clampedOutputs = clampedOutputs
+    }
+}
+
+/// An effectiveness-factor closure η(features): one protocol, several providers.
+public protocol EffectivenessClosure: Sendable {
+    /// Short human-readable description ("constant η = 0.74", "MLP models/x.h5").
+    var summary: String { get }
+    /// Whether η depends on the local state (⟨c⟩, its gradient); if not, sensitivities are zero.
+    var dependsOnState: Bool { get }
+    /// η for every row, with ∂η/∂f for each feature in `sensitivities`.
+    func evaluate(_ batch: FeatureBatch, sensitivities: [EffectivenessFeature]) throws -> ClosureEvaluation
+}
+
+extension EffectivenessClosure {
+    /// η only.
+    public func effectivenessFactor(_ batch: FeatureBatch) throws -> [Double] {
+        try evaluate(batch, sensitivities: []).eta
+    }
+}

@@ -1,0 +1,93 @@
+import NeuralNet
+
+/// η from a trained multilayer perceptron (`model` HDF5 file, DESIGN §5).
+///
+/// Each feature is clamped to the training range [min, max] stored in the file (the
+/// reference did the same: both tissues' porosity lies below the training minimum) and
+/// scaled to [0, 1]; the network runs batched through OpenBLAS in the chosen precision.
+/// Sensitivities ∂η/∂f come from forward-mode tangents in the same GEMMs; a clamped input
+/// has zero sensitivity. Negative outputs are raised to 0 and counted.
+public struct MLPClosure: EffectivenessClosure {
+    public enum Precision: String, Sendable, CaseIterable { case float32, float64 }
+
+    public let path: String
+    public let model: ModelFile
+    public let precision: Precision
+    private let network64: DenseNetwork<Double>?
+
+    public init(path: String, precision: Precision = .float32) throws {
+        let model = try ModelFile.read(path: path)
+        try self.init(model: model, path: path, precision: precision)
+    }
+
+    public init(model: ModelFile, path: String = "(in memory)", precision: Precision = .float32) throws {
+        guard model.featureNames == EffectivenessFeature.names else {
+            throw ClosureError.featureMismatch(file: path, found: model.featureNames, expected: EffectivenessFeature.names)
+        }
+        guard model.network.outputWidth == 1 else {
+            throw NeuralNetError.file("\(path): the η network must have one output, has \(model.network.outputWidth)")
+        }
+        self.path = path
+        self.model = model
+        self.precision = precision
+        self.network64 = precision == .float64 ? model.network.converted(to: Double.self) : nil
+    }
+
+    public var summary: String {
+        "MLP \(path) (\(model.network.widths.map(String.init).joined(separator: "→")), \(model.network.activation.rawValue), \(precision.rawValue))"
+    }
+    public var dependsOnState: Bool { true }
+
+    public func evaluate(_ batch: FeatureBatch, sensitivities: [EffectivenessFeature]) throws -> ClosureEvaluation {
+        switch precision {
+        case .float32: return try evaluate(batch, sensitivities: sensitivities, network: model.network)
+        case .float64: return try evaluate(batch, sensitivities: sensitivities, network: network64!)
+        }
+    }
+
+    private func evaluate<T: BLASScalar>(_ batch: FeatureBatch, sensitivities: [EffectivenessFeature],
+                                         network: DenseNetwork<T>) throws -> ClosureEvaluation {
+        let width = EffectivenessFeature.count
+        let rows = batch.rows
+        let scaler = model.scaler
+        var scaled = [T](repeating: 0, count: rows * width)
+        var clampedMask = [Bool](repeating: false, count: rows * width)
+        var clampedCounts = [Int](repeating: 0, count: width)
+        for i in 0..<rows {
+            for k in 0..<width {
+                let idx = i * width + k
+                let raw = batch.values[idx]
+                guard raw.isFinite else {
+                    throw ClosureError.invalidFeature(row: i, feature: EffectivenessFeature(rawValue: k)!, value: raw)
+                }
+                var v = raw
+                if v < scaler.minimum[k] { v = scaler.minimum[k] }
+                if v > scaler.maximum[k] { v = scaler.maximum[k] }
+                if v != raw { clampedMask[idx] = true; clampedCounts[k] += 1 }
+                scaled[idx] = T((v - scaler.minimum[k]) * scaler.inverseRange(k))
+            }
+        }
+        let tangents: [[T]] = sensitivities.map { feature in
+            let k = feature.rawValue
+            let d = T(scaler.inverseRange(k))
+            var t = [T](repeating: 0, count: rows * width)
+            for i in 0..<rows where !clampedMask[i * width + k] { t[i * width + k] = d }
+            return t
+        }
+        let (out, dOut) = try network.forward(scaled, rows: rows, inputTangents: tangents)
+        var eta = [Double](repeating: 0, count: rows)
+        var derivatives = dOut.map { $0.map(Double.init) }
+        var clampedOutputs = 0
+        for i in 0..<rows {
+            let v = Double(out[i])
+            guard v.isFinite else { throw ClosureError.nonFiniteOutput(row: i) }
+            if v < 0 {
+                clampedOutputs += 1
+                for s in 0..<derivatives.count { derivatives[s][i] = 0 }
+            }
+            eta[i] = max(v, 0)
+        }
+        return ClosureEvaluation(eta: eta, sensitivities: derivatives,
+                                 clampedCounts: clampedCounts, clampedOutputs: clampedOutputs)
+    }
+}

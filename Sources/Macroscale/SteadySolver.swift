@@ -1,0 +1,170 @@
+import Closure
+import Numerics
+
+/// Settings of the steady nonlinear solve.
+public struct SteadySettings: Sendable, Equatable {
+    /// Stop when ‖r‖∞ / (v cL + D* cL / L) ≤ tolerance.
+    public var tolerance: Double
+    /// Upper bound on outer iterations (each one closure call).
+    public var maxIterations: Int
+    /// Picard steps continue while they contract the residual at least this fast
+    /// (ratio of successive residuals); slower contraction switches to Newton, whose
+    /// closure calls also carry η's sensitivities and cost about three plain calls.
+    public var picardContraction: Double
+    /// With a state-dependent closure, a residual that stops falling below this level is
+    /// accepted as the closure's noise floor (float32 networks carry ~1e-7 relative noise).
+    public var noiseFloor: Double
+
+    public init(tolerance: Double = 1e-10, maxIterations: Int = 50, picardContraction: Double = 0.1,
+                noiseFloor: Double = 1e-6) {
+        self.tolerance = tolerance
+        self.maxIterations = maxIterations
+        self.picardContraction = picardContraction
+        self.noiseFloor = noiseFloor
+    }
+}
+
+/// Why the nonlinear iteration stopped.
+public enum StopCriterion: String, Sendable {
+    /// Relative residual ≤ tolerance.
+    case residual
+    /// Residual stagnated below the closure's noise floor (above the tolerance).
+    case noiseFloor = "noise-floor"
+}
+
+/// What a steady solve returns: the profile and a record of how it was obtained.
+public struct SteadySolution: Sendable {
+    public var x: [Double]
+    public var concentration: [Double]
+    public var eta: [Double]
+    public var gradient: [Double]
+    public var iterations: Int
+    /// Relative residual after each closure call (the last entry is the final residual).
+    public var residualHistory: [Double]
+    /// Iteration kind per entry of `residualHistory` ("picard" / "newton").
+    public var iterationKinds: [String]
+    public var criterion: StopCriterion
+    public var closureCalls: Int
+    public var closureSeconds: Double
+    public var wallSeconds: Double
+    /// Clamped closure inputs per feature at the final evaluation, and the maximum over the solve.
+    public var clampedCounts: [Int]
+    public var maxClampedCounts: [Int]
+    public var clampedOutputs: Int
+    /// Global balance (mol m⁻² s⁻¹): inflow at x = 0, outflow at x = L, total uptake.
+    public var inflow: Double
+    public var outflow: Double
+    public var uptake: Double
+}
+
+/// Steady upscaled solve, few closure calls, each batched over all cells:
+/// 1. Picard: η frozen at the last iterate, the Michaelis–Menten problem solved exactly by an
+///    inner Newton iteration (tridiagonal solves, no closure calls); one closure call per step.
+/// 2. If Picard contracts slowly (state-dependent η), damped Newton on the full residual, with
+///    ∂η/∂⟨c⟩ and ∂η/∂(∂x⟨c⟩) from the closure in the tridiagonal Jacobian. When the quadratic
+///    rate predicts convergence, the next call skips the sensitivities (it only confirms).
+/// Concentrations are kept ≥ 0; a Newton step that raises the residual is halved (up to 4 times).
+public struct SteadySolver: Sendable {
+    public let op: FiniteVolumeOperator
+    public let settings: SteadySettings
+
+    public init(operator op: FiniteVolumeOperator, settings: SteadySettings = SteadySettings()) throws {
+        guard settings.tolerance > 0, settings.maxIterations >= 1 else {
+            throw MacroscaleError.invalidSettings("tolerance must be > 0 and max iterations ≥ 1")
+        }
+        self.op = op
+        self.settings = settings
+    }
+
+    public func solve(closure: any EffectivenessClosure, initial: [Double]? = nil) throws -> SteadySolution {
+        let watch = Stopwatch()
+        let n = op.cells
+        var c = initial ?? [Double](repeating: op.problem.inletConcentration, count: n)
+        guard c.count == n else { throw MacroscaleError.invalidSettings("initial profile has \(c.count) values for \(n) cells") }
+        var caller = ClosureCaller(closure: closure, op: op)
+        var jacobian = TridiagonalSystem(count: n)
+        var scratch = [Double](repeating: 0, count: n)
+        let scale = op.residualScale
+        var history: [Double] = []
+        var kinds: [String] = []
+        var criterion: StopCriterion? = nil
+        var eta: [Double] = []
+        var newtonMode = false
+        var wantSensitivity = false
+        var lastStep: (c: [Double], delta: [Double], norm: Double, lambda: Double)? = nil
+        var stalled = 0
+
+        var iteration = 0
+        while iteration < settings.maxIterations {
+            iteration += 1
+            let (e, sens) = try caller.evaluate(c, withSensitivity: wantSensitivity)
+            eta = e
+            let r = op.assemble(c, eta: eta, sensitivity: sens, jacobian: &jacobian)
+            let norm = maxNorm(r) / scale
+            guard norm.isFinite else {
+                let bad = c.firstIndex { !$0.isFinite } ?? 0
+                throw MacroscaleError.nonFinite(cell: bad, x: op.grid.centres[bad], time: nil)
+            }
+            let previousNorm = history.last
+            history.append(norm)
+            kinds.append(newtonMode ? "newton" : "picard")
+            if norm <= settings.tolerance { criterion = .residual; break }
+
+            // Stagnation above the tolerance but below the closure's noise floor.
+            if closure.dependsOnState, let p = previousNorm, norm <= settings.noiseFloor, norm > 0.5 * p {
+                stalled += 1
+                if stalled >= 2 { criterion = .noiseFloor; break }
+            } else {
+                stalled = 0
+            }
+
+            if newtonMode {
+                if let step = lastStep, norm > step.norm, step.lambda > 1.0 / 16 {
+                    // The full step raised the residual: halve it and re-evaluate.
+                    let lambda = step.lambda / 2
+                    c = zip(step.c, step.delta).map { max($0 + lambda * $1, 0) }
+                    lastStep = (step.c, step.delta, step.norm, lambda)
+                    wantSensitivity = true
+                    continue
+                }
+                if sens == nil {
+                    // A confirming call found the residual still above tolerance: Newton again.
+                    wantSensitivity = true
+                    continue
+                }
+                let delta: [Double]
+                do { delta = try jacobian.solve(r.map { -$0 }, scratch: &scratch) } catch {
+                    throw MacroscaleError.linearSolve("\(error)")
+                }
+                // Quadratic convergence: next residual ≈ (norm/previous²)·norm².
+                if let step = lastStep, step.norm > 0 {
+                    let predicted = norm * norm * norm / (step.norm * step.norm)
+                    wantSensitivity = !(predicted < 0.1 * settings.tolerance)
+                } else {
+                    wantSensitivity = true
+                }
+                lastStep = (c, delta, norm, 1)
+                for i in 0..<n { c[i] = max(c[i] + delta[i], 0) }
+            } else {
+                c = try solveWithFrozenEta(op, start: c, eta: eta, time: nil,
+                                           tolerance: settings.tolerance * 0.1, maxIterations: 100,
+                                           jacobian: &jacobian, scratch: &scratch).c
+                if closure.dependsOnState, let p = previousNorm, norm > settings.picardContraction * p {
+                    newtonMode = true
+                    wantSensitivity = true
+                }
+            }
+        }
+        guard let stop = criterion else {
+            throw MacroscaleError.notConverged(iterations: iteration, residual: history.last ?? .nan, time: nil)
+        }
+        let b = op.balance(c, eta: eta)
+        return SteadySolution(
+            x: op.grid.centres, concentration: c, eta: eta, gradient: op.gradient(c),
+            iterations: iteration, residualHistory: history, iterationKinds: kinds, criterion: stop,
+            closureCalls: caller.calls, closureSeconds: caller.seconds, wallSeconds: watch.seconds,
+            clampedCounts: caller.lastClampedCounts, maxClampedCounts: caller.maxClampedCounts,
+            clampedOutputs: caller.lastClampedOutputs,
+            inflow: b.inflow, outflow: b.outflow, uptake: b.uptake)
+    }
+}

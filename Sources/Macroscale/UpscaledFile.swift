@@ -1,0 +1,91 @@
+import Closure
+import HDF5Kit
+
+/// The `upscaled` output file (DESIGN §5): `/macro/x`, `/macro/c`, `/macro/eta`, `/macro/dcdx`,
+/// transient runs add `/macro/t` and `/macro/c_t` (nt × nx); `/macro/solver` records how the
+/// answer was obtained and `/macro/parameters` the physical inputs, each with units.
+public enum UpscaledFile {
+    public static let kind = "upscaled"
+
+    /// Writes the profile datasets shared by steady and transient runs and the parameters.
+    static func writeProfile(x: [Double], c: [Double], eta: [Double], gradient: [Double], problem: UpscaledProblem,
+                             closure: String, to file: HDF5File) throws -> HDF5Group {
+        let macro = try file.root.createGroup("macro")
+        try macro.write("x", x, units: "m", longName: "cell-centre position along the strip")
+        try macro.write("c", c, units: "mol m-3", longName: "beta-intrinsic average concentration <c>^beta")
+        try macro.write("eta", eta, units: "1", longName: "effectiveness factor from the closure")
+        try macro.write("dcdx", gradient, units: "mol m-4", longName: "cell-centre gradient of <c>^beta")
+        try macro.setAttribute("closure", closure)
+        let p = try macro.createGroup("parameters")
+        let entries: [(String, Double, String, String)] = [
+            ("length", problem.length, "m", "strip length L"),
+            ("porosity", problem.porosity, "1", "beta-phase volume fraction"),
+            ("velocity", problem.velocity, "m s-1", "intrinsic mean velocity <v>^beta"),
+            ("dispersion", problem.dispersion, "m2 s-1", "effective dispersion D*"),
+            ("km", problem.km, "mol m-3 s-1", "maximum uptake rate"),
+            ("Ka", problem.Ka, "mol m-3", "Michaelis constant"),
+            ("inlet_concentration", problem.inletConcentration, "mol m-3", "inlet concentration cL"),
+            ("cell_radius", problem.cellRadius, "m", "effective cell radius r"),
+            ("thiele_modulus_squared", problem.thieleModulusSquared, "1", "phi^2 = km r^2/(Ka D_beta)"),
+            ("peclet", problem.peclet, "1", "Pe = r <v>^beta / D_beta"),
+            ("diffusivity_ratio", problem.diffusivityRatio, "1", "D_sigma / D_beta"),
+        ]
+        for (name, value, units, longName) in entries {
+            try p.write(name, [value], units: units, longName: longName)
+        }
+        return macro
+    }
+
+    static func writeClamping(_ counts: [Int], maximum: [Int], outputs: Int, to solver: HDF5Group) throws {
+        try solver.write("clamped_inputs", counts.map(Int64.init), units: "1",
+                         longName: "closure inputs clamped to the training range at the final evaluation, per feature")
+        try solver.write("clamped_inputs_max", maximum.map(Int64.init), units: "1",
+                         longName: "largest number of clamped closure inputs in any evaluation, per feature")
+        try solver.writeStrings("feature_names", EffectivenessFeature.names, longName: "closure features, in order")
+        try solver.setAttribute("clamped_outputs", outputs)
+    }
+
+    /// Writes a steady solution.
+    public static func write(_ s: SteadySolution, problem: UpscaledProblem, closure: String,
+                             settings: SteadySettings, to file: HDF5File) throws {
+        let macro = try writeProfile(x: s.x, c: s.concentration, eta: s.eta, gradient: s.gradient, problem: problem,
+                                     closure: closure, to: file)
+        try macro.setAttribute("mode", "steady")
+        let solver = try macro.createGroup("solver")
+        try solver.setAttribute("method", "Picard start, then damped Newton; tridiagonal (Thomas) solves")
+        try solver.setAttribute("iterations", s.iterations)
+        try solver.setAttribute("stop_criterion", s.criterion.rawValue)
+        try solver.setAttribute("tolerance", settings.tolerance)
+        try solver.setAttribute("closure_calls", s.closureCalls)
+        try solver.setAttribute("closure_seconds", s.closureSeconds)
+        try solver.setAttribute("wall_seconds", s.wallSeconds)
+        try solver.write("residual_history", s.residualHistory, units: "1",
+                         longName: "relative residual |r|_inf / (v cL + D* cL / L) after each closure call")
+        try solver.writeStrings("iteration_kinds", s.iterationKinds, longName: "picard or newton, per iteration")
+        try solver.write("inflow", [s.inflow], units: "mol m-2 s-1", longName: "flux into the strip at x = 0")
+        try solver.write("outflow", [s.outflow], units: "mol m-2 s-1", longName: "flux out of the strip at x = L")
+        try solver.write("uptake", [s.uptake], units: "mol m-2 s-1", longName: "total uptake per unit cross-section")
+        try writeClamping(s.clampedCounts, maximum: s.maxClampedCounts, outputs: s.clampedOutputs, to: solver)
+    }
+
+    /// Writes a transient solution (final profile under `/macro/c`, history under `/macro/c_t`).
+    public static func write(_ s: TransientSolution, problem: UpscaledProblem, closure: String,
+                             settings: TransientSettings, to file: HDF5File) throws {
+        let macro = try writeProfile(x: s.x, c: s.concentration.last ?? [], eta: s.eta, gradient: s.gradient,
+                                     problem: problem, closure: closure, to: file)
+        try macro.setAttribute("mode", "transient")
+        try macro.write("t", s.times, units: "s", longName: "output times")
+        try macro.write("c_t", s.concentration.flatMap { $0 }, shape: [s.times.count, s.x.count], units: "mol m-3",
+                        longName: "beta-intrinsic average concentration at the output times (nt x nx)")
+        let solver = try macro.createGroup("solver")
+        try solver.setAttribute("method", "\(settings.scheme.rawValue), closure once per step at the extrapolated state, Newton on the uptake")
+        try solver.setAttribute("steps", s.steps)
+        try solver.setAttribute("newton_iterations", s.newtonIterations)
+        try solver.setAttribute("time_step", settings.timeStep)
+        try solver.setAttribute("tolerance", settings.tolerance)
+        try solver.setAttribute("closure_calls", s.closureCalls)
+        try solver.setAttribute("closure_seconds", s.closureSeconds)
+        try solver.setAttribute("wall_seconds", s.wallSeconds)
+        try writeClamping(s.clampedCounts, maximum: s.maxClampedCounts, outputs: 0, to: solver)
+    }
+}

@@ -1,0 +1,66 @@
+/// Command-line overrides `--set section.key=value` applied to a scenario before validation.
+
+enum Overrides {
+    /// Source name used in messages about overrides.
+    static let source = "--set"
+
+    /// Applies each `section.key=value` to `sections`. The value is parsed as a TOML value; text
+    /// that is not valid TOML is taken as a string (`--set closure.kind=analytic`).
+    static func apply(_ overrides: [String], to sections: inout ConfigSections, diagnostics: Diagnostics) {
+        for text in overrides {
+            guard let eq = text.firstIndex(of: "=") else {
+                diagnostics.report(file: source, line: nil, "expected `section.key=value`, got `\(text)`")
+                continue
+            }
+            let keyText = String(text[..<eq])
+            let valueText = String(text[text.index(after: eq)...]).trimmingBlanks()
+            let path: [String]
+            do {
+                path = try TOMLParser.parseKey(keyText, file: source)
+            } catch {
+                diagnostics.report(file: source, line: nil, "invalid key `\(keyText.trimmingBlanks())` in `\(text)`")
+                continue
+            }
+            guard let (section, key) = locate(path, schema: sections.schema, diagnostics: diagnostics) else { continue }
+            let value = (try? TOMLParser.parseValue(valueText, file: source)) ?? TOMLValue(.string(valueText))
+            let name = path.joined(separator: ".")
+            sections[section].set(key, SourcedValue(value: value, file: source, line: nil, name: name))
+        }
+    }
+
+    /// The section path and key an override addresses, or nil after reporting why it is unknown.
+    private static func locate(_ path: [String], schema: [TableSchema], diagnostics: Diagnostics) -> (String, String)? {
+        let dotted = path.joined(separator: ".")
+        guard path.count >= 2 else {
+            diagnostics.report(file: source, line: nil, key: dotted,
+                               "`\(dotted)` needs its table, as in `table.key=value`"
+                                + ConfigSections.tableHint(forKey: dotted, schema: schema, tables: schema.map(\.name)))
+            return nil
+        }
+        var tables = schema
+        var sectionPath: [String] = []
+        var current: TableSchema? = nil
+        for part in path.dropLast() {
+            let parentName = sectionPath.joined(separator: ".")
+            guard let t = tables.first(where: { $0.name == part }) else {
+                let shown = (sectionPath + [part]).joined(separator: ".")
+                let candidates = tables.map(\.name)
+                let hint = DidYouMean.hint(for: part, among: candidates, quote: { "[\(sectionPath.isEmpty ? $0 : parentName + "." + $0)]" },
+                                           listName: "valid tables")
+                diagnostics.report(file: source, line: nil, key: dotted, "unknown table [\(shown)]\(hint)")
+                return nil
+            }
+            sectionPath.append(part)
+            current = t
+            tables = t.subtables
+        }
+        let key = path[path.count - 1]
+        let section = sectionPath.joined(separator: ".")
+        guard let table = current, table.keys.contains(key) else {
+            let hint = DidYouMean.hint(for: key, among: current?.keys ?? [])
+            diagnostics.report(file: source, line: nil, key: dotted, "unknown key `\(key)` in [\(section)]\(hint)")
+            return nil
+        }
+        return (section, key)
+    }
+}

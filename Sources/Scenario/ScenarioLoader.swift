@@ -1,0 +1,262 @@
+/// Loads scenario and tissue files into validated, typed values.
+///
+/// All problems of a configuration are collected and thrown together as one `ScenarioError`
+/// before any work starts. Relative paths inside a scenario (`tissue.file`, `closure.model`,
+/// also when given with `--set`) are relative to the scenario file's directory; `output.file`
+/// is relative to the working directory.
+import Macroscale
+
+public enum ScenarioLoader {
+    /// Loads the scenario file at `path`, applying `overrides` (`section.key=value`).
+    public static func load(path: String, overrides: [String] = []) throws -> RunScenario {
+        let text = try Paths.read(path, what: "the scenario file", reportAs: path)
+        return try load(text: text, path: path, overrides: overrides)
+    }
+
+    /// Loads a scenario from `text` as if read from `path` (relative paths resolve against its directory).
+    public static func load(text: String, path: String, overrides: [String] = []) throws -> RunScenario {
+        let document = try TOMLParser.parse(text, file: path)
+        let diagnostics = Diagnostics()
+        var sections = ConfigSections(document: document, schema: Schema.scenario, file: path, diagnostics: diagnostics)
+        Overrides.apply(overrides, to: &sections, diagnostics: diagnostics)
+        let directory = Paths.directory(of: path)
+
+        let run = SectionReader(sections["run"], diagnostics)
+        let mode = run.choice("mode", RunMode.self)
+        let seed = run.integer("seed", atLeast: 0, default: 0)
+
+        let tissue = tissueSections(of: sections, directory: directory, diagnostics: diagnostics)
+            .flatMap { readTissue($0.tissue, $0.dispersion, diagnostics: diagnostics) }
+
+        let grid = SectionReader(sections["grid"], diagnostics)
+        let cells = grid.integer("cells", atLeast: 3, default: 1000)
+
+        let solver = SectionReader(sections["solver"], diagnostics)
+        let convection = solver.choice("convection", ConvectionScheme.self, default: .central)
+        let tolerance = solver.quantity("tolerance", .dimensionless, .unitInterval, default: 1e-10)
+        let maxIterations = solver.integer("max_iterations", atLeast: 1, default: 50)
+
+        var transient: TransientSettings? = nil
+        var transientOK = true
+        if mode == .transient {
+            var section = sections["transient"]
+            section.missingHint = " (required when run.mode = \"transient\")"
+            transient = readTransient(SectionReader(section, diagnostics))
+            transientOK = transient != nil
+        }
+
+        let (closure, modelText) = readClosure(SectionReader(sections["closure"], diagnostics), directory: directory)
+
+        let dispersionReader = SectionReader(sections["dispersion"], diagnostics)
+        var dispersion: DispersionChoice? = nil
+        switch dispersionReader.choice("kind", DispersionKind.self, default: .table) {
+        case .table?:
+            dispersionReader.forbid("value", "it is only used with dispersion.kind = \"constant\"")
+            dispersion = .table
+        case .constant?:
+            dispersion = dispersionReader.quantity("value", .diffusivity, .positive).map { .constant($0) }
+        case nil:
+            break
+        }
+
+        let output = SectionReader(sections["output"], diagnostics)
+        let stem = Paths.stem(path)
+        let outputPath = output.string("file", default: "results/\(stem.isEmpty ? "scenario" : stem).h5", nonEmpty: true)
+
+        try diagnostics.throwIfAny()
+        guard let mode, let seed, let tissue, let cells, let convection, let tolerance, let maxIterations,
+              transientOK, let closure, let dispersion, let outputPath
+        else {
+            // Every nil above has been reported; reaching this means a reader forgot to report.
+            throw ScenarioError(file: path, message: "invalid configuration")
+        }
+        var scenario = RunScenario(
+            configPath: path, mode: mode, seed: UInt64(seed), tissue: tissue, cells: cells,
+            convection: convection, tolerance: tolerance, maxIterations: maxIterations, transient: transient,
+            closure: closure, dispersion: dispersion, outputPath: outputPath, resolvedTOML: "")
+        scenario.resolvedTOML = ResolvedConfig.toml(for: scenario, modelPathAsWritten: modelText)
+        return scenario
+    }
+
+    /// Loads a tissue file on its own.
+    public static func loadTissue(path: String) throws -> TissueParameters {
+        let text = try Paths.read(path, what: "the tissue file", reportAs: path)
+        let document = try TOMLParser.parse(text, file: path)
+        let diagnostics = Diagnostics()
+        let sections = ConfigSections(document: document, schema: Schema.tissueFile, file: path, diagnostics: diagnostics)
+        let tissue = readTissue(sections["tissue"], sections["dispersion"], diagnostics: diagnostics)
+        try diagnostics.throwIfAny()
+        guard let tissue else { throw ScenarioError(file: path, message: "invalid tissue file") }
+        return tissue
+    }
+
+    // MARK: - Tissue
+
+    /// The tissue and D*(Pe) sections: the tissue file named by `tissue.file` with the scenario's
+    /// `[tissue]` keys laid over it, or the scenario's inline tissue when there is no `file`.
+    static func tissueSections(of sections: ConfigSections, directory: String, diagnostics: Diagnostics)
+        -> (tissue: ConfigSection, dispersion: ConfigSection)? {
+        var scenarioTissue = sections["tissue"]
+        var scenarioDispersion = sections["tissue.dispersion"]
+        guard let fileValue = scenarioTissue["file"] else {
+            scenarioTissue.missingHint = " (give `file` = a tissue file, or every tissue parameter inline)"
+            scenarioDispersion.missingHint = " (no tissue `file` is given, so the D*(Pe) table must be inline)"
+            if !scenarioTissue.isPresent {
+                diagnostics.report(file: scenarioTissue.file, line: nil, key: "tissue",
+                                   "missing required table [tissue] (give `file` = a tissue file, or every tissue parameter inline)")
+                return nil
+            }
+            return (scenarioTissue, scenarioDispersion)
+        }
+        let reader = SectionReader(scenarioTissue, diagnostics)
+        guard let relative = reader.string("file", nonEmpty: true) else { return nil }
+        // Paths from --set are resolved like paths written in the file: against the scenario's directory.
+        let tissuePath = Paths.resolve(relative, relativeTo: directory)
+        let document: TOMLTable
+        do {
+            let text = try Paths.read(tissuePath, what: "the tissue file", reportAs: fileValue.file,
+                                      line: fileValue.line, key: fileValue.name)
+            document = try TOMLParser.parse(text, file: tissuePath)
+        } catch let error as ScenarioError {
+            diagnostics.report(error)
+            return nil
+        } catch {
+            diagnostics.report(file: fileValue.file, line: fileValue.line, key: fileValue.name, "\(error)")
+            return nil
+        }
+        let base = ConfigSections(document: document, schema: Schema.tissueFile, file: tissuePath, diagnostics: diagnostics)
+        var tissue = base["tissue"]
+        var dispersion = base["dispersion"]
+        for key in scenarioTissue.order where key != "file" {
+            tissue.set(key, scenarioTissue[key]!)
+        }
+        for key in scenarioDispersion.order {
+            dispersion.set(key, scenarioDispersion[key]!)
+        }
+        return (tissue, dispersion)
+    }
+
+    /// Reads and checks the tissue parameters and the D*(Pe) table.
+    static func readTissue(_ tissueSection: ConfigSection, _ dispersionSection: ConfigSection,
+                           diagnostics: Diagnostics) -> TissueParameters? {
+        let t = SectionReader(tissueSection, diagnostics)
+        let name = t.string("name", nonEmpty: true)
+        let length = t.quantity("length", .length, .positive)
+        let radius = t.quantity("effective_radius", .length, .positive)
+        let porosity = t.quantity("porosity", .dimensionless, .unitInterval)
+        let peclet = t.quantity("peclet", .dimensionless, .nonNegative)
+        let km = t.quantity("km", .reactionRate, .nonNegative)
+        let Ka = t.quantity("Ka", .concentration, .positive)
+        let cL = t.quantity("cL", .concentration, .nonNegative)
+        let Dr = t.quantity("Dr", .dimensionless, .positive)
+        let Dbeta = t.quantity("D_beta", .diffusivity, .positive)
+
+        let d = SectionReader(dispersionSection, diagnostics)
+        let source = d.string("source", default: "")
+        let table = readDispersionTable(d)
+
+        guard let name, let length, let radius, let porosity, let peclet, let km, let Ka, let cL, let Dr, let Dbeta,
+              let source, let table
+        else { return nil }
+        return TissueParameters(
+            name: name, length: length, effectiveRadius: radius, porosity: porosity, peclet: peclet,
+            km: km, Ka: Ka, cL: cL, Dr: Dr, diffusivityBeta: Dbeta,
+            dispersionPeclet: table.peclet, dispersionCoefficient: table.dStar, dispersionSource: source)
+    }
+
+    /// D*(Pe): at least 2 points, Pe strictly increasing and >= 0, D* > 0, equal lengths.
+    static func readDispersionTable(_ d: SectionReader) -> (peclet: [Double], dStar: [Double])? {
+        let pe = d.quantityArray("peclet", .dimensionless, .nonNegative)
+        let dStar = d.quantityArray("D_star", .diffusivity, .positive)
+        var ok = pe != nil && dStar != nil
+        if let (values, source) = pe {
+            if values.count < 2 {
+                d.report(source, "\(source.name) must have at least 2 points, got \(values.count)")
+                ok = false
+            }
+            let elements = source.value.arrayValue ?? []
+            for i in values.indices.dropFirst() where values[i] <= values[i - 1] {
+                d.report(source, line: source.line(of: elements[i]),
+                         "\(source.name) must be strictly increasing: \(source.name)[\(i)] = \(TOMLSerializer.inline(elements[i])) follows \(TOMLSerializer.inline(elements[i - 1]))")
+                ok = false
+                break
+            }
+        }
+        if let (peValues, peSource) = pe, let (dValues, dSource) = dStar, peValues.count != dValues.count {
+            d.report(dSource, "\(dSource.name) has \(dValues.count) values but \(peSource.name) has \(peValues.count)")
+            ok = false
+        }
+        guard ok, let pe, let dStar else { return nil }
+        return (pe.values, dStar.values)
+    }
+
+    // MARK: - Transient, closure
+
+    static func readTransient(_ t: SectionReader) -> TransientSettings? {
+        let scheme = t.choice("scheme", TimeScheme.self, default: .bdf2)
+        let endTime = t.quantity("end_time", .time, .positive)
+        var timeStep = t.quantity("time_step", .time, .positive)
+        if let endTime, let step = timeStep, step > endTime, let v = t.section["time_step"] {
+            let range = AllowedRange(lower: 0, upper: endTime, upperInclusive: true, upperName: "end_time")
+            t.report(v, "\(v.name) = \(TOMLSerializer.inline(v.value)) is out of range: expected \(range.describe("time_step", unit: " s"))")
+            timeStep = nil
+        }
+        var outputTimes: [Double]? = nil
+        if let endTime {
+            if t.isPresent("output_times") {
+                let range = AllowedRange(lower: 0, upper: endTime, upperInclusive: true, upperName: "end_time")
+                if let (times, source) = t.quantityArray("output_times", .time, range) {
+                    outputTimes = times
+                    let elements = source.value.arrayValue ?? []
+                    if times.isEmpty {
+                        t.report(source, "\(source.name) must not be empty (leave it out for 10 evenly spaced times)")
+                        outputTimes = nil
+                    }
+                    for i in times.indices.dropFirst() where times[i] <= times[i - 1] {
+                        t.report(source, line: source.line(of: elements[i]),
+                                 "\(source.name) must be strictly increasing: \(source.name)[\(i)] = \(TOMLSerializer.inline(elements[i])) follows \(TOMLSerializer.inline(elements[i - 1]))")
+                        outputTimes = nil
+                        break
+                    }
+                }
+            } else {
+                outputTimes = (1...10).map { endTime * Double($0) / 10 }
+            }
+        }
+        let initial = t.quantity("initial_concentration", .concentration, .nonNegative, default: 0)
+        guard let scheme, let endTime, let timeStep, let outputTimes, let initial else { return nil }
+        return TransientSettings(scheme: scheme, endTime: endTime, timeStep: timeStep,
+                                 outputTimes: outputTimes, initialConcentration: initial)
+    }
+
+    /// The closure and, for an MLP, the model path as written relative to the scenario (normalised).
+    static func readClosure(_ c: SectionReader, directory: String) -> (ClosureChoice?, String?) {
+        switch c.choice("kind", ClosureKind.self) {
+        case .constant?:
+            c.forbid("model", "it is only used with closure.kind = \"mlp\"")
+            let eta = c.quantity("eta", .dimensionless, .unitIntervalClosedAbove)
+            return (eta.map { .constant(eta: $0) }, nil)
+        case .analytic?:
+            c.forbid("eta", "it is only used with closure.kind = \"constant\"")
+            c.forbid("model", "it is only used with closure.kind = \"mlp\"")
+            return (.analytic, nil)
+        case .mlp?:
+            c.forbid("eta", "it is only used with closure.kind = \"constant\"")
+            guard let model = c.string("model", nonEmpty: true) else { return (nil, nil) }
+            let written = Paths.normalize(model)
+            return (.mlp(modelPath: Paths.resolve(model, relativeTo: directory)), written)
+        case nil:
+            return (nil, nil)
+        }
+    }
+}
+
+/// `closure.kind` values.
+enum ClosureKind: String, CaseIterable {
+    case constant, analytic, mlp
+}
+
+/// `dispersion.kind` values.
+enum DispersionKind: String, CaseIterable {
+    case table, constant
+}

@@ -1,0 +1,18 @@
+import ArgumentParser
+import HDF5Kit
+
+/// `tissue inspect FILE.h5`: the tree of a file with shapes, dtypes, units and attributes.
+struct InspectCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "inspect",
+        abstract: "Show an HDF5 file's groups and datasets with shapes, dtypes, units and attributes.")
+
+    @Argument(help: "An HDF5 file.", completion: .file(extensions: ["h5"]))
+    var file: String
+
+    func run() throws {
+        let f = try HDF5File.open(file)
+        defer { try? f.close() }
+        print(try HDF5Inspector.describe(f), terminator: "")
+    }
+}

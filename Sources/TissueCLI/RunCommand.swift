@@ -1,0 +1,72 @@
+import ArgumentParser
+import Macroscale
+import HDF5Kit
+import Scenario
+
+/// `tissue run CONFIG`: solve an upscaled scenario and write the `upscaled` HDF5 file.
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Solve the 1-D upscaled tissue problem of a scenario and write an HDF5 file.")
+
+    @Argument(help: "Scenario config (TOML), e.g. examples/brain.toml.", completion: .file(extensions: ["toml"]))
+    var config: String
+
+    @Option(name: [.short, .customLong("output")], help: "Output file (default: the config's [output] file).")
+    var outputPath: String?
+
+    @Option(name: .customLong("set"), help: ArgumentHelp("Override a key: section.key=value (repeatable).", valueName: "key=value"))
+    var overrides: [String] = []
+
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+        let scenario = try ScenarioLoader.load(path: config, overrides: overrides)
+        let path = outputPath ?? scenario.outputPath
+        let run = try UpscaledRun(scenario: scenario)
+        try checkWritable(path)
+        Terminal.info("tissue run: \(scenario.tissue.name), \(scenario.mode.rawValue), \(scenario.cells) cells, closure: \(run.closure.summary)",
+                      quiet: output.quiet || output.json)
+        let bar = ProgressBar(label: "time steps", total: try run.plannedSteps(), quiet: output.quiet || scenario.mode == .steady)
+        let outcome = try run.solve { done, _ in bar.update(done) }
+        try run.write(outcome, to: path)
+
+        var summary: [String: Any] = ["output": path, "tissue": scenario.tissue.name, "mode": scenario.mode.rawValue,
+                                      "cells": scenario.cells, "closure": run.closure.summary,
+                                      "dispersion_m2_s": run.problem.dispersion]
+        let c: [Double], eta: [Double]
+        switch outcome {
+        case .steady(let s):
+            c = s.concentration; eta = s.eta
+            summary["iterations"] = s.iterations
+            summary["stop_criterion"] = s.criterion.rawValue
+            summary["final_residual"] = s.residualHistory.last ?? 0
+            summary["closure_calls"] = s.closureCalls
+            summary["solver_seconds"] = s.wallSeconds
+            summary["balance_relative"] = (s.inflow - s.outflow - s.uptake) / max(s.inflow, 1e-300)
+            summary["clamped_inputs"] = s.clampedCounts
+        case .transient(let s):
+            c = s.concentration.last ?? []; eta = s.eta
+            summary["steps"] = s.steps
+            summary["output_times_s"] = s.times
+            summary["closure_calls"] = s.closureCalls
+            summary["solver_seconds"] = s.wallSeconds
+            summary["clamped_inputs"] = s.clampedCounts
+        }
+        summary["c_outlet_mol_m3"] = c.last ?? 0
+        summary["c_mean_mol_m3"] = c.reduce(0, +) / Double(max(c.count, 1))
+        summary["eta_min"] = eta.min() ?? 0
+        summary["eta_max"] = eta.max() ?? 0
+        if output.json {
+            print(Terminal.json(summary))
+        } else {
+            print("wrote \(path)")
+            for key in summary.keys.sorted() where key != "output" { print("  \(key): \(summary[key]!)") }
+        }
+    }
+
+    /// Fails before any work if the output's directory cannot be written.
+    private func checkWritable(_ path: String) throws {
+        try AtomicWrite.checkDestination(path)
+    }
+}

@@ -1,0 +1,78 @@
+import Foundation
+import Testing
+import NeuralNet
+@testable import Closure
+
+@Suite struct AnalyticClosureTests {
+    /// DESIGN §7 rung 3: η = 2 I₁(φ)/(φ I₀(φ)), φ = 1 → 0.892780, φ = 5 → 0.357353.
+    @Test func cylinderValues() throws {
+        #expect(abs(CylinderClosure.effectivenessFactor(thieleModulus: 1) - 0.892780) < 5e-7)
+        #expect(abs(CylinderClosure.effectivenessFactor(thieleModulus: 5) - 0.357353) < 5e-7)
+        #expect(abs(CylinderClosure.effectivenessFactor(thieleModulus: 1e-6) - 1) < 1e-12)
+        // Large φ: η → 2/φ.
+        let big = CylinderClosure.effectivenessFactor(thieleModulus: 400)
+        #expect(abs(big * 400 / 2 - 1) < 2e-3)
+        var batch = FeatureBatch(values: Array(repeating: 0.5, count: 12))
+        batch[0, .thieleModulusSquared] = 25
+        batch[1, .thieleModulusSquared] = 1
+        let eta = try CylinderClosure().effectivenessFactor(batch)
+        #expect(abs(eta[0] - 0.357353) < 5e-7 && abs(eta[1] - 0.892780) < 5e-7)
+    }
+}
+
+@Suite struct MLPClosureTests {
+    /// A 6 → 4 → 1 ReLU network; the test computes the forward pass itself.
+    func model() throws -> ModelFile {
+        let w1: [Float] = [0.5, -0.25, 0.1, 0.3, 0.8, -0.6,
+                           -0.4, 0.2, 0.05, -0.1, 0.9, 0.7,
+                           0.3, 0.3, -0.2, 0.6, -0.5, 0.4,
+                           0.1, -0.7, 0.2, 0.2, 0.6, -0.3]
+        let l1 = try DenseLayer<Float>(inputs: 6, outputs: 4, weights: w1, bias: [0.1, 0.0, -0.05, 0.2])
+        let l2 = try DenseLayer<Float>(inputs: 4, outputs: 1, weights: [0.6, -0.4, 0.5, 0.3], bias: [0.25])
+        let scaler = try MinMaxScaler(minimum: [0.27, 0, 0, 0.01, 0, -1], maximum: [0.83, 100, 200, 1, 10, 5])
+        return try ModelFile(network: DenseNetwork(layers: [l1, l2], activation: .relu), scaler: scaler,
+                             featureNames: EffectivenessFeature.names)
+    }
+
+    @Test func matchesHandForwardPassWithClamping() throws {
+        let m = try model()
+        let closure = try MLPClosure(model: m, precision: .float64)
+        // Row 0 inside the range; row 1 has porosity below the minimum and c above the maximum.
+        let rows: [[Double]] = [[0.5, 20, 8, 0.1, 2, 0.3], [0.18, 2, 52, 0.1, 12, -0.1]]
+        let ev = try closure.evaluate(FeatureBatch(values: rows.flatMap { $0 }), sensitivities: [.concentration])
+        #expect(ev.clampedCounts == [1, 0, 0, 0, 1, 0])
+        for (i, row) in rows.enumerated() {
+            let x = (0..<6).map { k in (min(max(row[k], m.scaler.minimum[k]), m.scaler.maximum[k]) - m.scaler.minimum[k])
+                / (m.scaler.maximum[k] - m.scaler.minimum[k]) }
+            let w = m.network.layers[0].weights.map(Double.init), b = m.network.layers[0].bias.map(Double.init)
+            let h = (0..<4).map { j in max(0, (0..<6).reduce(b[j]) { $0 + w[j * 6 + $1] * x[$1] }) }
+            let w2 = m.network.layers[1].weights.map(Double.init)
+            let y = (0..<4).reduce(Double(m.network.layers[1].bias[0])) { $0 + w2[$1] * h[$1] }
+            #expect(abs(ev.eta[i] - max(y, 0)) < 1e-12, "row \(i): \(ev.eta[i]) vs \(y)")
+        }
+        // Clamped input → zero sensitivity.
+        #expect(ev.sensitivities[0][1] == 0)
+        // float32 agrees with float64 to single precision.
+        let ev32 = try MLPClosure(model: m, precision: .float32).evaluate(FeatureBatch(values: rows.flatMap { $0 }), sensitivities: [])
+        for i in 0..<2 { #expect(abs(ev32.eta[i] - ev.eta[i]) < 1e-6) }
+    }
+
+    @Test func sensitivityMatchesFiniteDifference() throws {
+        let closure = try MLPClosure(model: model(), precision: .float64)
+        let row: [Double] = [0.5, 20, 8, 0.1, 2, 0.3]
+        let ev = try closure.evaluate(FeatureBatch(values: row), sensitivities: [.concentration, .concentrationGradient])
+        for (s, k) in [(0, 4), (1, 5)] {
+            var p = row, q = row
+            p[k] += 1e-6; q[k] -= 1e-6
+            let fd = (try closure.effectivenessFactor(FeatureBatch(values: p))[0]
+                      - closure.effectivenessFactor(FeatureBatch(values: q))[0]) / 2e-6
+            #expect(abs(fd - ev.sensitivities[s][0]) < 1e-7)
+        }
+    }
+
+    @Test func featureNamesAreChecked() throws {
+        var m = try model()
+        m.featureNames[4] = "c"
+        #expect(throws: ClosureError.self) { try MLPClosure(model: m) }
+    }
+}

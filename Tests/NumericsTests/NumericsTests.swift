@@ -1,0 +1,90 @@
+import Testing
+@testable import Numerics
+
+@Suite struct TridiagonalTests {
+    @Test(arguments: [1, 2, 3, 10, 57])
+    func thomasMatchesDenseLU(n: Int) throws {
+        var rng = SplitMix64(seed: UInt64(n))
+        for _ in 0..<5 {
+            var sys = TridiagonalSystem(count: n)
+            var rhs = [Double](repeating: 0, count: n)
+            for i in 0..<n {
+                sys.lower[i] = i > 0 ? rng.nextUniform() * 2 - 1 : 0
+                sys.upper[i] = i < n - 1 ? rng.nextUniform() * 2 - 1 : 0
+                sys.diagonal[i] = (abs(sys.lower[i]) + abs(sys.upper[i]) + 0.1 + rng.nextUniform()) * (rng.nextUniform() < 0.5 ? -1 : 1)
+                rhs[i] = rng.nextUniform() * 10 - 5
+            }
+            var dense = [Double](repeating: 0, count: n * n)
+            for i in 0..<n {
+                dense[i * n + i] = sys.diagonal[i]
+                if i > 0 { dense[i * n + i - 1] = sys.lower[i] }
+                if i < n - 1 { dense[i * n + i + 1] = sys.upper[i] }
+            }
+            let x = try sys.solve(rhs)
+            let y = try DenseLU.solve(matrix: dense, rhs: rhs)
+            for i in 0..<n { #expect(abs(x[i] - y[i]) <= 1e-12 * max(1, abs(y[i]))) }
+            let back = sys.multiply(x)
+            for i in 0..<n { #expect(abs(back[i] - rhs[i]) <= 1e-11) }
+        }
+    }
+
+    @Test func zeroPivotIsReported() {
+        let sys = TridiagonalSystem(lower: [0, 1], diagonal: [0, 1], upper: [1, 0])
+        #expect(throws: LinearSolveError.singularPivot(row: 0)) { try sys.solve([1, 1]) }
+    }
+}
+
+@Suite struct MonotoneCubicTests {
+    @Test func reproducesNodesAndLinearData() throws {
+        let x = [0.0, 1, 2.5, 4, 7]
+        let lin = try MonotoneCubicInterpolator(x: x, y: x.map { 3 * $0 - 1 })
+        for t in stride(from: 0.0, through: 7, by: 0.13) { #expect(abs(lin(t) - (3 * t - 1)) < 1e-12) }
+        let y = [0.0, 0.1, 5, 5.1, 9]
+        let s = try MonotoneCubicInterpolator(x: x, y: y)
+        for (xi, yi) in zip(x, y) { #expect(abs(s(xi) - yi) < 1e-12) }
+        // Monotone data → monotone interpolant, no overshoot.
+        var last = -Double.infinity
+        for t in stride(from: 0.0, through: 7, by: 0.01) {
+            let v = s(t)
+            #expect(v >= last - 1e-12)
+            #expect(v >= 0 && v <= 9)
+            last = v
+        }
+        #expect(s(-1) == 0 && s(8) == 9)
+    }
+
+    @Test func rejectsBadTables() {
+        #expect(throws: MonotoneCubicInterpolator.Problem.notIncreasing(index: 2)) {
+            try MonotoneCubicInterpolator(x: [0, 1, 1], y: [0, 1, 2])
+        }
+        #expect(throws: MonotoneCubicInterpolator.Problem.tooFewPoints(1)) {
+            try MonotoneCubicInterpolator(x: [0], y: [0])
+        }
+    }
+}
+
+@Suite struct BesselTests {
+    @Test func knownValues() {
+        // Abramowitz & Stegun table 9.8 / high-precision values.
+        #expect(abs(ModifiedBessel.i0(1) - 1.2660658777520082) < 1e-14)
+        #expect(abs(ModifiedBessel.i1(1) - 0.5651591039924851) < 1e-14)
+        #expect(abs(ModifiedBessel.i0(5) - 27.239871823604442) < 1e-11)
+        #expect(abs(ModifiedBessel.i1(5) - 24.335642142450524) < 1e-11)
+        // Series and asymptotic branches meet continuously at x = 30.
+        let below = ModifiedBessel.ratioI1I0(30), above = ModifiedBessel.ratioI1I0(30.000001)
+        #expect(abs(below - above) < 1e-9)
+    }
+}
+
+@Suite struct SplitMix64Tests {
+    @Test func streamsAreReproducibleAndDistinct() {
+        var a = SplitMix64.stream(seed: 7, index: 3), b = SplitMix64.stream(seed: 7, index: 3)
+        var c = SplitMix64.stream(seed: 7, index: 4)
+        let va = (0..<4).map { _ in a.next() }, vb = (0..<4).map { _ in b.next() }, vc = (0..<4).map { _ in c.next() }
+        #expect(va == vb)
+        #expect(va != vc)
+        var u = SplitMix64(seed: 1)
+        let m = (0..<10_000).map { _ in u.nextUniform() }.reduce(0, +) / 10_000
+        #expect(abs(m - 0.5) < 0.02)
+    }
+}

@@ -1,0 +1,254 @@
+import Foundation
+import Testing
+@testable import Scenario
+
+/// `validScenario` with `old` replaced by `new`.
+private func scenario(replacing old: String, with new: String) -> String {
+    precondition(validScenario.contains(old), "fixture has no \(old)")
+    return validScenario.replacingOccurrences(of: old, with: new)
+}
+
+/// Expects exactly one problem containing `fragment`, at `line` of the scratch scenario, about `key`.
+private func expectProblem(_ text: String, _ fragment: String, line: Int?, key: String?, file: String = scratchScenario,
+                           sourceLocation: SourceLocation = #_sourceLocation) {
+    let error = loadError(text)
+    guard let p = problem(error, containing: fragment, sourceLocation: sourceLocation) else { return }
+    #expect(p.file == file, sourceLocation: sourceLocation)
+    #expect(p.line == line, "\(p)", sourceLocation: sourceLocation)
+    #expect(p.key == key, sourceLocation: sourceLocation)
+    let location = line.map { "\(file):\($0): " } ?? "\(file): "
+    #expect(error!.description.contains(location + p.message), sourceLocation: sourceLocation)
+}
+
+/// A temporary directory with a copy of tissues/brain.toml edited by `edit`, and a scenario using it.
+private func tissueFixture(_ edit: (String) -> String) throws -> (scenario: String, text: String, tissue: String) {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("scenario-tests-\(UUID().uuidString)").path
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    let original = try String(contentsOfFile: packageRoot + "/tissues/brain.toml", encoding: .utf8)
+    let tissue = dir + "/tissue.toml"
+    try edit(original).write(toFile: tissue, atomically: true, encoding: .utf8)
+    let scenario = dir + "/run.toml"
+    let text = validScenario.replacingOccurrences(of: "../tissues/brain.toml", with: "tissue.toml")
+    try text.write(toFile: scenario, atomically: true, encoding: .utf8)
+    return (scenario, text, tissue)
+}
+
+/// 1-based line of the first line of `text` containing `fragment`.
+private func lineNumber(of fragment: String, in text: String) -> Int {
+    text.components(separatedBy: "\n").firstIndex { $0.contains(fragment) }! + 1
+}
+
+@Suite struct ScenarioValidationTests {
+    @Test func unknownKeySuggestsTheNearestValidKey() {
+        expectProblem(scenario(replacing: "cells = 200", with: "nodes = 200"),
+                      "unknown key `nodes` in [grid] (did you mean `cells`?)", line: 8, key: "grid.nodes")
+        expectProblem(scenario(replacing: "eta = 0.74", with: "etaa = 0.74"),
+                      "unknown key `etaa` in [closure] (did you mean `eta`?)", line: 12, key: "closure.etaa")
+        expectProblem(scenario(replacing: "file = ", with: "porosty = 0.3\nfile = "),
+                      "unknown key `porosty` in [tissue] (did you mean `porosity`?)", line: 5, key: "tissue.porosty")
+        expectProblem(validScenario + "\n\n[solver]\ntol = 1e-8\n",
+                      "unknown key `tol` in [solver] (did you mean `tolerance`?)", line: 15, key: "solver.tol")
+    }
+
+    @Test func unknownTableSuggestsTheNearestValidTable() {
+        expectProblem(scenario(replacing: "[grid]", with: "[gird]"),
+                      "unknown table [gird] (did you mean [grid]?)", line: 7, key: "gird")
+        expectProblem(validScenario + "\n\n[tissue.dispersoin]\npeclet = [0, 1]\n",
+                      "unknown table [tissue.dispersoin] (did you mean [tissue.dispersion]?)", line: 14, key: "tissue.dispersoin")
+        expectProblem("cells = 3\n" + validScenario, "did you mean `grid.cells`?", line: 1, key: "cells")
+    }
+
+    @Test func unknownUnitNamesTheUnit() {
+        expectProblem(scenario(replacing: "file = \"../tissues/brain.toml\"", with: "file = \"../tissues/brain.toml\"\nlength = \"20 furlong\""),
+                      "tissue.length = \"20 furlong\": unknown unit `furlong`", line: 6, key: "tissue.length")
+    }
+
+    @Test func wrongDimensionNamesExpectedAndGiven() {
+        expectProblem(scenario(replacing: "file = \"../tissues/brain.toml\"", with: "file = \"../tissues/brain.toml\"\ncL = \"2 um\""),
+                      "tissue.cL = \"2 um\": expected a concentration (mol m-3), got m", line: 6, key: "tissue.cL")
+    }
+
+    @Test func outOfRangeValuesNameKeyAndRange() {
+        let tissue = "file = \"../tissues/brain.toml\""
+        expectProblem(scenario(replacing: tissue, with: tissue + "\nporosity = 1.3"),
+                      "tissue.porosity = 1.3 is out of range: expected 0 < porosity < 1", line: 6, key: "tissue.porosity")
+        expectProblem(scenario(replacing: tissue, with: tissue + "\nlength = \"-20 um\""),
+                      "tissue.length = \"-20 um\" is out of range: expected length > 0", line: 6, key: "tissue.length")
+        expectProblem(scenario(replacing: tissue, with: tissue + "\nKa = 0"),
+                      "tissue.Ka = 0 is out of range: expected Ka > 0", line: 6, key: "tissue.Ka")
+        expectProblem(scenario(replacing: tissue, with: tissue + "\nKa = \"-1 mol/m^3\""),
+                      "expected Ka > 0", line: 6, key: "tissue.Ka")
+        expectProblem(scenario(replacing: "cells = 200", with: "cells = 2"),
+                      "grid.cells = 2 is out of range: expected cells >= 3", line: 8, key: "grid.cells")
+        expectProblem(scenario(replacing: "eta = 0.74", with: "eta = 1.5"),
+                      "closure.eta = 1.5 is out of range: expected 0 < eta <= 1", line: 12, key: "closure.eta")
+        expectProblem(validScenario + "\n\n[solver]\ntolerance = 0\n",
+                      "solver.tolerance = 0 is out of range: expected 0 < tolerance < 1", line: 15, key: "solver.tolerance")
+        expectProblem(scenario(replacing: tissue, with: tissue + "\nlength = inf"),
+                      "tissue.length = inf is not a finite number", line: 6, key: "tissue.length")
+    }
+
+    @Test func outOfRangeInATissueFileNamesTheTissueFile() throws {
+        let (scenarioPath, scenarioText, tissuePath) = try tissueFixture {
+            $0.replacingOccurrences(of: "porosity = 0.260372 ", with: "porosity = 1.3      ")
+        }
+        let tissueText = try String(contentsOfFile: tissuePath, encoding: .utf8)
+        let error = loadError(scenarioText, path: scenarioPath)
+        let p = try #require(problem(error, containing: "porosity"))
+        #expect(p.file == tissuePath)
+        #expect(p.line == lineNumber(of: "porosity = 1.3", in: tissueText))
+        #expect(p.key == "tissue.porosity")
+        #expect(p.description == "\(tissuePath):\(p.line!): tissue.porosity = 1.3 is out of range: expected 0 < porosity < 1")
+        // loadTissue reports the same problem.
+        #expect(throws: p) { try ScenarioLoader.loadTissue(path: tissuePath) }
+    }
+
+    @Test func badDispersionTablesAreReported() throws {
+        let (scenarioPath, scenarioText, tissuePath) = try tissueFixture {
+            $0.replacingOccurrences(of: "    3.9995151016293775,", with: "    0.5,")
+              .replacingOccurrences(of: "    8.359120308619822e-9,\n", with: "")
+        }
+        let tissueText = try String(contentsOfFile: tissuePath, encoding: .utf8)
+        let error = loadError(scenarioText, path: scenarioPath)
+        let order = try #require(problem(error, containing: "strictly increasing"))
+        #expect(order.file == tissuePath)
+        #expect(order.line == lineNumber(of: "    0.5,", in: tissueText))
+        #expect(order.message.contains("dispersion.peclet[4] = 0.5 follows 1.9997575706546924"))
+        let count = try #require(problem(error, containing: "has 10 values but dispersion.peclet has 11"))
+        #expect(count.key == "dispersion.D_star")
+    }
+
+    @Test func wrongTypesNameTheExpectedType() {
+        expectProblem(scenario(replacing: "cells = 200", with: "cells = \"200\""),
+                      "grid.cells must be an integer, got a string (\"200\")", line: 8, key: "grid.cells")
+        expectProblem(scenario(replacing: "cells = 200", with: "cells = 200.5"),
+                      "grid.cells must be an integer, got a float (200.5)", line: 8, key: "grid.cells")
+        expectProblem(scenario(replacing: "eta = 0.74", with: "eta = true"),
+                      "closure.eta must be a number, got a boolean (true)", line: 12, key: "closure.eta")
+        expectProblem(scenario(replacing: "file = \"../tissues/brain.toml\"", with: "file = \"../tissues/brain.toml\"\nlength = [20]"),
+                      "tissue.length must be a length (m): a number in SI units or a string with units such as \"20 um\", got an array",
+                      line: 6, key: "tissue.length")
+        expectProblem(scenario(replacing: "mode = \"steady\"", with: "mode = 1"),
+                      "run.mode must be one of \"steady\", \"transient\", got an integer (1)", line: 2, key: "run.mode")
+        expectProblem("grid = 5\n" + scenario(replacing: "[grid]\ncells = 200", with: ""),
+                      "`grid` must be a table ([grid]), got an integer", line: 1, key: "grid")
+    }
+
+    @Test func missingRequiredKeysAndTables() {
+        expectProblem(scenario(replacing: "mode = \"steady\"", with: "seed = 1"),
+                      "missing required key `mode` in [run]", line: 1, key: "run.mode")
+        expectProblem(scenario(replacing: "[closure]\nkind = \"constant\"\neta = 0.74", with: ""),
+                      "missing required table [closure]", line: nil, key: "closure")
+        expectProblem(scenario(replacing: "eta = 0.74", with: ""),
+                      "missing required key `eta` in [closure]", line: 10, key: "closure.eta")
+        expectProblem(scenario(replacing: "mode = \"steady\"", with: "mode = \"transient\""),
+                      "missing required table [transient] (required when run.mode = \"transient\")", line: nil, key: "transient")
+        expectProblem(scenario(replacing: "mode = \"steady\"", with: "mode = \"transient\"") + "\n\n[transient]\ntime_step = \"1 ms\"\n",
+                      "missing required key `end_time` in [transient]", line: 14, key: "transient.end_time")
+        expectProblem(scenario(replacing: "file = \"../tissues/brain.toml\"", with: "name = \"x\""),
+                      "missing required key `length` in [tissue] (give `file` = a tissue file, or every tissue parameter inline)",
+                      line: 4, key: "tissue.length")
+        expectProblem(scenario(replacing: "file = \"../tissues/brain.toml\"", with: "file = \"../tissues/nowhere.toml\""),
+                      "cannot read the tissue file", line: 5, key: "tissue.file")
+    }
+
+    @Test func badEnumValuesListTheAllowedOnes() {
+        expectProblem(validScenario + "\n\n[solver]\nconvection = \"centered\"\n",
+                      "solver.convection = \"centered\" is not allowed: expected one of \"central\", \"upwind\" (did you mean \"central\"?)",
+                      line: 15, key: "solver.convection")
+        expectProblem(scenario(replacing: "kind = \"constant\"", with: "kind = \"neural\""),
+                      "expected one of \"constant\", \"analytic\", \"mlp\"", line: 11, key: "closure.kind")
+        expectProblem(scenario(replacing: "mode = \"steady\"", with: "mode = \"transient\"")
+                        + "\n\n[transient]\nend_time = 1\ntime_step = 0.1\nscheme = \"euler\"\n",
+                      "expected one of \"backward-euler\", \"bdf2\"", line: 17, key: "transient.scheme")
+    }
+
+    @Test func closureKeysMustMatchTheKind() {
+        expectProblem(scenario(replacing: "kind = \"constant\"", with: "kind = \"analytic\""),
+                      "closure.eta is not allowed here", line: 12, key: "closure.eta")
+        expectProblem(scenario(replacing: "kind = \"constant\"\neta = 0.74", with: "kind = \"mlp\""),
+                      "missing required key `model` in [closure]", line: 10, key: "closure.model")
+        expectProblem(scenario(replacing: "eta = 0.74", with: "eta = 0.74\nmodel = \"m.h5\""),
+                      "closure.model is not allowed here", line: 13, key: "closure.model")
+        expectProblem(validScenario + "\n\n[dispersion]\nkind = \"constant\"\n",
+                      "missing required key `value` in [dispersion]", line: 14, key: "dispersion.value")
+        expectProblem(validScenario + "\n\n[dispersion]\nvalue = 1e-10\n",
+                      "dispersion.value is not allowed here", line: 15, key: "dispersion.value")
+    }
+
+    @Test func transientTimesAreChecked() {
+        let transient = scenario(replacing: "mode = \"steady\"", with: "mode = \"transient\"") + "\n\n[transient]\nend_time = \"1 s\"\n"
+        expectProblem(transient + "time_step = \"2 s\"\n",
+                      "transient.time_step = \"2 s\" is out of range: expected 0 < time_step <= end_time (1 s)",
+                      line: 16, key: "transient.time_step")
+        expectProblem(transient + "time_step = \"1 ms\"\noutput_times = [\n  \"0.5 s\",\n  \"0.2 s\",\n]\n",
+                      "transient.output_times must be strictly increasing", line: 19, key: "transient.output_times")
+        expectProblem(transient + "time_step = \"1 ms\"\noutput_times = [0.5, \"2 s\"]\n",
+                      "transient.output_times[1] = \"2 s\" is out of range: expected 0 < output_times[1] <= end_time (1 s)",
+                      line: 17, key: "transient.output_times")
+        expectProblem(transient + "time_step = \"1 ms\"\ninitial_concentration = \"-1 mol/m^3\"\n",
+                      "expected initial_concentration >= 0", line: 17, key: "transient.initial_concentration")
+    }
+
+    @Test func steadyRunsIgnoreTheTransientTableButCheckItsKeys() throws {
+        let s = try ScenarioLoader.load(text: validScenario + "\n\n[transient]\nend_time = \"1 s\"\n", path: scratchScenario)
+        #expect(s.transient == nil)
+        expectProblem(validScenario + "\n\n[transient]\ndt = \"1 s\"\n",
+                      "unknown key `dt` in [transient] (did you mean `time_step`?)", line: 15, key: "transient.dt")
+    }
+
+    @Test func allProblemsAreReportedTogetherInFileOrder() throws {
+        let text = """
+            [run]
+            mode = "stedy"
+            [tissue]
+            file = "../tissues/brain.toml"
+            porosity = 2
+            [grid]
+            nodes = 10
+            [closure]
+            kind = "constant"
+            eta = 0
+            """
+        let error = try #require(loadError(text))
+        let lines = error.allProblems.map(\.line)
+        #expect(lines == [2, 5, 7, 10], "\(error)")
+        #expect(error.description.split(separator: "\n").count == 4)
+        #expect(error.description.split(separator: "\n").allSatisfy { $0.hasPrefix(scratchScenario + ":") })
+        #expect(error.message.contains("did you mean \"steady\"?"))
+    }
+
+    @Test func syntaxErrorsInTheScenarioAreThrownWithTheLine() throws {
+        let error = try #require(loadError("[run]\nmode = steady\n"))
+        #expect(error.line == 2)
+        #expect(error.file == scratchScenario)
+        #expect(error.message.contains("strings must be quoted"))
+    }
+
+    @Test func missingScenarioFileIsAClearError() {
+        #expect(throws: ScenarioError(file: "/nonexistent/x.toml",
+                                      message: "cannot read the scenario file `/nonexistent/x.toml`: no such file")) {
+            try ScenarioLoader.load(path: "/nonexistent/x.toml")
+        }
+    }
+}
+
+@Suite struct DidYouMeanTests {
+    @Test func distanceCountsEditsAndTranspositions() {
+        #expect(DidYouMean.distance("cells", "cells") == 0)
+        #expect(DidYouMean.distance("cels", "cells") == 1)
+        #expect(DidYouMean.distance("clels", "cells") == 1)
+        #expect(DidYouMean.distance("Ka", "ka") == 0)
+        #expect(DidYouMean.distance("kitten", "sitting") == 3)
+    }
+
+    @Test func suggestionsUseSynonymsThenSpelling() {
+        let tissue = Schema.tissueKeys
+        #expect(DidYouMean.suggestion(for: "radius", among: tissue) == "effective_radius")
+        #expect(DidYouMean.suggestion(for: "Dbeta", among: tissue) == "D_beta")
+        #expect(DidYouMean.suggestion(for: "ka", among: tissue) == "Ka")
+        #expect(DidYouMean.suggestion(for: "lenght", among: tissue) == "length")
+        #expect(DidYouMean.suggestion(for: "xyzzy", among: tissue) == nil)
+        #expect(DidYouMean.suggestion(for: "dt", among: ["scheme", "end_time", "time_step"]) == "time_step")
+    }
+}

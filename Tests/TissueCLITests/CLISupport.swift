@@ -1,0 +1,69 @@
+import Foundation
+
+/// Runs the built `tissue` executable (it sits beside the test bundle in the build directory).
+struct CLIResult {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+}
+
+enum CLI {
+    /// Repository root, from this file's location (Tests/TissueCLITests/…).
+    static let root: URL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    static var executable: URL {
+        let testBinary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        var dir = testBinary.deletingLastPathComponent()
+        // Inside an .xctest bundle directory on some platforms: walk up until `tissue` appears.
+        for _ in 0..<4 {
+            let candidate = dir.appendingPathComponent("tissue")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            dir = dir.deletingLastPathComponent()
+        }
+        return root.appendingPathComponent(".build/debug/tissue")
+    }
+
+    /// Runs `tissue args…` in `directory` (default: the repository root).
+    static func run(_ args: [String], in directory: URL? = nil) throws -> CLIResult {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = args
+        process.currentDirectoryURL = directory ?? root
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return CLIResult(status: process.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
+                         stderr: String(decoding: e, as: UTF8.self))
+    }
+
+    /// A fresh temporary directory, removed by the caller.
+    static func temporaryDirectory() throws -> URL {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tissue-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
+    /// A Python interpreter with h5py, if there is one: $TISSUE_PYTHON, the repo's .venv, or python3.
+    static var pythonWithH5py: String? {
+        var candidates: [String] = []
+        if let p = ProcessInfo.processInfo.environment["TISSUE_PYTHON"] { candidates.append(p) }
+        candidates.append(root.appendingPathComponent(".venv/bin/python").path)
+        candidates.append("/usr/bin/env")
+        for c in candidates {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: c)
+            p.arguments = (c == "/usr/bin/env" ? ["python3"] : []) + ["-c", "import h5py, numpy"]
+            p.standardOutput = FileHandle.nullDevice
+            p.standardError = FileHandle.nullDevice
+            guard (try? p.run()) != nil else { continue }
+            p.waitUntilExit()
+            if p.terminationStatus == 0 { return c == "/usr/bin/env" ? "python3" : c }
+        }
+        return nil
+    }
+}

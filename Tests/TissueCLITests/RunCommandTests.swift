@@ -1,0 +1,120 @@
+import Foundation
+import Testing
+import HDF5Kit
+
+@Suite(.serialized) struct RunCommandTests {
+    @Test(arguments: ["brain", "liver"])
+    func exampleWritesDocumentedLayout(tissue: String) throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("\(tissue).h5").path
+        let r = try CLI.run(["run", "examples/\(tissue).toml", "-o", out, "--quiet", "--json"])
+        #expect(r.status == 0, "stderr: \(r.stderr)")
+        #expect(r.stdout.contains("\"stop_criterion\""))
+        #expect(!FileManager.default.fileExists(atPath: out + ".partial"))
+        let file = try HDF5File.open(out)
+        defer { try? file.close() }
+        let header = try FileHeader.read(from: file)
+        #expect(header.kind == "upscaled")
+        #expect(header.config.contains("[tissue]"))
+        let units = ["macro/x": "m", "macro/c": "mol m-3", "macro/eta": "1", "macro/dcdx": "mol m-4"]
+        for (path, unit) in units {
+            let d = try file.root.dataset(path)
+            #expect(d.shape == [1000], "\(path)")
+            #expect(try d.stringAttribute("units") == unit)
+            #expect(!(try d.stringAttribute("long_name")).isEmpty)
+        }
+        let c = try file.root.dataset("macro/c").read(Double.self)
+        #expect(c.allSatisfy { $0 >= 0 && $0 <= 2 + 1e-12 })
+        #expect(c.first! > c.last!)   // uptake: concentration falls along the strip
+        let solver = try file.root.group("macro/solver")
+        #expect(try solver.intAttribute("iterations") >= 1)
+        #expect(try solver.dataset("residual_history").count >= 1)
+        #expect(try solver.doubleAttribute("wall_seconds") > 0)
+    }
+
+    @Test func transientExampleWritesHistory() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("t.h5").path
+        let r = try CLI.run(["run", "examples/brain-transient.toml", "-o", out, "--quiet",
+                             "--set", "grid.cells=200"])
+        #expect(r.status == 0, "stderr: \(r.stderr)")
+        let file = try HDF5File.open(out)
+        defer { try? file.close() }
+        let t = try file.root.dataset("macro/t")
+        let ct = try file.root.dataset("macro/c_t")
+        #expect(try t.stringAttribute("units") == "s")
+        #expect(ct.shape == [t.count, 200])
+        #expect(try t.read(Double.self).first == 0)
+    }
+
+    /// The files are read from Python with h5py, and checked against the HDF5 contract.
+    @Test func outputIsReadableFromH5py() throws {
+        guard let python = CLI.pythonWithH5py else {
+            // No interpreter with h5py here (`make test` provides one in .venv).
+            print("skipping h5py cross-check: no python3 with h5py found")
+            return
+        }
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("brain.h5").path
+        #expect(try CLI.run(["run", "examples/brain.toml", "-o", out, "--quiet"]).status == 0)
+        let script = """
+        import sys, h5py, numpy as np
+        f = h5py.File(sys.argv[1], "r")
+        assert f.attrs["format"] == "tissue-transport", f.attrs["format"]
+        assert f.attrs["kind"] == "upscaled"
+        for a in ["format_version", "program_version", "created_utc", "config", "config_sha256", "seed"]:
+            assert a in f.attrs, a
+        x, c = f["/macro/x"][...], f["/macro/c"][...]
+        assert x.shape == (1000,) and c.shape == (1000,)
+        assert f["/macro/c"].attrs["units"] == "mol m-3"
+        assert np.all(np.diff(x) > 0) and abs(x[-1] - 20e-6) < 1e-6
+        def check(name, obj):
+            if isinstance(obj, h5py.Dataset) and obj.dtype.kind in "fiu":
+                assert "units" in obj.attrs, name
+        f.visititems(check)
+        print("ok", c[0], c[-1])
+        """
+        let scriptURL = dir.appendingPathComponent("check.py")
+        try script.write(to: scriptURL, atomically: true, encoding: .utf8)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: python.hasPrefix("/") ? python : "/usr/bin/env")
+        p.arguments = (python.hasPrefix("/") ? [] : [python]) + [scriptURL.path, out]
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        p.standardError = pipe
+        try p.run()
+        let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0, "python: \(text)")
+        #expect(text.hasPrefix("ok"))
+        // The shared contract checker, when this checkout sits beside ../shared.
+        let contract = CLI.root.deletingLastPathComponent().appendingPathComponent("shared/tools/h5contract.py")
+        if FileManager.default.fileExists(atPath: contract.path) {
+            let q = Process()
+            q.executableURL = URL(fileURLWithPath: python.hasPrefix("/") ? python : "/usr/bin/env")
+            q.arguments = (python.hasPrefix("/") ? [] : [python]) + [contract.path, out]
+            let qp = Pipe()
+            q.standardOutput = qp
+            try q.run()
+            let qt = String(decoding: qp.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            q.waitUntilExit()
+            #expect(q.terminationStatus == 0, "h5contract: \(qt)")
+        }
+    }
+
+    @Test func inspectAndCheckDescribeThings() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("b.h5").path
+        #expect(try CLI.run(["run", "examples/brain.toml", "-o", out, "--quiet", "--set", "grid.cells=50"]).status == 0)
+        let inspect = try CLI.run(["inspect", out])
+        #expect(inspect.status == 0)
+        #expect(inspect.stdout.contains("macro/") && inspect.stdout.contains("c  float64 (50)") && inspect.stdout.contains("mol m-3"), "\(inspect.stdout)")
+        let check = try CLI.run(["check", "examples/liver.toml"])
+        #expect(check.status == 0)
+        #expect(check.stdout.contains("porosity"))
+    }
+}
