@@ -58,27 +58,6 @@ public enum RunMode: String, Sendable, CaseIterable {
     case steady, transient
 }
 
-/// Time stepping of a transient run (SI units).
-public struct TransientSettings: Sendable, Equatable {
-    public var scheme: TimeScheme
-    /// Final time, s.
-    public var endTime: Double
-    /// Time step, s.
-    public var timeStep: Double
-    /// Times at which profiles are stored, s; strictly increasing, in (0, endTime].
-    public var outputTimes: [Double]
-    /// Uniform initial concentration ⟨c⟩(x, 0), mol m-3.
-    public var initialConcentration: Double
-
-    public init(scheme: TimeScheme, endTime: Double, timeStep: Double, outputTimes: [Double], initialConcentration: Double) {
-        self.scheme = scheme
-        self.endTime = endTime
-        self.timeStep = timeStep
-        self.outputTimes = outputTimes
-        self.initialConcentration = initialConcentration
-    }
-}
-
 /// Which effectiveness-factor closure η provides.
 public enum ClosureChoice: Sendable, Equatable {
     /// η fixed, in (0, 1].
@@ -111,6 +90,7 @@ public struct RunScenario: Sendable, Equatable {
     public var tolerance: Double
     public var maxIterations: Int
     /// Non-nil iff `mode == .transient`.
+    /// Time stepping (Macroscale.TransientSettings; its tolerance is the solver tolerance).
     public var transient: TransientSettings?
     public var closure: ClosureChoice
     public var dispersion: DispersionChoice

@@ -42,6 +42,7 @@ public enum ScenarioLoader {
             var section = sections["transient"]
             section.missingHint = " (required when run.mode = \"transient\")"
             transient = readTransient(SectionReader(section, diagnostics))
+            if let tolerance { transient?.tolerance = tolerance }
             transientOK = transient != nil
         }
 

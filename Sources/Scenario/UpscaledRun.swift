@@ -44,13 +44,7 @@ public struct UpscaledRun {
         SteadySettings(tolerance: scenario.tolerance, maxIterations: scenario.maxIterations)
     }
 
-    var transientSettings: Macroscale.TransientSettings? {
-        scenario.transient.map {
-            Macroscale.TransientSettings(scheme: $0.scheme, endTime: $0.endTime, timeStep: $0.timeStep,
-                                         outputTimes: $0.outputTimes, initialConcentration: $0.initialConcentration,
-                                         tolerance: scenario.tolerance)
-        }
-    }
+    var transientSettings: TransientSettings? { scenario.transient }
 
     /// Number of progress units the run reports (time steps; 1 for a steady solve).
     public func plannedSteps() throws -> Int {
