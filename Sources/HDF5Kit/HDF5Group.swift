@@ -23,9 +23,11 @@ public final class HDF5Group: HDF5AttributeHolder {
 
     private var handle: HDF5FileHandle { object.handle }
 
-    /// `relative` normalised for C calls (no empty components; absolute paths kept absolute).
+    /// `relative` normalised for C calls: no empty components, absolute paths kept
+    /// absolute, "." for the group itself.
     private func cPath(_ relative: String) -> String {
         let parts = HDF5Path.components(relative)
+        if parts.isEmpty { return relative.hasPrefix("/") ? "/" : "." }
         return (relative.hasPrefix("/") ? "/" : "") + parts.joined(separator: "/")
     }
 
@@ -62,7 +64,7 @@ public final class HDF5Group: HDF5AttributeHolder {
         let loc = location(path)
         let id = try object.openID()
         guard contains(path) else { throw loc.error("group not found") }
-        return try HDF5Group(handle: handle, path: loc.object, relativeTo: id, name: cPath(path).isEmpty ? "." : cPath(path))
+        return try HDF5Group(handle: handle, path: loc.object, relativeTo: id, name: cPath(path))
     }
 
     /// Whether an object exists at relative path `path` (false, not an error, when a parent is missing).
@@ -83,7 +85,7 @@ public final class HDF5Group: HDF5AttributeHolder {
         let loc = location(path)
         let id = try object.openID()
         guard contains(path) else { throw loc.error("object not found") }
-        let oid = try loc.check(H5Oopen(id, cPath(path).isEmpty ? "." : cPath(path), chdf5_p_default()),
+        let oid = try loc.check(H5Oopen(id, cPath(path), chdf5_p_default()),
                                 "cannot open object")
         defer { H5Oclose(oid) }
         switch H5Iget_type(oid) {
