@@ -2,17 +2,20 @@
 # Steady upscaled solve with the reference-size MLP closure: Swift (tissue-bench) against its
 # named peer, a careful NumPy/SciPy rewrite (bench/upscaled_peer.py). See bench/README.md.
 #
-#   bench/upscaled.sh                  # brain and liver, 7 repeats each, 1000 cells
-#   REPEATS=15 TISSUES=liver bench/upscaled.sh
+#   bench/upscaled.sh                  # brain and liver, 3 rounds x 7 repeats, 1000 cells
+#   REPEATS=15 ROUNDS=5 TISSUES=liver bench/upscaled.sh
 #
-# Environment: REPEATS (7), TISSUES ("brain liver"), CELLS (1000), PICARD_CONTRACTION (0.1; a
-# tiny value such as 1e-4 forces the Newton phase with eta sensitivities), PYTHON (python3, only
-# to create bench/.venv), TOLERANCE (1e-4: max |c_swift - c_peer| / cL before failing).
+# Environment: REPEATS (7 solves per process), ROUNDS (3: Swift and peer processes alternate,
+# the order flipping every round, so drifting machine load hits both alike), TISSUES
+# ("brain liver"), CELLS (1000), PICARD_CONTRACTION (0.1; a tiny value such as 1e-4 forces the
+# Newton phase with eta sensitivities), PYTHON (python3, only to create bench/.venv),
+# TOLERANCE (1e-4: max |c_swift - c_peer| / cL before failing).
 # Exits non-zero if a solver fails or the two final profiles differ by more than TOLERANCE.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 REPEATS=${REPEATS:-7}
+ROUNDS=${ROUNDS:-3}
 TISSUES=${TISSUES:-"brain liver"}
 CELLS=${CELLS:-1000}
 TOLERANCE=${TOLERANCE:-1e-4}
@@ -37,36 +40,51 @@ WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 "$BIN" write-model "$WORK/model.h5" >&2
 
-# 4. Both solvers, same model, same machine, same run.
+# 4. Both solvers, same model, same machine, same run, alternating processes.
+run_swift() {  # tissue round
+    "$BIN" steady --model "$WORK/model.h5" --tissue "$1" --cells "$CELLS" --repeats "$REPEATS" \
+        --picard-contraction "$PICARD_CONTRACTION" --profile "$WORK/swift_$1.csv" > "$WORK/swift_$1_$2.json"
+}
+run_peer() {   # tissue round
+    "$PY" bench/upscaled_peer.py --model "$WORK/model.h5" --tissue "$1" --cells "$CELLS" --repeats "$REPEATS" \
+        --picard-contraction "$PICARD_CONTRACTION" --profile "$WORK/peer_$1.csv" > "$WORK/peer_$1_$2.json"
+}
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 for t in $TISSUES; do
-    echo "== $t: swift ($REPEATS repeats)" >&2
-    "$BIN" steady --model "$WORK/model.h5" --tissue "$t" --cells "$CELLS" --repeats "$REPEATS" \
-        --picard-contraction "$PICARD_CONTRACTION" --profile "$WORK/swift_$t.csv" > "$WORK/swift_$t.json"
-    echo "== $t: numpy/scipy peer ($REPEATS repeats)" >&2
-    "$PY" bench/upscaled_peer.py --model "$WORK/model.h5" --tissue "$t" --cells "$CELLS" --repeats "$REPEATS" \
-        --picard-contraction "$PICARD_CONTRACTION" --profile "$WORK/peer_$t.csv" > "$WORK/peer_$t.json"
+    for ((round = 1; round <= ROUNDS; round++)); do
+        echo "== $t: round $round/$ROUNDS, swift and peer, $REPEATS repeats each" >&2
+        if ((round % 2)); then run_swift "$t" "$round"; run_peer "$t" "$round"
+        else run_peer "$t" "$round"; run_swift "$t" "$round"; fi
+    done
 done
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # 5. Table and profile check.
-"$PY" - "$WORK" "$TOLERANCE" "$REPEATS" "$CELLS" "$LOAD_BEFORE" "$LOAD_AFTER" "$PICARD_CONTRACTION" $TISSUES <<'EOF'
-import json, os, sys
+"$PY" - "$WORK" "$TOLERANCE" "$REPEATS" "$ROUNDS" "$CELLS" "$LOAD_BEFORE" "$LOAD_AFTER" "$PICARD_CONTRACTION" \
+    $TISSUES <<'EOF'
+import json, os, statistics, sys
 import numpy as np
-work, tol, repeats, cells, load_before, load_after, contraction = sys.argv[1:8]
-tissues = sys.argv[8:]
-tol = float(tol)
+work, tol, repeats, rounds, cells, load_before, load_after, contraction = sys.argv[1:9]
+tissues = sys.argv[9:]
+tol, rounds = float(tol), int(rounds)
 cL = 2.0
+
+def load(side, t):
+    runs = [json.load(open(f"{work}/{side}_{t}_{r}.json")) for r in range(1, rounds + 1)]
+    # best: over every solve; median: median of the per-process medians.
+    return runs[-1], min(r["best_seconds"] for r in runs), statistics.median(r["median_seconds"] for r in runs)
+
 print(f"steady upscaled solve, {cells} cells, MLP 6-1024-512-256-64-16-1 float32 (seeded random weights), "
-      f"{repeats} repeats, Picard contraction {contraction}; {os.cpu_count()} cores, load average {load_before} (before) / {load_after} (after)")
+      f"{rounds} rounds x {repeats} repeats, Picard contraction {contraction}")
+print(f"{os.cpu_count()} cores, load average {load_before} (before) / {load_after} (after)")
 hdr = (f"{'tissue':<7} {'swift best':>11} {'swift med':>10} {'peer best':>10} {'peer med':>9} "
        f"{'peer/swift':>10} {'calls s/p':>9} {'max|dc|':>9} {'max|dc|/cL':>10}")
 print(hdr)
 print("-" * len(hdr))
-bad = []
+bad, notes = [], []
 for t in tissues:
-    s = json.load(open(f"{work}/swift_{t}.json"))
-    p = json.load(open(f"{work}/peer_{t}.json"))
+    s, s_best, s_med = load("swift", t)
+    p, p_best, p_med = load("peer", t)
     a = np.loadtxt(f"{work}/swift_{t}.csv", delimiter=",", ndmin=2)
     b = np.loadtxt(f"{work}/peer_{t}.csv", delimiter=",", ndmin=2)
     if a.shape != b.shape or np.abs(a[:, 0] - b[:, 0]).max() > 1e-12 * a[:, 0].max():
@@ -74,19 +92,18 @@ for t in tissues:
         bad.append(t)
         continue
     d = float(np.abs(a[:, 1] - b[:, 1]).max())
-    ratio = p["median_seconds"] / s["median_seconds"]
-    print(f"{t:<7} {s['best_seconds'] * 1e3:>9.1f}ms {s['median_seconds'] * 1e3:>8.1f}ms "
-          f"{p['best_seconds'] * 1e3:>8.1f}ms {p['median_seconds'] * 1e3:>7.1f}ms {ratio:>10.2f} "
-          f"{s['closure_calls']:>4}/{p['closure_calls']:<4} {d:>9.2e} {d / cL:>10.2e}")
+    print(f"{t:<7} {s_best * 1e3:>9.1f}ms {s_med * 1e3:>8.1f}ms {p_best * 1e3:>8.1f}ms {p_med * 1e3:>7.1f}ms "
+          f"{p_med / s_med:>10.2f} {s['closure_calls']:>4}/{p['closure_calls']:<4} {d:>9.2e} {d / cL:>10.2e}")
     if not d / cL <= tol:
         bad.append(t)
-for t in tissues:
-    s = json.load(open(f"{work}/swift_{t}.json"))
-    p = json.load(open(f"{work}/peer_{t}.json"))
-    print(f"{t}: swift {s['kinds']} final {s['final_residual']:.2e} ({s['stop']}); "
-          f"peer {p['kinds']} final {p['final_residual']:.2e} ({p['stop']})")
-print(f"peer: {json.load(open(f'{work}/peer_{tissues[0]}.json'))['peer']}; "
-      f"ratio > 1 means the Swift solver is faster")
+    notes.append(f"{t}: swift {s['kinds']} final {s['final_residual']:.2e} ({s['stop']}); "
+                 f"peer {p['kinds']} final {p['final_residual']:.2e} ({p['stop']})")
+    per_round = lambda side: " ".join(f"{json.load(open(f'{work}/{side}_{t}_{r}.json'))['median_seconds'] * 1e3:.1f}"
+                                      for r in range(1, rounds + 1))
+    notes.append(f"{t}: per-round medians (ms): swift {per_round('swift')}; peer {per_round('peer')}")
+print("\n".join(notes))
+print(f"peer: {json.load(open(f'{work}/peer_{tissues[0]}_1.json'))['peer']}; "
+      f"peer/swift > 1 means the Swift solver is faster")
 if bad:
     print(f"FAIL: profiles differ by more than {tol:g} x cL (or not comparable) for {', '.join(bad)}")
     sys.exit(1)
