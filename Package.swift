@@ -20,16 +20,16 @@ let package = Package(
         // MARK: Foundations
         .target(name: "HDF5Kit", dependencies: ["CHDF5"]),
         .target(name: "Numerics"),
-        .target(name: "NeuralNet", dependencies: ["CBLAS", "HDF5Kit"]),
+        .target(name: "NeuralNet", dependencies: ["CBLAS", "HDF5Kit", "Numerics"]),
 
         // MARK: Physics
         .target(name: "Closure", dependencies: ["NeuralNet", "Numerics", "HDF5Kit"]),
         .target(name: "Macroscale", dependencies: ["Closure", "Numerics", "HDF5Kit"]),
 
         // MARK: Configuration and command line
-        .target(name: "Scenario", dependencies: ["Macroscale", "Closure"]),
+        .target(name: "Scenario", dependencies: ["Macroscale", "Closure", "NeuralNet"]),
         .executableTarget(name: "TissueCLI", dependencies: [
-            "Scenario", "Macroscale", "Closure", "HDF5Kit",
+            "Scenario", "Macroscale", "Closure", "NeuralNet", "HDF5Kit",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

@@ -395,6 +395,128 @@ def steady_solve(op: FiniteVolumeOperator, closure: MLPClosure, tolerance=1e-8, 
                 inflow=inflow, outflow=outflow, uptake=uptake)
 
 
+# --------------------------------------------------------------------------------------------
+# The reference study's scheme (../shared/DESIGN.md section 2): Jacobi relaxation, network every
+# 10 sweeps. Not a port of any Swift code: a second, different algorithm on the same problem.
+# --------------------------------------------------------------------------------------------
+
+def reference_solve(op: FiniteVolumeOperator, closure: MLPClosure, tolerance=1e-8, max_sweeps=20_000,
+                    network_every=10, relaxation=1.0):
+    """Pointwise Jacobi relaxation of the discrete steady equation, eta from the network on all
+    cells every `network_every` sweeps (frozen in between).
+
+    Same cell-centred grid, coefficients and boundary conditions as `op.assemble` (so the fixed
+    point is exactly the discrete solution the Newton/Picard solvers converge to). Row i of the
+    discrete equation is  lo_i c_{i-1} + di_i c_i + up_i c_{i+1} + h k eta_i c_i/(Ka + c_i) = b_i;
+    a sweep linearises the Michaelis–Menten term at the previous iterate (Picard: the uptake
+    coefficient h k eta_i/(Ka + c_i^old) goes on the diagonal) and updates every cell from the
+    previous iterate's neighbours (Jacobi, not Gauss–Seidel), optionally under-relaxed:
+        c_i^new = (1 - w) c_i + w (b_i - lo_i c_{i-1} - up_i c_{i+1}) / (di_i + h k eta_i / (Ka + c_i)).
+    Start c = cL everywhere (as the Swift solver). Stop when max_i |c^new - c| / cL <= tolerance
+    over one sweep, or after `max_sweeps` sweeps (then `converged` is False; not an error).
+    """
+    t0 = time.perf_counter()
+    p, n = op.p, op.n
+    # Linear part from the operator itself: r(0; eta=0) = -b, the banded matrix holds lo, di, up.
+    r0, ab = op.assemble(np.zeros(n), np.zeros(n))
+    b = -r0
+    di = ab[1].copy()
+    up = ab[0, 1:].copy()          # coefficient of c_{i+1} in row i, i = 0..n-2
+    lo = ab[2, :-1].copy()         # coefficient of c_{i-1} in row i, i = 1..n-1
+    hk = op.h * p.uptake_scale
+    ka, cl = p.Ka, p.inlet
+    c = np.full(n, cl)
+    new = np.empty(n)
+    tmp = np.empty(n)
+    work = np.empty(n - 1)
+    eta = None
+    hke = None
+    calls = 0
+    closure_seconds = 0.0
+    clamped_counts = None
+    clamped_outputs = 0
+    change = math.inf
+    changes = []                   # max change / cL every 1000 sweeps
+    sweeps = 0
+    while sweeps < max_sweeps:
+        if sweeps % network_every == 0:
+            tc = time.perf_counter()
+            eta, _, clamped_counts, clamped_outputs = closure.evaluate(op.features(c), [])
+            closure_seconds += time.perf_counter() - tc
+            calls += 1
+            hke = hk * eta
+        # new = b - lo c_{i-1} - up c_{i+1}
+        np.copyto(new, b)
+        np.multiply(lo, c[:-1], out=work)
+        new[1:] -= work
+        np.multiply(up, c[1:], out=work)
+        new[:-1] -= work
+        # diagonal with the uptake linearised at the previous iterate
+        np.add(c, ka, out=tmp)
+        np.divide(hke, tmp, out=tmp)
+        tmp += di
+        new /= tmp
+        if relaxation != 1.0:
+            new *= relaxation
+            new += (1 - relaxation) * c
+        np.subtract(new, c, out=tmp)
+        change = float(np.max(np.abs(tmp, out=tmp))) / cl
+        c, new = new, c
+        sweeps += 1
+        if not math.isfinite(change):
+            raise SolveError(f"Jacobi: non-finite concentration after {sweeps} sweeps")
+        if sweeps % 1000 == 0:
+            changes.append(change)
+        if change <= tolerance:
+            break
+    wall = time.perf_counter() - t0
+    converged = change <= tolerance
+    return dict(c=c, eta=eta, sweeps=sweeps, converged=converged, final_change=change, changes=changes,
+                closure_calls=calls, closure_seconds=closure_seconds, wall_seconds=wall,
+                clamped_counts=[int(v) for v in clamped_counts], clamped_outputs=clamped_outputs)
+
+
+def main_reference(a, closure, op):
+    times = []
+    s = None
+    for _ in range(a.repeats):
+        try:
+            s = reference_solve(op, closure, tolerance=a.jacobi_tolerance, max_sweeps=a.max_sweeps,
+                                network_every=a.network_every, relaxation=a.relaxation)
+        except SolveError as e:
+            print(f"upscaled_peer: {e}", file=sys.stderr)
+            return 1
+        times.append(s["wall_seconds"])
+    c = s["c"]
+    # After timing: the relative residual of the nonlinear discrete equation at the final profile,
+    # with the last eta the scheme used and with eta re-evaluated there (one extra network call).
+    r_frozen, _ = op.assemble(c, s["eta"])
+    eta_fresh = closure.evaluate(op.features(c), [])[0]
+    r_fresh, _ = op.assemble(c, eta_fresh)
+    inflow, outflow, uptake = op.balance(c, eta_fresh)
+    if a.profile:
+        with open(a.profile, "w") as f:
+            f.write("".join(f"{x!r},{v!r}\n" for x, v in zip(op.x.tolist(), c.tolist())))
+    times.sort()
+    out = {
+        "tissue": a.tissue, "cells": a.cells, "precision": a.precision, "scheme": "reference",
+        "best_seconds": times[0], "median_seconds": times[len(times) // 2],
+        "closure_calls": s["closure_calls"], "sweeps": s["sweeps"], "converged": s["converged"],
+        "stop": "change" if s["converged"] else "max-sweeps",
+        "final_change": s["final_change"], "change_every_1000_sweeps": s["changes"],
+        "closure_seconds": s["closure_seconds"],
+        "final_residual": op.norm(r_fresh), "final_residual_frozen_eta": op.norm(r_frozen),
+        "jacobi_tolerance": a.jacobi_tolerance, "max_sweeps": a.max_sweeps,
+        "network_every": a.network_every, "relaxation": a.relaxation,
+        "eta_min": float(s["eta"].min()), "eta_max": float(s["eta"].max()),
+        "clamped_counts": s["clamped_counts"], "clamped_outputs": s["clamped_outputs"],
+        "balance": {"inflow": inflow, "outflow": outflow, "uptake": uptake},
+        "peer": f"python {sys.version.split()[0]}, numpy {np.__version__}, scipy {scipy.__version__}",
+    }
+    print(json.dumps(out))
+    return 0
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--model", required=True)
@@ -405,12 +527,25 @@ def main(argv=None):
     ap.add_argument("--picard-contraction", type=float, default=0.1)
     ap.add_argument("--convection", default="central", choices=["central", "upwind"])
     ap.add_argument("--profile")
+    ap.add_argument("--scheme", default="rewrite", choices=["rewrite", "reference"],
+                    help="rewrite: the same Picard/Newton algorithm as the Swift solver (default); "
+                         "reference: the reference study's Jacobi relaxation, network every 10 sweeps")
+    ap.add_argument("--jacobi-tolerance", type=float, default=1e-8,
+                    help="reference scheme: stop when max |change over a sweep| / cL <= this")
+    ap.add_argument("--max-sweeps", type=int, default=20_000)
+    ap.add_argument("--network-every", type=int, default=10)
+    ap.add_argument("--relaxation", type=float, default=1.0,
+                    help="reference scheme: Jacobi weight (1 = plain Jacobi)")
     a = ap.parse_args(argv)
     if a.repeats < 1:
         raise SystemExit("upscaled_peer: --repeats must be >= 1")
+    if a.max_sweeps < 1 or a.network_every < 1 or not 0 < a.relaxation <= 1:
+        raise SystemExit("upscaled_peer: need --max-sweeps >= 1, --network-every >= 1, 0 < --relaxation <= 1")
 
     closure = MLPClosure(a.model, a.precision)
     op = FiniteVolumeOperator(Problem(a.tissue), a.cells, a.convection)
+    if a.scheme == "reference":
+        return main_reference(a, closure, op)
     times = []
     s = None
     for _ in range(a.repeats):
@@ -425,7 +560,7 @@ def main(argv=None):
             f.write("".join(f"{x!r},{c!r}\n" for x, c in zip(op.x.tolist(), s["c"].tolist())))
     times.sort()
     out = {
-        "tissue": a.tissue, "cells": a.cells, "precision": a.precision,
+        "tissue": a.tissue, "cells": a.cells, "precision": a.precision, "scheme": "rewrite",
         "best_seconds": times[0], "median_seconds": times[len(times) // 2],
         "closure_calls": s["closure_calls"], "iterations": s["iterations"],
         "closure_seconds": s["closure_seconds"], "stop": s["criterion"],

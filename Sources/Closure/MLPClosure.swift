@@ -50,22 +50,13 @@ public struct MLPClosure: EffectivenessClosure {
         let width = EffectivenessFeature.count
         let rows = batch.rows
         let scaler = model.scaler
-        var scaled = [T](repeating: 0, count: rows * width)
-        var clampedMask = [Bool](repeating: false, count: rows * width)
-        var clampedCounts = [Int](repeating: 0, count: width)
-        for i in 0..<rows {
-            for k in 0..<width {
-                let idx = i * width + k
-                let raw = batch.values[idx]
-                guard raw.isFinite else {
-                    throw ClosureError.invalidFeature(row: i, feature: EffectivenessFeature(rawValue: k)!, value: raw)
-                }
-                var v = raw
-                if v < scaler.minimum[k] { v = scaler.minimum[k] }
-                if v > scaler.maximum[k] { v = scaler.maximum[k] }
-                if v != raw { clampedMask[idx] = true; clampedCounts[k] += 1 }
-                scaled[idx] = T((v - scaler.minimum[k]) * scaler.inverseRange(k))
-            }
+        let scaled: [T], clampedMask: [Bool], clampedCounts: [Int]
+        do {
+            (scaled, clampedMask, clampedCounts) = try scaler.transform(batch.values, as: T.self)
+        } catch {
+            let bad = batch.values.firstIndex { !$0.isFinite } ?? 0
+            throw ClosureError.invalidFeature(row: bad / width, feature: EffectivenessFeature(rawValue: bad % width)!,
+                                              value: batch.values[bad])
         }
         let tangents: [[T]] = sensitivities.map { feature in
             let k = feature.rawValue

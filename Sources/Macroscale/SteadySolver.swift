@@ -15,7 +15,7 @@ public struct SteadySettings: Sendable, Equatable {
     /// accepted as the closure's noise floor (float32 networks carry ~1e-7 relative noise).
     public var noiseFloor: Double
 
-    public init(tolerance: Double = 1e-10, maxIterations: Int = 50, picardContraction: Double = 0.1,
+    public init(tolerance: Double = 1e-10, maxIterations: Int = 50, picardContraction: Double = 0.3,
                 noiseFloor: Double = 1e-6) {
         self.tolerance = tolerance
         self.maxIterations = maxIterations

@@ -39,6 +39,32 @@ public struct MinMaxScaler: Sendable, Equatable {
         let r = maximum[k] - minimum[k]
         return r > 0 ? 1 / r : 0
     }
+
+    /// Clamps every value of a row-major `rows × width` table into [min, max] of its column and
+    /// scales it to [0, 1]. Returns the scaled table, which entries were clamped, and how many per
+    /// column. Throws on a non-finite value, naming its row and column.
+    public func transform<T: BLASScalar>(_ values: [Double], as: T.Type = T.self) throws
+        -> (scaled: [T], clamped: [Bool], clampedCounts: [Int])
+    {
+        let w = width
+        guard values.count % w == 0 else {
+            throw NeuralNetError.shape("\(values.count) values do not form rows of \(w) features")
+        }
+        var scaled = [T](repeating: 0, count: values.count)
+        var clamped = [Bool](repeating: false, count: values.count)
+        var counts = [Int](repeating: 0, count: w)
+        for idx in 0..<values.count {
+            let k = idx % w
+            let raw = values[idx]
+            guard raw.isFinite else {
+                throw NeuralNetError.shape("feature \(k) of row \(idx / w) is not finite (\(raw))")
+            }
+            let v = Swift.min(Swift.max(raw, minimum[k]), maximum[k])
+            if v != raw { clamped[idx] = true; counts[k] += 1 }
+            scaled[idx] = T((v - minimum[k]) * inverseRange(k))
+        }
+        return (scaled, clamped, counts)
+    }
 }
 
 /// A trained network with its scaler and feature names: the `model` file of DESIGN §5.

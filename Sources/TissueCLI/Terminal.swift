@@ -30,7 +30,7 @@ final class ProgressBar {
         self.enabled = !quiet && Terminal.stderrIsTerminal
     }
 
-    func update(_ done: Int) {
+    func update(_ done: Int, note: String = "") {
         guard enabled else { return }
         let now = Date()
         guard done >= total || now.timeIntervalSince(lastDraw) >= 1 else { return }
@@ -43,7 +43,7 @@ final class ProgressBar {
         let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
         let line = String(format: "\r%@ %@ %3.0f%% %d/%d  elapsed %@  ETA %@", label, bar, fraction * 100, done, total,
                           Self.clock(elapsed), Self.clock(eta))
-        FileHandle.standardError.write(Data(line.utf8))
+        FileHandle.standardError.write(Data((line + (note.isEmpty ? "" : "  " + note) + "\u{1B}[K").utf8))
         if done >= total { FileHandle.standardError.write(Data("\n".utf8)) }
     }
 

@@ -63,10 +63,10 @@ func problem(_ error: ScenarioError?, containing fragment: String,
         #expect(s.seed == 0)
         #expect(s.cells == 1000)
         #expect(s.convection == .central)
-        #expect(s.tolerance == 1e-10)
+        #expect(s.tolerance == 1e-8)
         #expect(s.maxIterations == 50)
         #expect(s.transient == nil)
-        #expect(s.closure == .constant(eta: 0.74))
+        #expect(s.closure == .mlp(modelPath: packageRoot + "/models/eta-mlp-reference.h5"))
         #expect(s.dispersion == .table)
         #expect(s.outputPath == "results/brain.h5")
         let t = s.tissue

@@ -9,7 +9,9 @@ import Testing
         defer { try? FileManager.default.removeItem(at: dir) }
         let original = try String(contentsOf: CLI.root.appendingPathComponent("examples/brain.toml"), encoding: .utf8)
         let tissue = CLI.root.appendingPathComponent("tissues/brain.toml").path
-        let text = edit(original.replacingOccurrences(of: "\"../tissues/brain.toml\"", with: "\"\(tissue)\""))
+        let model = CLI.root.appendingPathComponent("models/eta-mlp-reference.h5").path
+        let text = edit(original.replacingOccurrences(of: "\"../tissues/brain.toml\"", with: "\"\(tissue)\"")
+            .replacingOccurrences(of: "\"../models/eta-mlp-reference.h5\"", with: "\"\(model)\""))
         let config = dir.appendingPathComponent("bad.toml")
         try text.write(to: config, atomically: true, encoding: .utf8)
         let out = dir.appendingPathComponent("out.h5").path
@@ -64,9 +66,9 @@ import Testing
         defer { try? FileManager.default.removeItem(at: dir) }
         let notModel = dir.appendingPathComponent("up.h5").path
         #expect(try CLI.run(["run", "examples/brain.toml", "-o", notModel, "--quiet", "--set", "grid.cells=20"]).status == 0)
-        let (r, _) = try runEdited {
-            $0.replacingOccurrences(of: "kind = \"constant\"", with: "kind = \"mlp\"")
-                .replacingOccurrences(of: "eta = 0.74", with: "model = \"\(notModel)\"")
+        let (r, _) = try runEdited { text in
+            let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+            return lines.map { $0.hasPrefix("model = ") ? "model = \"\(notModel)\"" : String($0) }.joined(separator: "\n")
         }
         #expect(r.status != 0)
         #expect(r.stderr.contains(notModel) && r.stderr.contains("upscaled") && r.stderr.contains("model"), "\(r.stderr)")

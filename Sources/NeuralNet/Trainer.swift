@@ -1,0 +1,485 @@
+import Foundation
+import HDF5Kit
+import Numerics
+
+/// A precision the trainer can run in and checkpoint: Float or Double.
+public typealias TrainableScalar = BLASScalar & HDF5Scalar
+
+/// Rows for training or validation: scaled features (rows × inputWidth, row-major) and
+/// targets (rows × outputWidth).
+public struct TrainingData<T: TrainableScalar>: Sendable {
+    public let features: [T]
+    public let targets: [T]
+    public let rows: Int
+    public let inputWidth: Int
+    public let outputWidth: Int
+    /// FNV-1a (64-bit) of the widths and the bit patterns of features and targets: a
+    /// checkpoint remembers it so that a resume on other data is refused.
+    public let fingerprint: UInt64
+
+    public init(features: [T], targets: [T], inputWidth: Int, outputWidth: Int = 1) throws {
+        guard inputWidth > 0, outputWidth > 0 else {
+            throw NeuralNetError.shape("training data needs positive widths, got \(inputWidth) inputs and \(outputWidth) outputs")
+        }
+        guard features.count % inputWidth == 0 else {
+            throw NeuralNetError.shape("\(features.count) feature values do not form rows of \(inputWidth)")
+        }
+        let rows = features.count / inputWidth
+        guard targets.count == rows * outputWidth else {
+            throw NeuralNetError.shape("\(rows) rows need \(rows * outputWidth) targets, got \(targets.count)")
+        }
+        if let i = features.firstIndex(where: { !$0.isFinite }) {
+            throw NeuralNetError.shape("feature value at row \(i / inputWidth), column \(i % inputWidth) is not finite (\(features[i]))")
+        }
+        if let i = targets.firstIndex(where: { !$0.isFinite }) {
+            throw NeuralNetError.shape("target at row \(i / outputWidth) is not finite (\(targets[i]))")
+        }
+        self.features = features
+        self.targets = targets
+        self.rows = rows
+        self.inputWidth = inputWidth
+        self.outputWidth = outputWidth
+        var h: UInt64 = 0xCBF2_9CE4_8422_2325
+        func mix(_ bytes: UnsafeRawBufferPointer) {
+            for byte in bytes { h = (h ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+        }
+        withUnsafeBytes(of: Int64(inputWidth)) { mix($0) }
+        withUnsafeBytes(of: Int64(outputWidth)) { mix($0) }
+        features.withUnsafeBytes { mix($0) }
+        targets.withUnsafeBytes { mix($0) }
+        fingerprint = h
+    }
+}
+
+/// What to train and how. Defaults: the reference's batch 256, Adam 1e-3, MAPE loss.
+public struct TrainingConfig: Sendable, Equatable {
+    /// Maximum number of epochs.
+    public var epochs: Int
+    public var batchSize: Int
+    public var loss: Loss
+    /// Initial learning rate lr₀.
+    public var learningRate: Double
+    /// Learning rate per epoch.
+    public var schedule: LearningRateSchedule
+    public var beta1: Double
+    public var beta2: Double
+    public var epsilon: Double
+    /// Seed of the shuffling stream (the network's initial weights are the caller's).
+    public var seed: UInt64
+    /// Early stopping: stop after this many epochs without a validation-loss improvement
+    /// (0 = never). The best weights are kept in any case.
+    public var patience: Int
+    /// An improvement must lower the best validation loss by more than this.
+    public var minDelta: Double
+    /// Write a checkpoint every this many epochs (0 = never; without a `CheckpointDestination`
+    /// given to the trainer nothing is written).
+    public var checkpointInterval: Int
+
+    public init(epochs: Int = 100, batchSize: Int = 256, loss: Loss = .mape, learningRate: Double = 1e-3,
+                schedule: LearningRateSchedule = .constant, beta1: Double = 0.9, beta2: Double = 0.999,
+                epsilon: Double = 1e-7, seed: UInt64 = 0, patience: Int = 0, minDelta: Double = 0,
+                checkpointInterval: Int = 0) {
+        self.epochs = epochs
+        self.batchSize = batchSize
+        self.loss = loss
+        self.learningRate = learningRate
+        self.schedule = schedule
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.epsilon = epsilon
+        self.seed = seed
+        self.patience = patience
+        self.minDelta = minDelta
+        self.checkpointInterval = checkpointInterval
+    }
+
+    public func validate() throws {
+        guard epochs >= 1 else { throw NeuralNetError.shape("epochs must be ≥ 1, got \(epochs)") }
+        guard batchSize >= 1 else { throw NeuralNetError.shape("batch size must be ≥ 1, got \(batchSize)") }
+        guard learningRate > 0, learningRate.isFinite else {
+            throw NeuralNetError.shape("learning rate must be positive, got \(learningRate)")
+        }
+        try schedule.validate()
+        guard (0..<1).contains(beta1), (0..<1).contains(beta2) else {
+            throw NeuralNetError.shape("Adam betas must lie in [0, 1), got \(beta1), \(beta2)")
+        }
+        guard epsilon > 0 else { throw NeuralNetError.shape("Adam epsilon must be positive, got \(epsilon)") }
+        guard patience >= 0 else { throw NeuralNetError.shape("patience must be ≥ 0, got \(patience)") }
+        guard minDelta >= 0 else { throw NeuralNetError.shape("min delta must be ≥ 0, got \(minDelta)") }
+        guard checkpointInterval >= 0 else {
+            throw NeuralNetError.shape("checkpoint interval must be ≥ 0, got \(checkpointInterval)")
+        }
+    }
+}
+
+/// Where checkpoints go, and the provenance written into their header.
+public struct CheckpointDestination: Sendable, Equatable {
+    public var path: String
+    public var programVersion: String
+    /// The resolved configuration (TOML text) stored in the file header.
+    public var configText: String
+
+    public init(path: String, programVersion: String, configText: String = "") {
+        self.path = path
+        self.programVersion = programVersion
+        self.configText = configText
+    }
+}
+
+/// Per-epoch losses.
+public struct TrainingHistory: Sendable, Equatable {
+    /// Mean training loss over the epoch's mini-batches (weighted by batch size).
+    public var trainLoss: [Double] = []
+    public var validationLoss: [Double] = []
+    public var validationMAPE: [Double] = []
+    public var learningRate: [Double] = []
+    /// Wall-clock seconds per epoch.
+    public var seconds: [Double] = []
+
+    public init() {}
+
+    public var count: Int { trainLoss.count }
+}
+
+/// Why a run ended.
+public enum StopReason: String, Sendable, Equatable {
+    /// The configured number of epochs was reached.
+    case maxEpochs = "max_epochs"
+    /// `patience` epochs went by without a validation-loss improvement.
+    case earlyStopping = "early_stopping"
+    /// A training or validation loss became NaN or infinite.
+    case nonFiniteLoss = "non_finite_loss"
+}
+
+/// Reported after each epoch (e.g. to draw a progress bar).
+public struct EpochReport: Sendable, Equatable {
+    /// 1-based.
+    public let epoch: Int
+    /// The configured maximum.
+    public let epochs: Int
+    public let trainLoss: Double
+    public let validationLoss: Double
+    public let validationMAPE: Double
+    public let learningRate: Double
+    public let seconds: Double
+    /// This epoch's weights are the best so far.
+    public let isBest: Bool
+    public let bestEpoch: Int
+    public let checkpointWritten: Bool
+
+    @inlinable
+    public init(epoch: Int, epochs: Int, trainLoss: Double, validationLoss: Double, validationMAPE: Double,
+                learningRate: Double, seconds: Double, isBest: Bool, bestEpoch: Int, checkpointWritten: Bool) {
+        self.epoch = epoch
+        self.epochs = epochs
+        self.trainLoss = trainLoss
+        self.validationLoss = validationLoss
+        self.validationMAPE = validationMAPE
+        self.learningRate = learningRate
+        self.seconds = seconds
+        self.isBest = isBest
+        self.bestEpoch = bestEpoch
+        self.checkpointWritten = checkpointWritten
+    }
+}
+
+/// Everything that determines the rest of a run: saved in a checkpoint.
+public struct TrainingState<T: TrainableScalar>: Sendable, Equatable {
+    public var layout: ParameterLayout
+    public var activation: Activation
+    /// Current weights (flat, `ParameterLayout` order).
+    public var parameters: [T]
+    public var adam: Adam<T>
+    /// Completed epochs.
+    public var epoch: Int
+    /// State of the shuffling generator after the last completed epoch.
+    public var rngState: UInt64
+    public var bestParameters: [T]
+    /// +∞ until an epoch has a finite validation loss.
+    public var bestValidationLoss: Double
+    /// Epoch (1-based) of the best weights; 0 = the initial weights.
+    public var bestEpoch: Int
+    public var epochsSinceImprovement: Int
+    public var history: TrainingHistory
+    /// Set when a non-finite loss ended the run.
+    public var stoppedOnNonFiniteLoss: Bool
+
+    public init(layout: ParameterLayout, activation: Activation, parameters: [T], adam: Adam<T>, epoch: Int,
+                rngState: UInt64, bestParameters: [T], bestValidationLoss: Double, bestEpoch: Int,
+                epochsSinceImprovement: Int, history: TrainingHistory, stoppedOnNonFiniteLoss: Bool) {
+        self.layout = layout
+        self.activation = activation
+        self.parameters = parameters
+        self.adam = adam
+        self.epoch = epoch
+        self.rngState = rngState
+        self.bestParameters = bestParameters
+        self.bestValidationLoss = bestValidationLoss
+        self.bestEpoch = bestEpoch
+        self.epochsSinceImprovement = epochsSinceImprovement
+        self.history = history
+        self.stoppedOnNonFiniteLoss = stoppedOnNonFiniteLoss
+    }
+
+    public var network: DenseNetwork<T> {
+        try! DenseNetwork(layout: layout, activation: activation, parameters: parameters)
+    }
+    public var bestNetwork: DenseNetwork<T> {
+        try! DenseNetwork(layout: layout, activation: activation, parameters: bestParameters)
+    }
+}
+
+/// The outcome of `Trainer.run`.
+public struct TrainingResult<T: TrainableScalar>: Sendable {
+    /// The best weights (lowest validation loss).
+    public let network: DenseNetwork<T>
+    /// The weights after the last epoch run.
+    public let finalNetwork: DenseNetwork<T>
+    public let history: TrainingHistory
+    /// Epoch (1-based) of `network`; 0 if no epoch improved on the initial weights.
+    public let bestEpoch: Int
+    public let bestValidationLoss: Double
+    /// Epochs completed (including those before a resume).
+    public let epochsRun: Int
+    public let stopReason: StopReason
+
+    @inlinable
+    public init(network: DenseNetwork<T>, finalNetwork: DenseNetwork<T>, history: TrainingHistory, bestEpoch: Int,
+                bestValidationLoss: Double, epochsRun: Int, stopReason: StopReason) {
+        self.network = network
+        self.finalNetwork = finalNetwork
+        self.history = history
+        self.bestEpoch = bestEpoch
+        self.bestValidationLoss = bestValidationLoss
+        self.epochsRun = epochsRun
+        self.stopReason = stopReason
+    }
+}
+
+/// Mini-batch training of a `DenseNetwork` with Adam.
+///
+/// Each epoch: shuffle the training rows (Fisher–Yates from the identity with the seeded
+/// shuffling stream), one Adam step per mini-batch (the last one may be partial), then the
+/// validation loss and MAPE with the new weights. The best weights by validation loss are
+/// kept; early stopping after `patience` epochs without improvement. Same seed, data,
+/// config and BLAS thread count give bit-identical weights, also across a checkpoint/resume.
+/// (OpenBLAS may sum in another order for another thread count or another number of rows per
+/// GEMM, so a different thread count or batch size gives equally good but different weights.)
+///
+/// `run` is `@inlinable` so that callers in other modules get it specialised for their
+/// precision (unspecialised generic element loops are an order of magnitude slower).
+public final class Trainer<T: TrainableScalar> {
+    public let config: TrainingConfig
+    public let training: TrainingData<T>
+    public let validation: TrainingData<T>
+    public var checkpoint: CheckpointDestination?
+    @usableFromInline var _state: TrainingState<T>
+
+    /// The state after the last completed epoch (what a checkpoint would hold).
+    public var state: TrainingState<T> { _state }
+    /// The current (not necessarily best) weights.
+    public var network: DenseNetwork<T> { _state.network }
+
+    /// A fresh run from `network`'s weights.
+    public init(network: DenseNetwork<T>, training: TrainingData<T>, validation: TrainingData<T>,
+                config: TrainingConfig, checkpoint: CheckpointDestination? = nil) throws {
+        try Self.check(layout: network.parameterLayout, training: training, validation: validation, config: config,
+                       checkpoint: checkpoint)
+        self.config = config
+        self.training = training
+        self.validation = validation
+        self.checkpoint = checkpoint
+        let layout = network.parameterLayout
+        let parameters = network.flatParameters
+        _state = TrainingState(
+            layout: layout, activation: network.activation, parameters: parameters,
+            adam: Adam(tensorSizes: layout.tensorSizes, learningRate: config.learningRate, beta1: config.beta1,
+                       beta2: config.beta2, epsilon: config.epsilon),
+            epoch: 0, rngState: RandomStreams.shuffling(seed: config.seed).state,
+            bestParameters: parameters, bestValidationLoss: .infinity, bestEpoch: 0, epochsSinceImprovement: 0,
+            history: TrainingHistory(), stoppedOnNonFiniteLoss: false)
+    }
+
+    /// Continues a run from a checkpoint file. The config's trajectory-determining settings
+    /// (batch size, loss, learning rate and schedule, Adam constants, seed, min delta) and the
+    /// data must be those of the checkpointed run; `epochs`, `patience` and the checkpoint
+    /// interval may change.
+    public init(resumingFrom path: String, training: TrainingData<T>, validation: TrainingData<T>,
+                config: TrainingConfig, checkpoint: CheckpointDestination? = nil) throws {
+        let saved = try TrainingCheckpoint<T>.read(path: path)
+        try saved.checkResumable(config: config, training: training, validation: validation, path: path)
+        try Self.check(layout: saved.state.layout, training: training, validation: validation, config: config,
+                       checkpoint: checkpoint)
+        self.config = config
+        self.training = training
+        self.validation = validation
+        self.checkpoint = checkpoint
+        _state = saved.state
+    }
+
+    private static func check(layout: ParameterLayout, training: TrainingData<T>, validation: TrainingData<T>,
+                              config: TrainingConfig, checkpoint: CheckpointDestination?) throws {
+        try config.validate()
+        let (inW, outW) = (layout.widths.first!, layout.widths.last!)
+        for (name, data) in [("training", training), ("validation", validation)] {
+            guard data.inputWidth == inW, data.outputWidth == outW else {
+                throw NeuralNetError.shape("\(name) data has \(data.inputWidth) features and \(data.outputWidth) targets per row, the network takes \(inW) and gives \(outW)")
+            }
+        }
+        guard training.rows >= 1 else { throw NeuralNetError.shape("no training rows") }
+        guard validation.rows >= 1 else { throw NeuralNetError.shape("no validation rows (needed for the best weights and early stopping)") }
+        if config.checkpointInterval > 0, let checkpoint {
+            try AtomicWrite.checkDestination(checkpoint.path)
+        }
+    }
+
+    /// The checkpoint of the current state.
+    public var checkpointContents: TrainingCheckpoint<T> {
+        TrainingCheckpoint(state: _state, config: config, trainingRows: training.rows,
+                           trainingFingerprint: training.fingerprint, validationRows: validation.rows,
+                           validationFingerprint: validation.fingerprint)
+    }
+
+    /// Writes the current state to `destination` (atomically).
+    public func writeCheckpoint(to destination: CheckpointDestination) throws {
+        try checkpointContents.write(to: destination.path, programVersion: destination.programVersion,
+                                     configText: destination.configText)
+    }
+
+    /// Runs epochs until `config.epochs`, early stopping or a non-finite loss; calls
+    /// `onEpoch` after each (after any checkpoint of that epoch is written). May be called on a
+    /// resumed trainer; an error thrown by `onEpoch` stops the run with the state of that epoch kept.
+    @inlinable
+    public func run(onEpoch: (EpochReport) throws -> Void = { _ in }) throws -> TrainingResult<T> {
+        let layout = _state.layout
+        let inW = training.inputWidth, outW = training.outputWidth
+        let batchSize = config.batchSize
+        let bp = Backpropagation<T>(layout: layout, activation: _state.activation,
+                                    capacity: Swift.min(batchSize, Swift.max(training.rows, validation.rows)))
+        var parameters = _state.parameters
+        var adam = _state.adam
+        var gradient = [T](repeating: 0, count: layout.count)
+        var batchX = [T](repeating: 0, count: bp.capacity * inW)
+        var batchY = [T](repeating: 0, count: bp.capacity * outW)
+        var order = [Int](repeating: 0, count: training.rows)
+        let stopReason: StopReason
+        while true {
+            if _state.stoppedOnNonFiniteLoss { stopReason = .nonFiniteLoss; break }
+            if _state.epoch >= config.epochs { stopReason = .maxEpochs; break }
+            if config.patience > 0 && _state.epochsSinceImprovement >= config.patience { stopReason = .earlyStopping; break }
+
+            let start = DispatchTime.now().uptimeNanoseconds
+            let epochIndex = _state.epoch
+            let lr = config.schedule.learningRate(initial: config.learningRate, epoch: epochIndex)
+            adam.learningRate = lr
+            var rng = SplitMix64(seed: _state.rngState)
+            for i in 0..<order.count { order[i] = i }
+            RandomDraws.shuffle(&order, &rng)
+
+            // Training pass.
+            var lossSum = 0.0
+            let rows = training.rows
+            parameters.withUnsafeMutableBufferPointer { pb in
+                gradient.withUnsafeMutableBufferPointer { gb in
+                    batchX.withUnsafeMutableBufferPointer { xb in
+                        batchY.withUnsafeMutableBufferPointer { yb in
+                            training.features.withUnsafeBufferPointer { fb in
+                                training.targets.withUnsafeBufferPointer { tb in
+                                    order.withUnsafeBufferPointer { ob in
+                                        let p = pb.baseAddress!, g = gb.baseAddress!
+                                        let x = xb.baseAddress!, y = yb.baseAddress!
+                                        let f = fb.baseAddress!, t = tb.baseAddress!, o = ob.baseAddress!
+                                        var first = 0
+                                        while first < rows {
+                                            let n = Swift.min(batchSize, rows &- first)
+                                            var i = 0
+                                            while i < n {
+                                                let r = o[first &+ i]
+                                                (x + i &* inW).update(from: f + r &* inW, count: inW)
+                                                (y + i &* outW).update(from: t + r &* outW, count: outW)
+                                                i &+= 1
+                                            }
+                                            let out = bp.forward(parameters: p, inputs: x, rows: n)
+                                            let l = config.loss.evaluate(predictions: out, targets: y, count: n &* outW,
+                                                                         gradient: bp.outputGradient)
+                                            lossSum += l * Double(n)
+                                            bp.backward(parameters: p, outputGradient: bp.outputGradient, rows: n, gradient: g)
+                                            adam.update(parameters: p, gradient: g)
+                                            first &+= n
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            let trainLoss = lossSum / Double(rows)
+            let (validationLoss, validationMAPE) = parameters.withUnsafeBufferPointer {
+                Self.evaluate(bp, parameters: $0.baseAddress!, data: validation, loss: config.loss)
+            }
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
+
+            // Book-keeping (everything a checkpoint holds).
+            var s = _state
+            s.parameters = parameters
+            s.adam = adam
+            s.epoch = epochIndex + 1
+            s.rngState = rng.state
+            s.history.trainLoss.append(trainLoss)
+            s.history.validationLoss.append(validationLoss)
+            s.history.validationMAPE.append(validationMAPE)
+            s.history.learningRate.append(lr)
+            s.history.seconds.append(seconds)
+            var isBest = false
+            if !trainLoss.isFinite || !validationLoss.isFinite {
+                s.stoppedOnNonFiniteLoss = true
+            } else if validationLoss < s.bestValidationLoss - config.minDelta {
+                isBest = true
+                s.bestParameters = parameters
+                s.bestValidationLoss = validationLoss
+                s.bestEpoch = s.epoch
+                s.epochsSinceImprovement = 0
+            } else {
+                s.epochsSinceImprovement += 1
+            }
+            _state = s
+
+            var wrote = false
+            if config.checkpointInterval > 0, s.epoch % config.checkpointInterval == 0, let checkpoint {
+                try writeCheckpoint(to: checkpoint)
+                wrote = true
+            }
+            try onEpoch(EpochReport(epoch: s.epoch, epochs: config.epochs, trainLoss: trainLoss,
+                                    validationLoss: validationLoss, validationMAPE: validationMAPE, learningRate: lr,
+                                    seconds: seconds, isBest: isBest, bestEpoch: s.bestEpoch, checkpointWritten: wrote))
+        }
+        return TrainingResult(network: _state.bestNetwork, finalNetwork: _state.network, history: _state.history,
+                              bestEpoch: _state.bestEpoch, bestValidationLoss: _state.bestValidationLoss,
+                              epochsRun: _state.epoch, stopReason: stopReason)
+    }
+
+    /// Mean `loss` and MAPE of the network over `data`, `bp.capacity` rows at a time.
+    @inlinable
+    static func evaluate(_ bp: Backpropagation<T>, parameters: UnsafePointer<T>, data: TrainingData<T>,
+                         loss: Loss) -> (loss: Double, mape: Double) {
+        let inW = data.inputWidth, outW = data.outputWidth
+        var lossSum = 0.0, mapeSum = 0.0
+        data.features.withUnsafeBufferPointer { fb in
+            data.targets.withUnsafeBufferPointer { tb in
+                var first = 0
+                while first < data.rows {
+                    let n = Swift.min(bp.capacity, data.rows &- first)
+                    let out = bp.forward(parameters: parameters, inputs: fb.baseAddress! + first &* inW, rows: n)
+                    let y = tb.baseAddress! + first &* outW
+                    let l = loss.evaluate(predictions: out, targets: y, count: n &* outW, gradient: nil)
+                    lossSum += l * Double(n)
+                    mapeSum += loss == .mape ? l * Double(n)
+                        : Loss.mape.evaluate(predictions: out, targets: y, count: n &* outW, gradient: nil) * Double(n)
+                    first &+= n
+                }
+            }
+        }
+        return (lossSum / Double(data.rows), mapeSum / Double(data.rows))
+    }
+}

@@ -1,0 +1,160 @@
+import Closure
+import NeuralNet
+
+/// A validated `tissue train` configuration (e.g. `examples/train-reference.toml`):
+///
+/// ```toml
+/// [run]      seed = 1
+/// [data]     file = "…csv" | "….h5";  validation_fraction = 0.05
+/// [network]  features = ["porosity", …];  hidden = [1024, 512, 256, 64, 16]
+///            activation = "relu";  initialization = "glorot_uniform"
+/// [training] epochs = 400;  batch_size = 256;  loss = "mape";  learning_rate = 1e-3
+///            decay = 1.0 (per-epoch factor);  patience = 40;  checkpoint_every = 5
+/// [output]   model = "models/eta-mlp.h5";  checkpoint = "results/eta-mlp.checkpoint.h5"
+/// ```
+/// `data.file` is relative to the config's directory; outputs to the working directory.
+public struct TrainingScenario: Sendable, Equatable {
+    public var configPath: String
+    public var seed: UInt64
+    public var dataPath: String
+    public var validationFraction: Double
+    public var features: [EffectivenessFeature]
+    public var hidden: [Int]
+    public var activation: Activation
+    public var initialization: WeightInitialization
+    public var epochs: Int
+    public var batchSize: Int
+    public var loss: Loss
+    public var learningRate: Double
+    /// Per-epoch learning-rate factor (1 = constant).
+    public var decay: Double
+    public var patience: Int
+    public var checkpointEvery: Int
+    public var modelPath: String
+    public var checkpointPath: String
+    public var resolvedTOML: String
+}
+
+extension ScenarioLoader {
+    static let trainingSchema: [TableSchema] = [
+        TableSchema("run", ["seed"]),
+        TableSchema("data", ["file", "validation_fraction"]),
+        TableSchema("network", ["features", "hidden", "activation", "initialization"]),
+        TableSchema("training", ["epochs", "batch_size", "loss", "learning_rate", "decay", "patience", "checkpoint_every"]),
+        TableSchema("output", ["model", "checkpoint"]),
+    ]
+
+    /// Loads and validates a training configuration; all problems are reported together.
+    public static func loadTraining(path: String, overrides: [String] = []) throws -> TrainingScenario {
+        let text = try Paths.read(path, what: "the training config", reportAs: path)
+        let document = try TOMLParser.parse(text, file: path)
+        let diagnostics = Diagnostics()
+        var sections = ConfigSections(document: document, schema: trainingSchema, file: path, diagnostics: diagnostics)
+        Overrides.apply(overrides, to: &sections, diagnostics: diagnostics)
+        let directory = Paths.directory(of: path)
+
+        let seed = SectionReader(sections["run"], diagnostics).integer("seed", atLeast: 0, default: 0)
+        let data = SectionReader(sections["data"], diagnostics)
+        let dataFile = data.string("file", nonEmpty: true)
+        let validationFraction = data.quantity("validation_fraction", .dimensionless,
+                                               AllowedRange(lower: 0, upper: 0.5, upperInclusive: true),
+                                               default: 0.05)
+
+        let network = SectionReader(sections["network"], diagnostics)
+        var features: [EffectivenessFeature]? = EffectivenessFeature.allCases
+        if let v = network.raw("features", required: false) {
+            features = nil
+            if let items = v.value.arrayValue, !items.isEmpty {
+                var chosen: [EffectivenessFeature] = []
+                for item in items {
+                    let name = item.stringValue ?? ""
+                    if let f = EffectivenessFeature.allCases.first(where: { $0.name == name }), !chosen.contains(f) {
+                        chosen.append(f)
+                    } else {
+                        let hint = DidYouMean.suggestion(for: name, among: EffectivenessFeature.names).map { " (did you mean \"\($0)\"?)" } ?? ""
+                        network.report(v, line: v.line(of: item),
+                                       "network.features: \(TOMLSerializer.inline(item)) is not a feature name, or is repeated; expected some of \(EffectivenessFeature.names)\(hint)")
+                    }
+                }
+                if chosen.count == items.count { features = chosen.sorted { $0.rawValue < $1.rawValue } }
+            } else {
+                network.report(v, "network.features must be a non-empty array of feature names \(EffectivenessFeature.names)")
+            }
+        }
+        var hidden: [Int]? = [1024, 512, 256, 64, 16]
+        if let v = network.raw("hidden", required: false) {
+            let widths = v.value.arrayValue?.compactMap { e -> Int? in
+                if case .integer(let i) = e.kind, i >= 1, i <= 16384 { return Int(i) } else { return nil }
+            }
+            if let widths, widths.count == v.value.arrayValue?.count {
+                hidden = widths
+            } else {
+                network.report(v, "network.hidden must be an array of layer widths (integers in 1…16384), e.g. [1024, 512, 256, 64, 16]")
+                hidden = nil
+            }
+        }
+        let activation = network.choice("activation", Activation.self, default: .relu)
+        let initialization = network.choice("initialization", WeightInitialization.self, default: .glorotUniform)
+
+        let training = SectionReader(sections["training"], diagnostics)
+        let epochs = training.integer("epochs", atLeast: 1, default: 300)
+        let batchSize = training.integer("batch_size", atLeast: 1, default: 256)
+        let loss = training.choice("loss", Loss.self, default: .mape)
+        let learningRate = training.quantity("learning_rate", .dimensionless,
+                                             .unitIntervalClosedAbove, default: 1e-3)
+        let decay = training.quantity("decay", .dimensionless,
+                                      .unitIntervalClosedAbove, default: 1)
+        let patience = training.integer("patience", atLeast: 0, default: 40)
+        let checkpointEvery = training.integer("checkpoint_every", atLeast: 0, default: 5)
+
+        let output = SectionReader(sections["output"], diagnostics)
+        let stem = Paths.stem(path)
+        let modelPath = output.string("model", default: "models/\(stem).h5", nonEmpty: true)
+        let checkpointPath = output.string("checkpoint", default: "results/\(stem).checkpoint.h5", nonEmpty: true)
+
+        try diagnostics.throwIfAny()
+        guard let seed, let dataFile, let validationFraction, let features, let hidden, let activation, let initialization,
+              let epochs, let batchSize, let loss, let learningRate, let decay, let patience, let checkpointEvery,
+              let modelPath, let checkpointPath
+        else { throw ScenarioError(file: path, message: "invalid training configuration") }
+
+        var s = TrainingScenario(
+            configPath: path, seed: UInt64(seed), dataPath: Paths.resolve(dataFile, relativeTo: directory),
+            validationFraction: validationFraction, features: features, hidden: hidden, activation: activation,
+            initialization: initialization, epochs: epochs, batchSize: batchSize, loss: loss, learningRate: learningRate,
+            decay: decay, patience: patience, checkpointEvery: checkpointEvery, modelPath: modelPath,
+            checkpointPath: checkpointPath, resolvedTOML: "")
+        s.resolvedTOML = resolvedTrainingTOML(s, dataFileAsWritten: dataFile)
+        return s
+    }
+
+    static func resolvedTrainingTOML(_ s: TrainingScenario, dataFileAsWritten: String) -> String {
+        func table(_ pairs: [(String, TOMLValue)]) -> TOMLValue {
+            var t = TOMLTable()
+            for (k, v) in pairs { t.set(k, v) }
+            return TOMLValue(.table(t))
+        }
+        func int(_ x: Int) -> TOMLValue { TOMLValue(.integer(Int64(x))) }
+        func str(_ x: String) -> TOMLValue { TOMLValue(.string(x)) }
+        func float(_ x: Double) -> TOMLValue { TOMLValue(.float(x)) }
+        var root = TOMLTable()
+        root.set("run", table([("seed", TOMLValue(.integer(Int64(s.seed))))]))
+        root.set("data", table([("file", str(dataFileAsWritten)), ("validation_fraction", float(s.validationFraction))]))
+        root.set("network", table([
+            ("features", TOMLValue(.array(s.features.map { str($0.name) }))),
+            ("hidden", TOMLValue(.array(s.hidden.map(int)))),
+            ("activation", str(s.activation.rawValue)),
+            ("initialization", str(s.initialization.rawValue)),
+        ]))
+        root.set("training", table([
+            ("epochs", int(s.epochs)), ("batch_size", int(s.batchSize)), ("loss", str(s.loss.rawValue)),
+            ("learning_rate", float(s.learningRate)), ("decay", float(s.decay)), ("patience", int(s.patience)),
+            ("checkpoint_every", int(s.checkpointEvery)),
+        ]))
+        root.set("output", table([("model", str(s.modelPath)), ("checkpoint", str(s.checkpointPath))]))
+        return TOMLSerializer.serialize(root, headerComment: """
+            Resolved TissueTransport training config \(s.configPath): defaults explicit, overrides applied.
+            data.file is relative to the config's directory; output paths to the working directory.
+            """)
+    }
+}

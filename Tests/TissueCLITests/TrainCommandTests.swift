@@ -1,0 +1,105 @@
+import Foundation
+import Testing
+import HDF5Kit
+
+/// `tissue train` / `tissue evaluate` on a small synthetic table in the reference CSV layout.
+@Suite(.serialized) struct TrainCommandTests {
+    /// M realisations × domains 2–5 (rows k + j·M), η a smooth function of the features.
+    static func table(realizations m: Int) -> String {
+        var rows = [String](repeating: "", count: 4 * m)
+        for k in 0..<m {
+            let por = 0.3 + 0.5 * Double(k % 7) / 7, phi2 = Double((k * 37) % 100), pe = Double((k * 13) % 50), dr = 0.05 + Double(k % 10) / 10
+            for j in 0..<4 {
+                let c = 0.1 + Double((k + j * 3) % 9) / 2, g = Double(j) / 8
+                let eta = (0.9 + 0.1 * por) / (1 + 0.02 * phi2 / (1 + c))
+                rows[k + j * m] = [por, phi2, pe, dr, c, g, eta].map { "\($0)" }.joined(separator: ",")
+            }
+        }
+        return (["por,phi2,Pe,Dr,c_f_avg_norm,d_f_c_avg_norm,eta_d_f"] + rows).joined(separator: "\n") + "\n"
+    }
+
+    func config(in dir: URL, data: String, epochs: Int) throws -> String {
+        let text = """
+        [run]
+        seed = 5
+        [data]
+        file = "\(data)"
+        [network]
+        hidden = [16, 16]
+        activation = "tanh"
+        [training]
+        epochs = \(epochs)
+        batch_size = 16
+        learning_rate = 3e-3
+        checkpoint_every = 1
+        [output]
+        model = "\(dir.appendingPathComponent("model.h5").path)"
+        checkpoint = "\(dir.appendingPathComponent("ck.h5").path)"
+        """
+        let path = dir.appendingPathComponent("train.toml").path
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    func weights(_ path: String) throws -> [[Float]] {
+        let f = try HDF5File.open(path)
+        defer { try? f.close() }
+        return try (0..<3).map { try f.root.dataset("model/layers/\($0)/W").read(Float.self) }
+    }
+
+    @Test func trainResumeAndEvaluate() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let data = dir.appendingPathComponent("t.csv").path
+        try Self.table(realizations: 120).write(toFile: data, atomically: true, encoding: .utf8)
+        let cfg = try config(in: dir, data: data, epochs: 6)
+        let model = dir.appendingPathComponent("model.h5").path
+
+        // Uninterrupted run.
+        let full = try CLI.run(["train", cfg, "--quiet", "--json"])
+        #expect(full.status == 0, "\(full.stderr)")
+        #expect(full.stdout.contains("\"test_mape_percent\""))
+        let reference = try weights(model)
+        let header = try FileHeader.read(from: try HDF5File.open(model))
+        #expect(header.kind == "model" && header.seed == 5)
+
+        // 3 epochs, then resume to 6: the same weights bit for bit.
+        try FileManager.default.removeItem(atPath: model)
+        #expect(try CLI.run(["train", cfg, "--quiet", "--set", "training.epochs=3"]).status == 0)
+        let resumed = try CLI.run(["train", cfg, "--quiet", "--resume"])
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(try weights(model) == reference)
+
+        // Evaluate on the test split: JSON with the metrics, the same MAPE as stored in the model.
+        let ev = try CLI.run(["evaluate", model, data, "--json"])
+        #expect(ev.status == 0, "\(ev.stderr)")
+        #expect(ev.stdout.contains("\"test_mape_percent\""))
+        let text = try CLI.run(["evaluate", model, data, "--split", "all"])
+        #expect(text.stdout.contains("MAPE") && text.stdout.contains("η band"))
+    }
+
+    @Test func badDataIsRejectedWithoutWritingAModel() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let data = dir.appendingPathComponent("bad.csv").path
+        try Self.table(realizations: 40).replacingOccurrences(of: ",eta_d_f", with: "").write(toFile: data, atomically: true, encoding: .utf8)
+        let cfg = try config(in: dir, data: data, epochs: 2)
+        let r = try CLI.run(["train", cfg, "--quiet"])
+        #expect(r.status != 0)
+        #expect(r.stderr.contains(data) && r.stderr.contains("eta_d_f"), "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("model.h5").path))
+
+        // Fewer training rows than one batch.
+        let tiny = dir.appendingPathComponent("tiny.csv").path
+        try Self.table(realizations: 10).write(toFile: tiny, atomically: true, encoding: .utf8)
+        let r2 = try CLI.run(["train", try config(in: dir, data: tiny, epochs: 2), "--quiet", "--set", "training.batch_size=200"])
+        #expect(r2.status != 0)
+        #expect(r2.stderr.contains("batch"), "\(r2.stderr)")
+
+        // A model of the wrong kind for evaluate.
+        let notModel = dir.appendingPathComponent("up.h5").path
+        #expect(try CLI.run(["run", "examples/brain.toml", "-o", notModel, "--quiet", "--set", "grid.cells=20"]).status == 0)
+        let r3 = try CLI.run(["evaluate", notModel, data])
+        #expect(r3.status != 0 && r3.stderr.contains("upscaled"), "\(r3.stderr)")
+    }
+}
