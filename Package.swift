@@ -7,7 +7,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "tissue", targets: ["TissueCLI"]),
-        .library(name: "TissueTransport", targets: ["Macroscale", "Closure", "NeuralNet", "Numerics", "HDF5Kit", "Scenario"]),
+        .library(name: "TissueTransport", targets: ["Macroscale", "Microscale", "Closure", "NeuralNet", "Numerics", "HDF5Kit", "Scenario"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -16,18 +16,20 @@ let package = Package(
         // MARK: System libraries (module map + shim.h)
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5-serial", providers: [.apt(["libhdf5-dev"])]),
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CSuiteSparse", providers: [.apt(["libsuitesparse-dev"])]),
 
         // MARK: Foundations
         .target(name: "HDF5Kit", dependencies: ["CHDF5"]),
-        .target(name: "Numerics"),
+        .target(name: "Numerics", dependencies: ["CSuiteSparse"]),
         .target(name: "NeuralNet", dependencies: ["CBLAS", "HDF5Kit", "Numerics"]),
 
         // MARK: Physics
         .target(name: "Closure", dependencies: ["NeuralNet", "Numerics", "HDF5Kit"]),
         .target(name: "Macroscale", dependencies: ["Closure", "Numerics", "HDF5Kit"]),
+        .target(name: "Microscale", dependencies: ["Closure", "Numerics", "HDF5Kit"]),
 
         // MARK: Configuration and command line
-        .target(name: "Scenario", dependencies: ["Macroscale", "Closure", "NeuralNet"]),
+        .target(name: "Scenario", dependencies: ["Macroscale", "Microscale", "Closure", "NeuralNet"]),
         .executableTarget(name: "TissueCLI", dependencies: [
             "Scenario", "Macroscale", "Closure", "NeuralNet", "HDF5Kit",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -43,6 +45,7 @@ let package = Package(
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "HDF5Kit"]),
         .testTarget(name: "ClosureTests", dependencies: ["Closure", "NeuralNet", "HDF5Kit"]),
         .testTarget(name: "MacroscaleTests", dependencies: ["Macroscale", "Closure", "Numerics"]),
+        .testTarget(name: "MicroscaleTests", dependencies: ["Microscale", "Closure", "Numerics"]),
         .testTarget(name: "ScenarioTests", dependencies: ["Scenario"]),
         .testTarget(name: "TissueCLITests", dependencies: ["HDF5Kit", "TissueCLI"]),
     ]

@@ -25,9 +25,16 @@ It reproduces, operation for operation where it matters, what the Swift code doe
                     residual ||r||_inf / (v cL + D* cL / L) <= 1e-8 or on the noise floor;
 * linear solves  -- `scipy.linalg.solve_banded((1, 1), ...)` (LAPACK gbsv) instead of Thomas.
 
+With `--scheme reference` it runs instead the reference study's scheme (../shared/DESIGN.md
+section 2: Jacobi relaxation, up to 20 000 sweeps, network every 10 sweeps) on the same grid,
+coefficients, features and network: see `reference_solve`.
+
 Usage:
   upscaled_peer.py --model PATH --tissue brain|liver [--cells N] [--repeats R]
                    [--precision float32|float64] [--picard-contraction X] [--profile OUT.csv]
+  upscaled_peer.py --scheme reference --model PATH --tissue brain|liver [--cells N] [--repeats R]
+                   [--jacobi-tolerance 1e-8] [--max-sweeps 20000] [--network-every 10]
+                   [--relaxation 1] [--profile OUT.csv]
 
 Prints one JSON line with the same keys as the Swift benchmark; writes the final profile as
 CSV lines "x,c". No thread limits are set: NumPy's bundled OpenBLAS uses every core.

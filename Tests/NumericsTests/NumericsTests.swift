@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import Numerics
 
@@ -86,5 +87,51 @@ import Testing
         var u = SplitMix64(seed: 1)
         let m = (0..<10_000).map { _ in u.nextUniform() }.reduce(0, +) / 10_000
         #expect(abs(m - 0.5) < 0.02)
+    }
+}
+
+@Suite struct SparseLUTests {
+    /// 2-D 5-point Laplacian with Dirichlet boundaries against a manufactured solution, and a
+    /// nonsymmetric random diagonally dominant matrix against dense LU.
+    @Test func solvesPoissonAndMatchesDenseLU() throws {
+        let m = 30, n = m * m, h = 1.0 / Double(m + 1)
+        var b = SparseMatrixBuilder(rows: n, columns: n)
+        for i in 0..<m { for j in 0..<m {
+            let k = i * m + j
+            b.add(k, k, 4)
+            if i > 0 { b.add(k, k - m, -1) }
+            if i < m - 1 { b.add(k, k + m, -1) }
+            if j > 0 { b.add(k, k - 1, -1) }
+            if j < m - 1 { b.add(k, k + 1, -1) }
+        } }
+        let a = b.build()
+        #expect(a.nonZeros == 5 * n - 4 * m)
+        let exact = (0..<n).map { k in sin(Double(k / m + 1) * h * 3) * Double(k % m + 1) * h }
+        let x = try SparseLU(a).solve(a.multiply(exact))
+        for k in 0..<n { #expect(abs(x[k] - exact[k]) < 1e-12) }
+
+        var rng = SplitMix64(seed: 9)
+        let size = 40
+        var builder = SparseMatrixBuilder(rows: size, columns: size)
+        var dense = [Double](repeating: 0, count: size * size)
+        for i in 0..<size {
+            for _ in 0..<4 {
+                let j = Int(rng.next() % UInt64(size)), v = rng.nextUniform() - 0.5
+                builder.add(i, j, v)          // duplicates are summed
+                dense[i * size + j] += v
+            }
+            builder.add(i, i, 3)
+            dense[i * size + i] += 3
+        }
+        let rhs = (0..<size).map { _ in rng.nextUniform() }
+        let xs = try SparseLU(builder.build()).solve(rhs)
+        let xd = try DenseLU.solve(matrix: dense, rhs: rhs)
+        for i in 0..<size { #expect(abs(xs[i] - xd[i]) < 1e-12) }
+    }
+
+    @Test func singularMatrixIsReported() throws {
+        var b = SparseMatrixBuilder(rows: 2, columns: 2)
+        b.add(0, 0, 1); b.add(0, 1, 1); b.add(1, 0, 1); b.add(1, 1, 1)
+        #expect(throws: SparseSolveError.self) { try SparseLU(b.build()).solve([1, 2]) }
     }
 }
