@@ -31,7 +31,7 @@ let package = Package(
         // MARK: Configuration and command line
         .target(name: "Scenario", dependencies: ["Macroscale", "Microscale", "Closure", "NeuralNet"]),
         .executableTarget(name: "TissueCLI", dependencies: [
-            "Scenario", "Macroscale", "Closure", "NeuralNet", "HDF5Kit",
+            "Scenario", "Macroscale", "Microscale", "Closure", "NeuralNet", "HDF5Kit",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

@@ -1,0 +1,338 @@
+import Foundation
+import Numerics
+
+/// Steady Stokes flow in the β phase (extracellular fluid) around impermeable cells, on a tile that
+/// is periodic in x and y, driven by a uniform body force (DESIGN §2, `DNS-CALIBRATION.md` §2 "Flow").
+///
+///     μ ∇²u − ∇p + (G, 0) = 0,   ∇·u = 0   in β;   u = 0 on the cell boundaries.
+///
+/// Discretisation: MAC staggered grid on a `Grid2D` (u on vertical faces, v on horizontal faces, p at
+/// cell centres). Velocity nodes inside cells are zero and are not unknowns. At a fluid velocity node
+/// whose neighbour along a grid line lies in a cell, the neighbour term −(u_nb − u_P)/h² of the
+/// five-point Laplacian becomes +u_P/(θ h²), θ h being the distance from the node to the cell boundary
+/// along that grid line (floored at θ = 1e-3): a Shortley–Weller-type cut wall, which keeps the
+/// matrix symmetric and converges at second order (a staircase wall is first order and overestimates
+/// the flow by 5–19 %). Pressure cells with no fluid face are not unknowns (reported as NaN); in every
+/// connected fluid region one pressure value is pinned, its continuity equation being implied by the
+/// others. The saddle-point system is solved by `SparseLU` (UMFPACK).
+///
+/// The flow is linear in G: solve once per geometry and scale (`FlowSolution.scaled(by:)`).
+public enum StokesFlow {
+    /// Viscosity of the extracellular fluid (Pa s), as in the reference study.
+    public static let defaultViscosity = 1e-3
+    /// Smallest wall distance, as a fraction of h, used in the cut-wall term.
+    public static let minimumWallFraction = 1e-3
+
+    /// Steady Stokes flow on one tile `grid` covers, periodic in x and y, driven by the body force
+    /// `bodyForce` G (Pa m⁻¹, along +x). `geometry` is sampled on [0, width) × [0, height) and extended
+    /// periodically (points outside the tile are wrapped into it), so periodic images of the cells
+    /// are taken into account.
+    ///
+    /// - Parameters:
+    ///   - viscosity: μ (Pa s).
+    ///   - porosity: the exact porosity of the tile, if known, used for the intrinsic average velocity;
+    ///     by default the geometric porosity from 6 × 6 sub-sampled solid fractions.
+    /// - Throws: `StokesFlowError` for bad input or a tile without cells, `SparseSolveError` if the
+    ///   factorisation fails.
+    public static func periodicTile(geometry: some CellGeometry, grid: Grid2D, viscosity: Double = defaultViscosity,
+                                    bodyForce: Double, porosity: Double? = nil) throws -> FlowSolution {
+        guard viscosity > 0, viscosity.isFinite else { throw StokesFlowError.invalidInput("viscosity must be positive, got \(viscosity)") }
+        guard bodyForce.isFinite else { throw StokesFlowError.invalidInput("body force must be finite, got \(bodyForce)") }
+        if let e = porosity, !(e > 0 && e <= 1) { throw StokesFlowError.invalidInput("porosity must lie in (0, 1], got \(e)") }
+        let periodic = PeriodicExtension(base: geometry, width: grid.width, height: grid.height)
+        let unit = try solveUnitForce(periodic, grid)
+        // Unit solution: û for G h²/μ = 1, p̂ for G h = 1.
+        let velocityScale = bodyForce * grid.h * grid.h / viscosity
+        let pressureScale = bodyForce * grid.h
+        let velocities = unit.velocities.scaled(by: velocityScale)
+        let pressure = unit.pressure.map { $0 * pressureScale }
+        let geometric = 1 - solidFractions(grid, periodic).reduce(0, +) / Double(grid.cellCount)
+        return FlowSolution(velocities: velocities, pressure: pressure, viscosity: viscosity, bodyForce: bodyForce,
+                            porosity: geometric, averagingPorosity: porosity ?? geometric)
+    }
+
+    /// Flow through the reference unit-cell row (`UnitCellRow`: five 3 µm tiles, a centre circle and
+    /// four quarter circles of radius r per tile) with pressure drop `pressureDrop` PL (Pa) from inlet
+    /// to outlet, computed on one periodic tile with G = PL / (5 × 3 µm) (`DNS-CALIBRATION.md` §1: the
+    /// tile boundaries x = 3k µm are mirror lines of the lattice, so the periodic tile equals the row
+    /// with p = PL at the inlet and p = 0 at the outlet). The intrinsic velocity uses the exact porosity
+    /// 1 − π r² / 4.5 µm². Repeat the tile with `FlowSolution.tiled(alongX: 5)`.
+    ///
+    /// - Parameter cellsPerTile: grid cells n along each side of the tile (h = 3 µm / n).
+    public static func unitCellRow(radius: Double, cellsPerTile n: Int, pressureDrop: Double,
+                                   viscosity: Double = defaultViscosity) throws -> FlowSolution {
+        let tile = UnitCellRow.tileSize
+        let maxRadius = tile * 2.0.squareRoot() / 4
+        guard radius > 0, radius < maxRadius else {
+            throw StokesFlowError.invalidInput("cell radius must lie in (0, \(maxRadius)) m so that cells do not overlap, got \(radius)")
+        }
+        guard n >= 4 else { throw StokesFlowError.invalidInput("cellsPerTile must be at least 4, got \(n)") }
+        let grid = Grid2D(nx: n, ny: n, h: tile / Double(n))
+        return try periodicTile(geometry: UnitCellRow.cells(radius: radius, tiles: 1), grid: grid, viscosity: viscosity,
+                                bodyForce: bodyForceForRow(pressureDrop: pressureDrop),
+                                porosity: UnitCellRow.porosity(radius: radius))
+    }
+
+    /// Body force G (Pa m⁻¹) on the periodic tile equivalent to the pressure drop PL across the whole
+    /// unit-cell row: G = PL / (tiles × tile).
+    public static func bodyForceForRow(pressureDrop: Double, tiles: Int = UnitCellRow.tiles,
+                                       tile: Double = UnitCellRow.tileSize) -> Double {
+        pressureDrop / (Double(tiles) * tile)
+    }
+
+    // MARK: Assembly and solution for G h²/μ = 1
+
+    private struct UnitSolution {
+        var velocities: FaceVelocities
+        var pressure: [Double]
+    }
+
+    private static func solveUnitForce<G: CellGeometry>(_ geometry: G, _ grid: Grid2D) throws -> UnitSolution {
+        let nx = grid.nx, ny = grid.ny, h = grid.h
+        let cells = nx * ny
+        // Velocity nodes inside cells. u(i, j) at (i h, (j + ½) h), v(i, j) at ((i + ½) h, j h), i < nx, j < ny
+        // (the faces i = nx and j = ny are the periodic copies of i = 0 and j = 0).
+        var uSolid = [Bool](repeating: false, count: cells)
+        var vSolid = [Bool](repeating: false, count: cells)
+        for j in 0..<ny {
+            for i in 0..<nx {
+                uSolid[j &* nx &+ i] = geometry.isSolid(x: Double(i) * h, y: (Double(j) + 0.5) * h)
+                vSolid[j &* nx &+ i] = geometry.isSolid(x: (Double(i) + 0.5) * h, y: Double(j) * h)
+            }
+        }
+        guard uSolid.contains(true), vSolid.contains(true) else { throw StokesFlowError.noWalls }
+
+        // Unknown numbering: fluid u, then fluid v, then free pressures.
+        var uID = [Int](repeating: -1, count: cells)
+        var vID = [Int](repeating: -1, count: cells)
+        var count = 0
+        for k in 0..<cells where !uSolid[k] { uID[k] = count; count &+= 1 }
+        for k in 0..<cells where !vSolid[k] { vID[k] = count; count &+= 1 }
+        let velocityCount = count
+
+        // Pressure cells with a fluid face, grouped into fluid regions connected through fluid faces.
+        var parent = Array(0..<cells)
+        func root(_ a: Int) -> Int {
+            var a = a
+            while parent[a] != a { parent[a] = parent[parent[a]]; a = parent[a] }
+            return a
+        }
+        func join(_ a: Int, _ b: Int) {
+            let ra = root(a), rb = root(b)
+            if ra != rb { parent[max(ra, rb)] = min(ra, rb) }
+        }
+        var active = [Bool](repeating: false, count: cells)
+        for j in 0..<ny {
+            let jS = j == 0 ? ny - 1 : j - 1
+            for i in 0..<nx {
+                let k = j &* nx &+ i
+                let iW = i == 0 ? nx - 1 : i - 1
+                if !uSolid[k] { active[k] = true; active[j &* nx &+ iW] = true; join(k, j &* nx &+ iW) }
+                if !vSolid[k] { active[k] = true; active[jS &* nx &+ i] = true; join(k, jS &* nx &+ i) }
+            }
+        }
+        // The root (smallest index) of each region is pinned: p = 0 there, its continuity row dropped.
+        var pID = [Int](repeating: -1, count: cells)
+        for k in 0..<cells where active[k] && root(k) != k { pID[k] = count; count &+= 1 }
+        let size = count
+
+        var builder = SparseMatrixBuilder(rows: size, columns: size, reserve: 7 &* velocityCount &+ 4 &* (size &- velocityCount))
+        var rhs = [Double](repeating: 0, count: size)
+        let minTheta = minimumWallFraction
+
+        /// θ = wall distance / h for a fluid node at (x, y) whose neighbour h away along (dx, dy) is solid.
+        func wallFraction(_ x: Double, _ y: Double, _ dx: Double, _ dy: Double) -> Double {
+            guard let d = wallDistance(from: x, y, direction: dx, dy, limit: h, geometry: geometry) else { return 1 }
+            return max(d / h, minTheta)
+        }
+        let consistent = ProcessInfo.processInfo.environment["SW_CONSISTENT"] != nil
+
+        // Momentum: (1/h²) Σ_nb (u_P − u_nb) [cut walls: + u_P/(θ h²)] + (p_P − p_W)/h = G, scaled by h²/μ
+        // with p̂ = p/(G h) and û = u μ/(G h²).
+        for pass in 0..<2 {
+            let isU = pass == 0
+            let solid = isU ? uSolid : vSolid
+            let ids = isU ? uID : vID
+            for j in 0..<ny {
+                let jN = j == ny - 1 ? 0 : j + 1, jS = j == 0 ? ny - 1 : j - 1
+                for i in 0..<nx {
+                    let k = j &* nx &+ i
+                    let row = ids[k]
+                    if row < 0 { continue }
+                    let iE = i == nx - 1 ? 0 : i + 1, iW = i == 0 ? nx - 1 : i - 1
+                    let x = isU ? Double(i) * h : (Double(i) + 0.5) * h
+                    let y = isU ? (Double(j) + 0.5) * h : Double(j) * h
+                    // θ of the four neighbours (1 for a fluid neighbour, cut fraction for a wall).
+                    let nbE = j &* nx &+ iE, nbW = j &* nx &+ iW, nbN = jN &* nx &+ i, nbS = jS &* nx &+ i
+                    let tE = solid[nbE] ? wallFraction(x, y, 1, 0) : 1
+                    let tW = solid[nbW] ? wallFraction(x, y, -1, 0) : 1
+                    let tN = solid[nbN] ? wallFraction(x, y, 0, 1) : 1
+                    let tS = solid[nbS] ? wallFraction(x, y, 0, -1) : 1
+                    var diagonal = 0.0
+                    func line(_ a: Int, _ ta: Double, _ b: Int, _ tb: Double) {
+                        // Second difference along one grid line with arms ta h and tb h.
+                        let scale = consistent ? 2 / (ta + tb) : 1
+                        diagonal += scale * (1 / ta + 1 / tb)
+                        if !solid[a] { builder.add(row, ids[a], -scale / ta) }
+                        if !solid[b] { builder.add(row, ids[b], -scale / tb) }
+                    }
+                    line(nbE, tE, nbW, tW)
+                    line(nbN, tN, nbS, tS)
+                    builder.add(row, row, diagonal)
+                    // Pressure difference across the face: cell P = (i, j) minus cell W = (i − 1, j) or S = (i, j − 1).
+                    let back = isU ? j &* nx &+ iW : jS &* nx &+ i
+                    if pID[k] >= 0 { builder.add(row, pID[k], 1) }
+                    if pID[back] >= 0 { builder.add(row, pID[back], -1) }
+                    if isU { rhs[row] = 1 }
+                }
+            }
+        }
+        // Continuity, written as −h ∇·u = 0 so that the matrix is symmetric: [A −Bᵀ; −B 0].
+        for j in 0..<ny {
+            let jN = j == ny - 1 ? 0 : j + 1
+            for i in 0..<nx {
+                let k = j &* nx &+ i
+                let row = pID[k]
+                if row < 0 { continue }
+                let iE = i == nx - 1 ? 0 : i + 1
+                if uID[k] >= 0 { builder.add(row, uID[k], 1) }
+                if uID[j &* nx &+ iE] >= 0 { builder.add(row, uID[j &* nx &+ iE], -1) }
+                if vID[k] >= 0 { builder.add(row, vID[k], 1) }
+                if vID[jN &* nx &+ i] >= 0 { builder.add(row, vID[jN &* nx &+ i], -1) }
+            }
+        }
+
+        let lu = try SparseLU(builder.build())
+        let x = try lu.solve(rhs)
+
+        var field = FaceVelocities.zero(grid)
+        for j in 0..<ny {
+            for i in 0..<nx {
+                let k = j &* nx &+ i
+                if uID[k] >= 0 { field.u[j &* (nx &+ 1) &+ i] = x[uID[k]] }
+                if vID[k] >= 0 { field.v[k] = x[vID[k]] }
+            }
+            field.u[j &* (nx &+ 1) &+ nx] = field.u[j &* (nx &+ 1)]
+        }
+        for i in 0..<nx { field.v[ny &* nx &+ i] = field.v[i] }
+
+        // Pressure: NaN where the cell has no fluid face; each fluid region shifted to zero mean.
+        var pressure = [Double](repeating: .nan, count: cells)
+        var sum = [Double](repeating: 0, count: cells), members = [Int](repeating: 0, count: cells)
+        for k in 0..<cells where active[k] {
+            let value = pID[k] >= 0 ? x[pID[k]] : 0
+            pressure[k] = value
+            sum[root(k)] += value
+            members[root(k)] += 1
+        }
+        for k in 0..<cells where active[k] { pressure[k] -= sum[root(k)] / Double(members[root(k)]) }
+        return UnitSolution(velocities: field, pressure: pressure)
+    }
+}
+
+/// Errors from `StokesFlow`.
+public enum StokesFlowError: Error, CustomStringConvertible, Equatable {
+    /// A parameter is out of range; the message names it.
+    case invalidInput(String)
+    /// No velocity node of the tile lies in a cell: periodic flow under a body force has no steady state.
+    case noWalls
+
+    public var description: String {
+        switch self {
+        case .invalidInput(let message): return "Stokes flow: \(message)"
+        case .noWalls: return "Stokes flow: the periodic tile has no cells (walls), so a body force has no steady flow"
+        }
+    }
+}
+
+/// A steady periodic Stokes flow on one tile (`StokesFlow.periodicTile`).
+public struct FlowSolution: Sendable {
+    /// MAC face velocities (m s⁻¹); faces inside cells are 0. The tile is periodic: face i = nx repeats
+    /// i = 0 and face j = ny repeats j = 0.
+    public let velocities: FaceVelocities
+    /// Periodic part p̃ of the pressure (Pa) at cell centres, row-major (ny, nx), zero mean over each
+    /// fluid region; NaN in grid cells with no fluid face (inside cells). The pressure in the
+    /// row is p̃ − G x + const.
+    public let pressure: [Double]
+    /// μ (Pa s).
+    public let viscosity: Double
+    /// Body force G (Pa m⁻¹) along +x, equivalent to a mean pressure gradient −G.
+    public let bodyForce: Double
+    /// Geometric porosity of the tile from 6 × 6 sub-sampled solid fractions.
+    public let porosity: Double
+    /// Porosity used for `intrinsicVelocity`: the exact one if the caller gave it, else `porosity`.
+    public let averagingPorosity: Double
+
+    public var grid: Grid2D { velocities.grid }
+
+    /// Flux through the line x = 0 per unit tile height (m s⁻¹), the Darcy (superficial) velocity.
+    public var superficialVelocity: Double { flux(throughColumn: 0) / grid.height }
+
+    /// β-intrinsic mean velocity ⟨v⟩^β = superficial velocity / `averagingPorosity` (m s⁻¹).
+    public var intrinsicVelocity: Double { superficialVelocity / averagingPorosity }
+
+    /// ⟨v⟩^β with a porosity of the caller's choice.
+    public func intrinsicVelocity(porosity: Double) -> Double { superficialVelocity / porosity }
+
+    /// Péclet number r ⟨v⟩^β / Dβ of the reference study (Dβ in m² s⁻¹).
+    public func peclet(radius: Double, diffusivity: Double = 1e-10) -> Double { radius * intrinsicVelocity / diffusivity }
+
+    /// Flux (m² s⁻¹, per unit depth) through the vertical grid line x = i h, i = 0…nx.
+    public func flux(throughColumn i: Int) -> Double {
+        let g = grid
+        precondition(i >= 0 && i <= g.nx, "column \(i) outside 0…\(g.nx)")
+        var total = 0.0
+        for j in 0..<g.ny { total += velocities.u[j * (g.nx + 1) + i] }
+        return total * g.h
+    }
+
+    /// Discrete divergence (s⁻¹) of every grid cell, row-major (ny, nx).
+    public func divergence() -> [Double] {
+        let g = grid
+        var d = [Double](repeating: 0, count: g.cellCount)
+        for j in 0..<g.ny {
+            for i in 0..<g.nx {
+                let u = velocities.u, v = velocities.v
+                d[g.index(i, j)] = (u[j * (g.nx + 1) + i + 1] - u[j * (g.nx + 1) + i] + v[(j + 1) * g.nx + i] - v[j * g.nx + i]) / g.h
+            }
+        }
+        return d
+    }
+
+    /// The same flow driven `factor` times harder (velocities, pressure and body force scaled).
+    public func scaled(by factor: Double) -> FlowSolution {
+        FlowSolution(velocities: velocities.scaled(by: factor), pressure: pressure.map { $0 * factor }, viscosity: viscosity,
+                     bodyForce: bodyForce * factor, porosity: porosity, averagingPorosity: averagingPorosity)
+    }
+
+    /// The tile's face velocities repeated `copies` times along x, on a grid of copies·nx × ny cells
+    /// (the face on each tile boundary appears once), e.g. `tiled(alongX: 5)` for the unit-cell row.
+    public func tiled(alongX copies: Int) -> FaceVelocities {
+        precondition(copies >= 1, "need at least one copy")
+        let g = grid, nx = g.nx, ny = g.ny
+        let row = Grid2D(nx: copies * nx, ny: ny, h: g.h)
+        var u = [Double](repeating: 0, count: (row.nx + 1) * ny)
+        var v = [Double](repeating: 0, count: row.nx * (ny + 1))
+        for j in 0..<ny {
+            for i in 0...row.nx { u[j * (row.nx + 1) + i] = velocities.u[j * (nx + 1) + i % nx] }
+        }
+        for j in 0...ny {
+            for i in 0..<row.nx { v[j * row.nx + i] = velocities.v[j * nx + i % nx] }
+        }
+        return FaceVelocities(grid: row, u: u, v: v)
+    }
+}
+
+/// A geometry sampled on [0, width) × [0, height) and repeated periodically.
+struct PeriodicExtension<Base: CellGeometry>: CellGeometry {
+    let base: Base
+    let width: Double
+    let height: Double
+
+    func isSolid(x: Double, y: Double) -> Bool {
+        var x = x, y = y
+        if x < 0 || x >= width { x -= (x / width).rounded(.down) * width }
+        if y < 0 || y >= height { y -= (y / height).rounded(.down) * height }
+        return base.isSolid(x: x, y: y)
+    }
+}

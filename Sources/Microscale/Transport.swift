@@ -1,0 +1,449 @@
+import Numerics
+
+/// Steady microscale transport (DESIGN §2): convection–diffusion in the fluid (β), diffusion with
+/// Michaelis–Menten uptake in the cells (σ), on the cell-centred finite-volume grid of `Grid2D`
+/// with both phases in every grid cell, weighted by the solid fraction f:
+///
+///     ∇·(u c) = ∇·(D ∇c) − f km c/(Ka + c),   D = 1/((1 − f)/Dβ + f/Dσ),  Dσ = Dr·Dβ,
+///
+/// face diffusivity = harmonic mean of the two neighbouring cells (continuity of c and of the
+/// normal flux across the interface), convection with the MAC face velocities (QUICK by default).
+/// Solved by Newton with a sparse LU (UMFPACK) per iteration. Units: SI (m, s, mol m⁻³); fluxes
+/// of a 2-D problem are per metre of depth (mol m⁻¹ s⁻¹).
+
+/// How the convective face value is interpolated.
+public enum ConvectionScheme: String, Sendable, Equatable, CaseIterable {
+    /// Upwind-biased quadratic (Leonard's QUICK): c_f = 6/8 c_U + 3/8 c_D − 1/8 c_UU. Falls back
+    /// to first-order upwind at the faces where the far-upstream cell UU lies outside the grid.
+    case quick
+    /// Central differencing: c_f = ½ (c_L + c_R).
+    case central
+    /// First-order upwind: c_f = c_U (numerically diffusive; for comparison only).
+    case upwind
+}
+
+/// Which rows of the inlet line x = 0 carry the Dirichlet condition c = cL.
+public enum InletCoverage: Sendable, Equatable {
+    /// Only rows whose first grid cell is mostly fluid (solid fraction < 0.5); the cell parts of
+    /// x = 0 have no diffusive flux (DNS-CALIBRATION: else domain-1 η is off by ~18 %).
+    case fluidOnly
+    /// Every row of x = 0, cell parts included (the calibration's "wrong" variant).
+    case wholeLine
+}
+
+/// Boundary conditions of a transport problem.
+public enum TransportBoundaries: Sendable, Equatable {
+    /// The unit-cell row: inlet x = 0 with c = cL (half-cell diffusive flux 2D_P(cL − c_P) on the
+    /// covered rows, convective inflow u·cL), outlet x = L with convective outflow only (zero
+    /// diffusive flux), top and bottom zero flux (symmetry, v = 0).
+    case flowThrough(inlet: InletCoverage)
+    /// c = cL held on all four sides (a bath): half-cell diffusive flux on every boundary face,
+    /// convective inflow u·cL, outflow u·c_P.
+    case fixedConcentration
+
+    /// The unit-cell row with the fluid-only inlet.
+    public static let unitCellRow = TransportBoundaries.flowThrough(inlet: .fluidOnly)
+}
+
+/// Errors of the transport solve.
+public enum TransportError: Error, CustomStringConvertible, Equatable {
+    /// The problem's inputs are inconsistent or out of range (names the input).
+    case invalidProblem(String)
+    /// Newton did not reach the tolerance in the allowed iterations.
+    case notConverged(iterations: Int, lastUpdate: Double, tolerance: Double)
+    /// A non-finite concentration or residual appeared (names the Newton iteration).
+    case nonFinite(iteration: Int)
+    /// The sparse LU failed (singular Jacobian, out of memory, …).
+    case linearSolve(iteration: Int, message: String)
+
+    public var description: String {
+        switch self {
+        case .invalidProblem(let m): return "transport problem: \(m)"
+        case .notConverged(let n, let u, let tol):
+            return "transport Newton did not converge in \(n) iterations: last update |δc|∞/cL = \(u) (tolerance \(tol))"
+        case .nonFinite(let n): return "transport Newton produced a non-finite concentration at iteration \(n)"
+        case .linearSolve(let n, let m): return "transport Newton iteration \(n): \(m)"
+        }
+    }
+}
+
+/// One steady transport problem on a grid: geometry (solid fractions), flow, physical
+/// parameters, boundary conditions and scheme.
+public struct TransportProblem: Sendable {
+    public let grid: Grid2D
+    /// Solid (cell, σ) area fraction f ∈ [0, 1] per grid cell, row-major (ny, nx) (`solidFractions`).
+    public let solidFraction: [Double]
+    /// MAC face velocities (m s⁻¹), zero inside the cells; should be discretely divergence-free.
+    public let velocity: FaceVelocities
+    /// Dβ, fluid diffusivity (m² s⁻¹).
+    public let fluidDiffusivity: Double
+    /// Dr = Dσ/Dβ.
+    public let diffusivityRatio: Double
+    /// km, maximum uptake rate per unit cell volume (mol m⁻³ s⁻¹).
+    public let maxUptakeRate: Double
+    /// Ka, half-saturation concentration (mol m⁻³).
+    public let halfSaturation: Double
+    /// cL, inlet concentration (mol m⁻³); the bath value for `.fixedConcentration`.
+    public let inletConcentration: Double
+    public let boundaries: TransportBoundaries
+    public let convection: ConvectionScheme
+
+    /// Dσ = Dr·Dβ (m² s⁻¹).
+    public var cellDiffusivity: Double { diffusivityRatio * fluidDiffusivity }
+
+    public init(grid: Grid2D, solidFraction: [Double], velocity: FaceVelocities,
+                fluidDiffusivity: Double, diffusivityRatio: Double,
+                maxUptakeRate: Double, halfSaturation: Double, inletConcentration: Double,
+                boundaries: TransportBoundaries = .unitCellRow, convection: ConvectionScheme = .quick) throws {
+        guard solidFraction.count == grid.cellCount else {
+            throw TransportError.invalidProblem("solid fraction has \(solidFraction.count) values for a \(grid.nx) × \(grid.ny) grid")
+        }
+        if let bad = solidFraction.firstIndex(where: { !($0 >= 0 && $0 <= 1) }) {
+            throw TransportError.invalidProblem("solid fraction \(solidFraction[bad]) at cell \(bad) is outside [0, 1]")
+        }
+        guard velocity.grid == grid else { throw TransportError.invalidProblem("face velocities are on another grid") }
+        guard velocity.u.allSatisfy(\.isFinite), velocity.v.allSatisfy(\.isFinite) else {
+            throw TransportError.invalidProblem("face velocities contain non-finite values")
+        }
+        guard fluidDiffusivity > 0, fluidDiffusivity.isFinite else {
+            throw TransportError.invalidProblem("fluid diffusivity Dβ = \(fluidDiffusivity) must be positive")
+        }
+        guard diffusivityRatio > 0, diffusivityRatio.isFinite else {
+            throw TransportError.invalidProblem("diffusivity ratio Dr = \(diffusivityRatio) must be positive")
+        }
+        guard maxUptakeRate >= 0, maxUptakeRate.isFinite else {
+            throw TransportError.invalidProblem("maximum uptake rate km = \(maxUptakeRate) must be ≥ 0")
+        }
+        guard halfSaturation > 0, halfSaturation.isFinite else {
+            throw TransportError.invalidProblem("half-saturation Ka = \(halfSaturation) must be positive")
+        }
+        guard inletConcentration >= 0, inletConcentration.isFinite else {
+            throw TransportError.invalidProblem("inlet concentration cL = \(inletConcentration) must be ≥ 0")
+        }
+        self.grid = grid
+        self.solidFraction = solidFraction
+        self.velocity = velocity
+        self.fluidDiffusivity = fluidDiffusivity
+        self.diffusivityRatio = diffusivityRatio
+        self.maxUptakeRate = maxUptakeRate
+        self.halfSaturation = halfSaturation
+        self.inletConcentration = inletConcentration
+        self.boundaries = boundaries
+        self.convection = convection
+    }
+
+    /// km = φ² Ka Dβ / r² (φ² = km r²/(Ka Dβ), DESIGN §2).
+    public static func maxUptakeRate(thieleModulusSquared phi2: Double, radius r: Double,
+                                     halfSaturation ka: Double, fluidDiffusivity dBeta: Double) -> Double {
+        phi2 * ka * dBeta / (r * r)
+    }
+
+    /// Mixture diffusivity of grid cell k: 1/((1 − f)/Dβ + f/Dσ) (the two phases in series).
+    @inlinable public func mixtureDiffusivity(_ k: Int) -> Double {
+        let f = solidFraction[k]
+        return 1 / ((1 - f) / fluidDiffusivity + f / cellDiffusivity)
+    }
+
+    /// Michaelis–Menten uptake per unit volume of cell phase, km c/(Ka + c) (mol m⁻³ s⁻¹),
+    /// continued linearly (km c/Ka, C¹ at 0) for c < 0, which a higher-order convection scheme may
+    /// produce by a small undershoot in a steep layer.
+    @inlinable public func uptakeRate(_ c: Double) -> Double {
+        c >= 0 ? maxUptakeRate * c / (halfSaturation + c) : maxUptakeRate * c / halfSaturation
+    }
+
+    /// d(uptake rate)/dc = km Ka/(Ka + c)² (km/Ka for c < 0).
+    @inlinable public func uptakeRateDerivative(_ c: Double) -> Double {
+        let s = halfSaturation + max(c, 0)
+        return maxUptakeRate * halfSaturation / (s * s)
+    }
+
+    /// Whether row j of the inlet carries c = cL (flow-through boundaries only).
+    public func inletIsOpen(row j: Int) -> Bool {
+        switch boundaries {
+        case .flowThrough(inlet: .wholeLine), .fixedConcentration: return true
+        case .flowThrough(inlet: .fluidOnly): return solidFraction[grid.index(0, j)] < 0.5
+        }
+    }
+
+    /// Solves the steady problem by Newton from c = cL until the update |δc|∞/cL < `tolerance`.
+    ///
+    /// Iterates are clipped at c ≥ 0 while the Newton step is large (|δc|∞/cL > 1e-2: the first
+    /// steps from c = cL overshoot below zero in strongly reacting cells); the last steps are
+    /// applied unclipped, so the result is a root of the discrete equations and the global balance
+    /// holds to round-off even where QUICK undershoots slightly below zero in a steep layer
+    /// (the uptake is continued linearly, km c/Ka, for c < 0).
+    /// Throws `TransportError` on non-convergence, non-finite values or a failed LU.
+    public func solve(tolerance: Double = 1e-10, maxIterations: Int = 30) throws -> TransportSolution {
+        guard tolerance > 0, maxIterations > 0 else {
+            throw TransportError.invalidProblem("Newton needs a positive tolerance and iteration limit")
+        }
+        return try TransportOperator(self).solve(tolerance: tolerance, maxIterations: maxIterations,
+                                                 clipWhileStepAbove: 1e-2)
+    }
+}
+
+/// Net flux into the domain through one side (mol m⁻¹ s⁻¹, per metre of depth): convective and
+/// diffusive parts; negative = outflow.
+public struct SideFlux: Sendable, Equatable {
+    public var convective: Double = 0
+    public var diffusive: Double = 0
+    public var total: Double { convective + diffusive }
+    public init(convective: Double = 0, diffusive: Double = 0) {
+        self.convective = convective
+        self.diffusive = diffusive
+    }
+}
+
+/// Global mass balance of a solution (mol m⁻¹ s⁻¹): net inflow through the four sides against
+/// the total uptake by the cells.
+public struct TransportBalance: Sendable, Equatable {
+    /// x = 0 (the inlet), inward.
+    public var left = SideFlux()
+    /// x = L (the outlet), inward (negative for an outflow).
+    public var right = SideFlux()
+    /// y = 0, inward.
+    public var bottom = SideFlux()
+    /// y = H, inward.
+    public var top = SideFlux()
+    /// Σ h² f km c/(Ka + c).
+    public var uptake = 0.0
+
+    /// Inflow at x = 0, convective + diffusive.
+    public var inflow: Double { left.total }
+    /// Outflow at x = L.
+    public var outflow: Double { -right.total }
+    /// Net inflow through all four sides.
+    public var netInflow: Double { left.total + right.total + bottom.total + top.total }
+    /// Net inflow − uptake (zero at convergence, to round-off).
+    public var imbalance: Double { netInflow - uptake }
+    /// |imbalance| relative to the largest of the inflow, the outflow and the uptake.
+    public var relativeImbalance: Double {
+        let scale = max(abs(left.total), abs(right.total), abs(bottom.total), abs(top.total), abs(uptake))
+        return scale > 0 ? abs(imbalance) / scale : 0
+    }
+}
+
+/// A converged steady solution.
+public struct TransportSolution: Sendable {
+    public let problem: TransportProblem
+    /// Concentration per grid cell (mol m⁻³), row-major (ny, nx).
+    public let concentration: [Double]
+    /// Newton iterations taken.
+    public let iterations: Int
+    /// |δc|∞/cL of every Newton update.
+    public let updateHistory: [Double]
+    /// Global balance evaluated at `concentration`.
+    public let balance: TransportBalance
+}
+
+/// The discrete operator: residual R(c) = A c − b + h² f km c/(Ka + c) per grid cell, the net
+/// outflow of cell P (A, b linear: convection, diffusion, boundary terms), with the boundary-face
+/// fluxes kept so that the global balance uses exactly the fluxes of the residual.
+struct TransportOperator {
+    let problem: TransportProblem
+    let matrix: CSCMatrix
+    let rhs: [Double]
+    /// Position of A[k, k] in `matrix.values`.
+    let diagonal: [Int]
+    /// Per cell: h² f (cell-phase area of the grid cell).
+    let cellArea: [Double]
+    /// Boundary faces: inward flux = coefficient·c[cell] + constant.
+    struct BoundaryFace {
+        var side: Int   // 0 left, 1 right, 2 bottom, 3 top
+        var cell: Int
+        var convectiveCoefficient: Double
+        var convectiveConstant: Double
+        var diffusiveCoefficient: Double
+        var diffusiveConstant: Double
+    }
+    let boundaryFaces: [BoundaryFace]
+
+    init(_ p: TransportProblem) {
+        problem = p
+        let g = p.grid
+        let nx = g.nx, ny = g.ny, n = g.cellCount, h = g.h
+        var d = [Double](repeating: 0, count: n)
+        for k in 0..<n { d[k] = p.mixtureDiffusivity(k) }
+        var b = [Double](repeating: 0, count: n)
+        var a = SparseMatrixBuilder(rows: n, columns: n, reserve: 22 * n)
+        for k in 0..<n { a.add(k, k, 0) }   // keep every diagonal in the pattern
+        var faces: [BoundaryFace] = []
+        faces.reserveCapacity(2 * (nx + ny))
+        let scheme = p.convection
+        let cb = p.inletConcentration
+
+        /// Face value weights (cell, weight) along a line of `count` cells, for the face between
+        /// positions `m − 1` and `m` with normal velocity `vel`; `cell(i)` maps a position to a cell.
+        func faceWeights(_ m: Int, _ vel: Double, _ count: Int) -> [(Int, Double)] {
+            switch scheme {
+            case .central: return [(m - 1, 0.5), (m, 0.5)]
+            case .upwind: return [(vel >= 0 ? m - 1 : m, 1)]
+            case .quick:
+                if vel >= 0 {
+                    if m - 2 < 0 { return [(m - 1, 1)] }
+                    return [(m - 1, 0.75), (m, 0.375), (m - 2, -0.125)]
+                } else {
+                    if m + 1 >= count { return [(m, 1)] }
+                    return [(m, 0.75), (m - 1, 0.375), (m + 1, -0.125)]
+                }
+            }
+        }
+
+        // Interior faces: flux F from the lower-index side (P) to the other (E) adds +F to R_P and −F to R_E.
+        func addFace(_ pCell: Int, _ eCell: Int, _ vel: Double, _ weights: [(Int, Double)]) {
+            let df = 2 * d[pCell] * d[eCell] / (d[pCell] + d[eCell])
+            a.add(pCell, pCell, df); a.add(pCell, eCell, -df)
+            a.add(eCell, eCell, df); a.add(eCell, pCell, -df)
+            if vel != 0 {
+                let q = vel * h
+                for (cell, w) in weights {
+                    a.add(pCell, cell, q * w)
+                    a.add(eCell, cell, -q * w)
+                }
+            }
+        }
+        // x faces
+        for j in 0..<ny {
+            for i in 1..<nx {
+                let vel = p.velocity.u[j * (nx + 1) + i]
+                let w = vel == 0 ? [] : faceWeights(i, vel, nx).map { (g.index($0.0, j), $0.1) }
+                addFace(g.index(i - 1, j), g.index(i, j), vel, w)
+            }
+        }
+        // y faces
+        for j in 1..<ny {
+            for i in 0..<nx {
+                let vel = p.velocity.v[j * nx + i]
+                let w = vel == 0 ? [] : faceWeights(j, vel, ny).map { (g.index(i, $0.0), $0.1) }
+                addFace(g.index(i, j - 1), g.index(i, j), vel, w)
+            }
+        }
+
+        // Boundary faces. `inwardVelocity` > 0 means flow into the domain.
+        func boundary(_ side: Int, _ cell: Int, inwardVelocity w: Double, dirichlet: Bool, inflowValue: Bool) {
+            var face = BoundaryFace(side: side, cell: cell, convectiveCoefficient: 0, convectiveConstant: 0,
+                                    diffusiveCoefficient: 0, diffusiveConstant: 0)
+            let q = w * h
+            if q > 0 && inflowValue { face.convectiveConstant = q * cb } else { face.convectiveCoefficient = q }
+            if dirichlet {
+                face.diffusiveCoefficient = -2 * d[cell]
+                face.diffusiveConstant = 2 * d[cell] * cb
+            }
+            // R_P −= inward flux
+            a.add(cell, cell, -(face.convectiveCoefficient + face.diffusiveCoefficient))
+            b[cell] += face.convectiveConstant + face.diffusiveConstant
+            faces.append(face)
+        }
+        let allDirichlet = p.boundaries == .fixedConcentration
+        for j in 0..<ny {
+            boundary(0, g.index(0, j), inwardVelocity: p.velocity.u[j * (nx + 1)],
+                     dirichlet: p.inletIsOpen(row: j), inflowValue: true)
+            boundary(1, g.index(nx - 1, j), inwardVelocity: -p.velocity.u[j * (nx + 1) + nx],
+                     dirichlet: allDirichlet, inflowValue: allDirichlet)
+        }
+        for i in 0..<nx {
+            boundary(2, g.index(i, 0), inwardVelocity: p.velocity.v[i],
+                     dirichlet: allDirichlet, inflowValue: allDirichlet)
+            boundary(3, g.index(i, ny - 1), inwardVelocity: -p.velocity.v[ny * nx + i],
+                     dirichlet: allDirichlet, inflowValue: allDirichlet)
+        }
+
+        let m = a.build()
+        var diag = [Int](repeating: -1, count: n)
+        for col in 0..<n {
+            for k in m.columnPointers[col]..<m.columnPointers[col + 1] where m.rowIndices[k] == col {
+                diag[col] = k
+                break
+            }
+        }
+        matrix = m
+        rhs = b
+        diagonal = diag
+        cellArea = p.solidFraction.map { $0 * h * h }
+        boundaryFaces = faces
+    }
+
+    /// R(c) and the uptake derivative h² f km Ka/(Ka + c)² per cell.
+    func residual(_ c: [Double]) -> (r: [Double], dUptake: [Double]) {
+        var r = matrix.multiply(c)
+        var du = [Double](repeating: 0, count: c.count)
+        let km = problem.maxUptakeRate, ka = problem.halfSaturation
+        r.withUnsafeMutableBufferPointer { rp in
+            du.withUnsafeMutableBufferPointer { dp in
+                c.withUnsafeBufferPointer { cp in
+                    rhs.withUnsafeBufferPointer { bp in
+                        cellArea.withUnsafeBufferPointer { ap in
+                            for k in 0..<cp.count {
+                                let ck = cp[k]
+                                let s = ka + max(ck, 0)
+                                rp[k] += ap[k] * km * ck / s - bp[k]
+                                dp[k] = ap[k] * km * ka / (s * s)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return (r, du)
+    }
+
+    func balance(_ c: [Double]) -> TransportBalance {
+        var bal = TransportBalance()
+        for f in boundaryFaces {
+            let side = SideFlux(convective: f.convectiveCoefficient * c[f.cell] + f.convectiveConstant,
+                                diffusive: f.diffusiveCoefficient * c[f.cell] + f.diffusiveConstant)
+            switch f.side {
+            case 0: bal.left.convective += side.convective; bal.left.diffusive += side.diffusive
+            case 1: bal.right.convective += side.convective; bal.right.diffusive += side.diffusive
+            case 2: bal.bottom.convective += side.convective; bal.bottom.diffusive += side.diffusive
+            default: bal.top.convective += side.convective; bal.top.diffusive += side.diffusive
+            }
+        }
+        var uptake = 0.0
+        for k in 0..<c.count where cellArea[k] > 0 { uptake += cellArea[k] * problem.uptakeRate(c[k]) }
+        bal.uptake = uptake
+        return bal
+    }
+
+    func solve(tolerance: Double, maxIterations: Int, clipWhileStepAbove: Double) throws -> TransportSolution {
+        let n = problem.grid.cellCount
+        let cl = problem.inletConcentration
+        let scale = cl > 0 ? cl : 1
+        var c = [Double](repeating: cl, count: n)
+        var history: [Double] = []
+        var jacobian = matrix
+        for iteration in 1...maxIterations {
+            let (r, du) = residual(c)
+            jacobian.values = matrix.values
+            jacobian.values.withUnsafeMutableBufferPointer { jp in
+                for k in 0..<n { jp[diagonal[k]] += du[k] }
+            }
+            let delta: [Double]
+            do {
+                let lu = try SparseLU(jacobian)
+                delta = try lu.solve(r.map { -$0 })
+            } catch {
+                throw TransportError.linearSolve(iteration: iteration, message: "\(error)")
+            }
+            var change = 0.0
+            var finite = true
+            var raw = 0.0
+            for k in 0..<n { raw = max(raw, abs(delta[k])) }
+            let floor = raw / scale > clipWhileStepAbove ? 0 : -Double.infinity
+            for k in 0..<n {
+                let next = max(c[k] + delta[k], floor)
+                if !next.isFinite { finite = false; break }
+                change = max(change, abs(next - c[k]))
+                c[k] = next
+            }
+            guard finite else { throw TransportError.nonFinite(iteration: iteration) }
+            let update = change / scale
+            history.append(update)
+            if update < tolerance {
+                return TransportSolution(problem: problem, concentration: c, iterations: iteration,
+                                         updateHistory: history, balance: balance(c))
+            }
+        }
+        throw TransportError.notConverged(iterations: maxIterations, lastUpdate: history.last ?? .nan, tolerance: tolerance)
+    }
+}
