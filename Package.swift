@@ -42,7 +42,7 @@ let package = Package(
         // MARK: Tests (one target per module; end-to-end CLI tests in TissueCLITests)
         .testTarget(name: "HDF5KitTests", dependencies: ["HDF5Kit"]),
         .testTarget(name: "NumericsTests", dependencies: ["Numerics"]),
-        .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "HDF5Kit"]),
+        .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "HDF5Kit", "Numerics"]),
         .testTarget(name: "ClosureTests", dependencies: ["Closure", "NeuralNet", "HDF5Kit"]),
         .testTarget(name: "MacroscaleTests", dependencies: ["Macroscale", "Closure", "Numerics"]),
         .testTarget(name: "MicroscaleTests", dependencies: ["Microscale", "Closure", "Numerics"]),

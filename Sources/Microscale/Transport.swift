@@ -165,7 +165,8 @@ public struct TransportProblem: Sendable {
         }
     }
 
-    /// Solves the steady problem by Newton from c = cL until the update |δc|∞/cL < `tolerance`.
+    /// Solves the steady problem by Newton from c = cL (or from `initialConcentration`, e.g. a
+    /// coarser solution or a neighbouring realisation) until the update |δc|∞/cL < `tolerance`.
     ///
     /// Iterates are clipped at c ≥ 0 while the Newton step is large (|δc|∞/cL > 1e-2: the first
     /// steps from c = cL overshoot below zero in strongly reacting cells); the last steps are
@@ -173,12 +174,18 @@ public struct TransportProblem: Sendable {
     /// holds to round-off even where QUICK undershoots slightly below zero in a steep layer
     /// (the uptake is continued linearly, km c/Ka, for c < 0).
     /// Throws `TransportError` on non-convergence, non-finite values or a failed LU.
-    public func solve(tolerance: Double = 1e-10, maxIterations: Int = 30) throws -> TransportSolution {
+    public func solve(tolerance: Double = 1e-10, maxIterations: Int = 30,
+                      initialConcentration: [Double]? = nil) throws -> TransportSolution {
         guard tolerance > 0, maxIterations > 0 else {
             throw TransportError.invalidProblem("Newton needs a positive tolerance and iteration limit")
         }
+        if let start = initialConcentration {
+            guard start.count == grid.cellCount, start.allSatisfy(\.isFinite) else {
+                throw TransportError.invalidProblem("initial concentration needs \(grid.cellCount) finite values")
+            }
+        }
         return try TransportOperator(self).solve(tolerance: tolerance, maxIterations: maxIterations,
-                                                 clipWhileStepAbove: 1e-2)
+                                                 clipWhileStepAbove: 1e-2, start: initialConcentration)
     }
 }
 
@@ -405,11 +412,12 @@ struct TransportOperator {
         return bal
     }
 
-    func solve(tolerance: Double, maxIterations: Int, clipWhileStepAbove: Double) throws -> TransportSolution {
+    func solve(tolerance: Double, maxIterations: Int, clipWhileStepAbove: Double,
+               start: [Double]?) throws -> TransportSolution {
         let n = problem.grid.cellCount
         let cl = problem.inletConcentration
         let scale = cl > 0 ? cl : 1
-        var c = [Double](repeating: cl, count: n)
+        var c = start ?? [Double](repeating: cl, count: n)
         var history: [Double] = []
         var jacobian = matrix
         for iteration in 1...maxIterations {
