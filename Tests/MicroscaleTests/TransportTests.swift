@@ -187,6 +187,15 @@ import Numerics
         for i in 1..<5 { #expect(domains[i].concentration < domains[i - 1].concentration) }
     }
 
+    @Test func restartFromASolutionTakesOneStep() throws {
+        let p = try Self.rowProblem(radius: 0.7e-6, cellsPerTile: 10, phi2: 30, dr: 0.4, cl: 2, pe: 20)
+        let s = try p.solve()
+        let again = try p.solve(initialConcentration: s.concentration)
+        #expect(again.iterations == 1)
+        #expect(zip(s.concentration, again.concentration).allSatisfy { abs($0 - $1) < 1e-10 * 2 })
+        #expect(throws: TransportError.self) { try p.solve(initialConcentration: [1, 2]) }
+    }
+
     @Test func nonConvergenceIsReported() throws {
         let p = try Self.rowProblem(radius: 0.7e-6, cellsPerTile: 10, phi2: 50, dr: 0.1, cl: 5, pe: 10)
         #expect(throws: TransportError.self) { try p.solve(maxIterations: 1) }
@@ -247,16 +256,18 @@ import Numerics
         #expect(throws: Never.self) { try make() }
     }
 
-    // MARK: timing (opt-in: TRANSPORT_TIMING=1 swift test -c release --filter TransportTests)
+    // MARK: timing (opt-in: TRANSPORT_TIMING=1 swift test -c release -Xswiftc -enable-testing --filter timingOnTheUnitCellRow)
 
     @Test(.enabled(if: ProcessInfo.processInfo.environment["TRANSPORT_TIMING"] != nil))
     func timingOnTheUnitCellRow() throws {
         for n in [60, 120] {
-            let p = try Self.rowProblem(radius: 0.8e-6, cellsPerTile: n, phi2: 40, dr: 0.3, cl: 2, pe: 50)
-            let start = ContinuousClock.now
-            let s = try p.solve()
-            let seconds = (ContinuousClock.now - start) / .seconds(1)
-            print("timing N = \(n) per tile (\(p.grid.nx) × \(p.grid.ny) = \(p.grid.cellCount) unknowns): \(String(format: "%.3f", seconds)) s, \(s.iterations) Newton iterations, η = \(try s.flowDomainAverages(cellRadius: 0.8e-6).map(\.eta))")
+            for scheme in [ConvectionScheme.quick, .central] {
+                let p = try Self.rowProblem(radius: 0.8e-6, cellsPerTile: n, phi2: 40, dr: 0.3, cl: 2, pe: 50, convection: scheme)
+                let start = ContinuousClock.now
+                let s = try p.solve()
+                let seconds = (ContinuousClock.now - start) / .seconds(1)
+                print("timing N = \(n) per tile, \(scheme) (\(p.grid.nx) × \(p.grid.ny) = \(p.grid.cellCount) unknowns): \(String(format: "%.3f", seconds)) s, \(s.iterations) Newton iterations (\(String(format: "%.3f", seconds / Double(s.iterations))) s each)")
+            }
         }
     }
 }
