@@ -29,7 +29,7 @@ let package = Package(
         .target(name: "Microscale", dependencies: ["Closure", "Numerics", "HDF5Kit"]),
 
         // MARK: Configuration and command line
-        .target(name: "Scenario", dependencies: ["Macroscale", "Microscale", "Closure", "NeuralNet"]),
+        .target(name: "Scenario", dependencies: ["Macroscale", "Microscale", "Closure", "NeuralNet", "Numerics"]),
         .executableTarget(name: "TissueCLI", dependencies: [
             "Scenario", "Macroscale", "Microscale", "Closure", "NeuralNet", "HDF5Kit",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -22,6 +22,9 @@ public struct FiniteVolumeOperator: Sendable {
     public init(problem: UpscaledProblem, cells: Int, convection: ConvectionScheme) throws {
         try problem.validate()
         guard cells >= 3 else { throw MacroscaleError.invalidSettings("need at least 3 cells, got \(cells)") }
+        guard convection != .quick else {
+            throw MacroscaleError.invalidSettings("convection \"quick\" is not available in the 1-D solver (its stencil is wider than tridiagonal); use \"central\" or \"upwind\"")
+        }
         self.problem = problem
         self.grid = UniformGrid1D(length: problem.length, cells: cells)
         self.convection = convection

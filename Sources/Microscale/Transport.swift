@@ -11,17 +11,6 @@ import Numerics
 /// Solved by Newton with a sparse LU (UMFPACK) per iteration. Units: SI (m, s, mol m⁻³); fluxes
 /// of a 2-D problem are per metre of depth (mol m⁻¹ s⁻¹).
 
-/// How the convective face value is interpolated.
-public enum ConvectionScheme: String, Sendable, Equatable, CaseIterable {
-    /// Upwind-biased quadratic (Leonard's QUICK): c_f = 6/8 c_U + 3/8 c_D − 1/8 c_UU. Falls back
-    /// to first-order upwind at the faces where the far-upstream cell UU lies outside the grid.
-    case quick
-    /// Central differencing: c_f = ½ (c_L + c_R).
-    case central
-    /// First-order upwind: c_f = c_U (numerically diffusive; for comparison only).
-    case upwind
-}
-
 /// Which rows of the inlet line x = 0 carry the Dirichlet condition c = cL.
 public enum InletCoverage: Sendable, Equatable {
     /// Only rows whose first grid cell is mostly fluid (solid fraction < 0.5); the cell parts of

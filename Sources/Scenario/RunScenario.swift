@@ -1,5 +1,6 @@
 /// The typed, validated result of loading a scenario: everything a run needs, in SI units.
 import Macroscale
+import Numerics
 
 /// Parameters of one tissue strip (a `tissues/*.toml` file, possibly with overrides), SI units.
 public struct TissueParameters: Sendable, Equatable {

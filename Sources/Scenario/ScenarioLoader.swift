@@ -5,6 +5,7 @@
 /// also when given with `--set`) are relative to the scenario file's directory; `output.file`
 /// is relative to the working directory.
 import Macroscale
+import Numerics
 
 public enum ScenarioLoader {
     /// Loads the scenario file at `path`, applying `overrides` (`section.key=value`).
@@ -32,7 +33,8 @@ public enum ScenarioLoader {
         let cells = grid.integer("cells", atLeast: 3, default: 1000)
 
         let solver = SectionReader(sections["solver"], diagnostics)
-        let convection = solver.choice("convection", ConvectionScheme.self, default: .central)
+        // QUICK's stencil is wider than the 1-D solver's tridiagonal system.
+        let convection = solver.choice("convection", ConvectionScheme.self, default: .central, only: [.central, .upwind])
         let tolerance = solver.quantity("tolerance", .dimensionless, .unitInterval, default: 1e-10)
         let maxIterations = solver.integer("max_iterations", atLeast: 1, default: 50)
 

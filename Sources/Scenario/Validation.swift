@@ -178,16 +178,18 @@ struct SectionReader {
     }
 
     /// One of the raw values of `T`, e.g. "central" | "upwind".
-    func choice<T: RawRepresentable & CaseIterable>(_ key: String, _ type: T.Type, default value: T? = nil) -> T?
+    /// `only` restricts the allowed values to a subset of the cases.
+    func choice<T: RawRepresentable & CaseIterable>(_ key: String, _ type: T.Type, default value: T? = nil,
+                                                    only subset: [T]? = nil) -> T?
         where T.RawValue == String {
         guard let v = raw(key, required: value == nil) else { return value }
-        let allowed = T.allCases.map(\.rawValue)
+        let allowed = (subset ?? Array(T.allCases)).map(\.rawValue)
         let list = allowed.map { "\"\($0)\"" }.joined(separator: ", ")
         guard let s = v.value.stringValue else {
             report(v, "\(v.name) must be one of \(list), got \(v.value.typeDescription) (\(TOMLSerializer.inline(v.value)))")
             return nil
         }
-        guard let c = T(rawValue: s) else {
+        guard let c = T(rawValue: s), allowed.contains(s) else {
             let suggestion = DidYouMean.suggestion(for: s, among: allowed).map { " (did you mean \"\($0)\"?)" } ?? ""
             report(v, "\(v.name) = \(TOMLSerializer.inline(v.value)) is not allowed: expected one of \(list)\(suggestion)")
             return nil
