@@ -3,6 +3,7 @@ import Closure
 import Foundation
 import HDF5Kit
 import Microscale
+import NeuralNet
 import Scenario
 
 /// `tissue dns …`: microscale direct numerical simulation.
@@ -53,6 +54,8 @@ struct UnitCellCommand: ParsableCommand {
             }
         }
         let table = try readUnitCellTable(path: inputs, rows: selected)
+        // The sparse LU calls OpenBLAS on small blocks: its worker threads only spin (measured 2× slower).
+        setBLASThreads(1)
         try AtomicWrite.checkDestination(outputPath)
         let campaign = UnitCellCampaign(rows: table, cellsPerTile: cellsPerTile)
         let bar = ProgressBar(label: "realisations", total: table.count, quiet: output.quiet)
