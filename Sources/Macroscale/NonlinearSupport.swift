@@ -80,3 +80,45 @@ func solveWithFrozenEta(_ op: FiniteVolumeOperator, start: [Double], eta: [Doubl
     if norm <= tolerance { return (c, maxIterations) }
     throw MacroscaleError.notConverged(iterations: maxIterations, residual: norm, time: nil)
 }
+
+/// Anderson acceleration of a fixed-point map x ↦ G(x) (Walker & Ni, SIAM J. Numer. Anal. 2011):
+/// with residuals f = G(x) − x of the last m + 1 steps, x⁺ = G(x) − Σ γ_j ΔG_j where γ minimises
+/// ‖f − Σ γ_j Δf_j‖₂ (normal equations, m ≤ 2). Falls back to x⁺ = G(x) when the least-squares
+/// problem is singular. Iterates are clipped at 0 (concentrations).
+struct AndersonMixing {
+    let depth: Int
+    private var mapped: [[Double]] = []     // G(x_k), newest last
+    private var residuals: [[Double]] = []  // f_k, newest last
+
+    init(depth: Int) { self.depth = max(0, min(depth, 2)) }
+
+    mutating func next(input x: [Double], mapped g: [Double]) -> [Double] {
+        guard depth > 0 else { return g }
+        let f = zip(g, x).map { $0 - $1 }
+        mapped.append(g)
+        residuals.append(f)
+        if mapped.count > depth + 1 { mapped.removeFirst(); residuals.removeFirst() }
+        let m = residuals.count - 1
+        guard m >= 1 else { return g }
+        // Δf_j = f_{k−j+1} − f_{k−j}, ΔG_j likewise, j = 1…m (newest first).
+        let dF = (1...m).map { j in zip(residuals[m - j + 1], residuals[m - j]).map { $0 - $1 } }
+        let dG = (1...m).map { j in zip(mapped[m - j + 1], mapped[m - j]).map { $0 - $1 } }
+        func dot(_ a: [Double], _ b: [Double]) -> Double { zip(a, b).reduce(0) { $0 + $1.0 * $1.1 } }
+        var gamma = [Double](repeating: 0, count: m)
+        if m == 1 {
+            let d = dot(dF[0], dF[0])
+            guard d > 0 else { return g }
+            gamma[0] = dot(dF[0], f) / d
+        } else {
+            let a11 = dot(dF[0], dF[0]), a12 = dot(dF[0], dF[1]), a22 = dot(dF[1], dF[1])
+            let b1 = dot(dF[0], f), b2 = dot(dF[1], f)
+            let det = a11 * a22 - a12 * a12
+            guard det > 1e-14 * a11 * a22, det.isFinite else { return g }
+            gamma = [(b1 * a22 - b2 * a12) / det, (a11 * b2 - a12 * b1) / det]
+        }
+        var out = g
+        for j in 0..<m { for i in 0..<out.count { out[i] -= gamma[j] * dG[j][i] } }
+        for i in 0..<out.count { out[i] = max(out[i], 0) }
+        return out
+    }
+}
