@@ -409,6 +409,7 @@ struct TransportOperator {
         var c = start ?? [Double](repeating: cl, count: n)
         var history: [Double] = []
         var jacobian = matrix
+        var lu: SparseLU? = nil   // symbolic analysis done once: the pattern is the same every step
         for iteration in 1...maxIterations {
             let (r, du) = residual(c)
             jacobian.values = matrix.values
@@ -417,8 +418,8 @@ struct TransportOperator {
             }
             let delta: [Double]
             do {
-                let lu = try SparseLU(jacobian)
-                delta = try lu.solve(r.map { -$0 })
+                if let lu { try lu.refactor(values: jacobian.values) } else { lu = try SparseLU(jacobian) }
+                delta = try lu!.solve(r.map { -$0 })
             } catch {
                 throw TransportError.linearSolve(iteration: iteration, message: "\(error)")
             }

@@ -97,10 +97,13 @@ public struct SparseSolveError: Error, CustomStringConvertible, Equatable {
     }
 }
 
-/// LU factorisation of a square sparse matrix by UMFPACK; factor once, solve many times.
+/// LU factorisation of a square sparse matrix by UMFPACK; factor once, solve many times, and
+/// re-factor new values on the same sparsity pattern without repeating the symbolic analysis
+/// (ordering), as Newton iterations do.
 public final class SparseLU {
     public let size: Int
-    private let matrix: CSCMatrix
+    private var matrix: CSCMatrix
+    private var symbolic: UnsafeMutableRawPointer?
     private var numeric: UnsafeMutableRawPointer?
     private var control: [Double]
 
@@ -111,34 +114,52 @@ public final class SparseLU {
         control = [Double](repeating: 0, count: Int(csuitesparse_umfpack_control_size()))
         umfpack_dl_defaults(&control)
         var info = [Double](repeating: 0, count: Int(csuitesparse_umfpack_info_size()))
-        var symbolic: UnsafeMutableRawPointer? = nil
+        var sym: UnsafeMutableRawPointer? = nil
         let n = a.rows
         let status: Int = a.columnPointers.withUnsafeBufferPointer { cp in
             a.rowIndices.withUnsafeBufferPointer { ri in
                 a.values.withUnsafeBufferPointer { v in
-                    umfpack_dl_symbolic(n, n, cp.baseAddress, ri.baseAddress, v.baseAddress, &symbolic, control, &info)
+                    umfpack_dl_symbolic(n, n, cp.baseAddress, ri.baseAddress, v.baseAddress, &sym, control, &info)
                 }
             }
         }
-        guard status == 0, symbolic != nil else { throw SparseSolveError(stage: "symbolic", status: status) }
-        defer { umfpack_dl_free_symbolic(&symbolic) }
-        var num: UnsafeMutableRawPointer? = nil
-        let status2: Int = a.columnPointers.withUnsafeBufferPointer { cp in
-            a.rowIndices.withUnsafeBufferPointer { ri in
-                a.values.withUnsafeBufferPointer { v in
-                    umfpack_dl_numeric(cp.baseAddress, ri.baseAddress, v.baseAddress, symbolic, &num, control, &info)
-                }
-            }
-        }
-        guard status2 == 0, num != nil else {
-            if num != nil { umfpack_dl_free_numeric(&num) }
-            throw SparseSolveError(stage: "numeric", status: status2)
-        }
-        numeric = num
+        guard status == 0, sym != nil else { throw SparseSolveError(stage: "symbolic", status: status) }
+        symbolic = sym
+        try factor()
     }
 
     deinit {
         if numeric != nil { umfpack_dl_free_numeric(&numeric) }
+        if symbolic != nil { umfpack_dl_free_symbolic(&symbolic) }
+    }
+
+    /// Numeric factorisation of the current values.
+    private func factor() throws {
+        if numeric != nil { umfpack_dl_free_numeric(&numeric) }
+        var info = [Double](repeating: 0, count: Int(csuitesparse_umfpack_info_size()))
+        var num: UnsafeMutableRawPointer? = nil
+        let status: Int = matrix.columnPointers.withUnsafeBufferPointer { cp in
+            matrix.rowIndices.withUnsafeBufferPointer { ri in
+                matrix.values.withUnsafeBufferPointer { v in
+                    umfpack_dl_numeric(cp.baseAddress, ri.baseAddress, v.baseAddress, symbolic, &num, control, &info)
+                }
+            }
+        }
+        guard status == 0, num != nil else {
+            if num != nil { umfpack_dl_free_numeric(&num) }
+            throw SparseSolveError(stage: "numeric", status: status)
+        }
+        numeric = num
+    }
+
+    /// Factors new `values` of a matrix with exactly the same pattern (CSC order), reusing the
+    /// symbolic analysis.
+    public func refactor(values: [Double]) throws {
+        guard values.count == matrix.values.count else {
+            throw SparseSolveError(stage: "refactor: \(values.count) values for a pattern of \(matrix.values.count)", status: -8)
+        }
+        matrix.values = values
+        try factor()
     }
 
     /// Solves A x = b.
