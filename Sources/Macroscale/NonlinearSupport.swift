@@ -36,16 +36,6 @@ struct ClosureCaller {
     }
 }
 
-/// Wall-clock stopwatch on the monotonic clock.
-struct Stopwatch {
-    private let start = ContinuousClock.now
-
-    /// Seconds since creation.
-    var seconds: Double {
-        let d = start.duration(to: ContinuousClock.now).components
-        return Double(d.seconds) + Double(d.attoseconds) * 1e-18
-    }
-}
 
 /// Solves r(c; η) = 0 with η held fixed: Newton on the Michaelis–Menten uptake with a
 /// tridiagonal solve per step, concentrations clipped at 0. No closure calls.

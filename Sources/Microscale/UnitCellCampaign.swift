@@ -1,14 +1,33 @@
 import Closure
 import Foundation
+import HDF5Kit
 
 /// A set of unit-cell realisations run one after another into training rows (domains 2–5),
 /// with an optional comparison against reference η where the inputs table carries it.
+///
+/// Realisations come either from an inputs table (`rows`, keyed by their table row index) or
+/// from a `UnitCellSampler` (keyed by their sample index). A run can resume from the finished
+/// realisations of an earlier run (`State`), reports failed realisations and goes on.
 public struct UnitCellCampaign {
+    /// Table rows (empty for a sampled campaign).
     public let rows: [UnitCellTableRow]
+    public let sampler: UnitCellSampler?
+    /// Realisation indices to run, in output order.
+    public let plan: [Int]
     public let dns: UnitCellDNS
 
-    public init(rows: [UnitCellTableRow], cellsPerTile: Int) {
-        self.rows = rows
+    public init(rows: [UnitCellTableRow], cellsPerTile: Int, shard: CampaignShard = .whole) {
+        self.rows = rows.filter { shard.contains($0.index) }
+        self.sampler = nil
+        self.plan = self.rows.map(\.index)
+        self.dns = UnitCellDNS(cellsPerTile: cellsPerTile)
+    }
+
+    /// Sampled realisations 0..<count that belong to `shard`, in index order.
+    public init(sampler: UnitCellSampler, count: Int, cellsPerTile: Int, shard: CampaignShard = .whole) {
+        self.rows = []
+        self.sampler = sampler
+        self.plan = (0..<max(count, 0)).filter { shard.contains($0) }
         self.dns = UnitCellDNS(cellsPerTile: cellsPerTile)
     }
 
@@ -19,37 +38,210 @@ public struct UnitCellCampaign {
         public var pecletRatio: Double
     }
 
-    public struct Outcome: Sendable {
-        public var trainingSet: TrainingSet
-        public var results: [UnitCellResult]
-        public var comparisons: [Comparison]
+    /// The training rows (domains 2–5) of one finished realisation.
+    public struct RealisationRows: Sendable, Equatable {
+        public var index: Int
+        public var features: [Double]
+        public var eta: [Double]
+        public var domain: [Int]
+        /// (r, φ², PL, Dr, cL), one copy per row.
+        public var inputs: [Double]
     }
 
-    /// Runs every row; `progress(done, total)` after each.
-    public func run(source: String, progress: (Int, Int) -> Void = { _, _ in }) throws -> Outcome {
-        var features: [Double] = [], eta: [Double] = [], realization: [Int] = [], domain: [Int] = [], inputs: [Double] = []
-        var results: [UnitCellResult] = []
-        var comparisons: [Comparison] = []
-        for (k, row) in rows.enumerated() {
-            let result = try dns.run(row.inputs)
-            for s in result.samples() {
-                features += s.features
-                eta.append(s.eta)
-                realization.append(row.index)
-                domain.append(s.domain)
-                inputs += row.inputs.row
+    /// A realisation whose inputs or solve threw.
+    public struct Failure: Sendable {
+        public var index: Int
+        public var inputs: UnitCellInputs?
+        /// The sampled parameters, for a sampled campaign.
+        public var draw: UnitCellSampler.Draw?
+        public var message: String
+        public var description: String {
+            var what = "inputs not drawn"
+            if let inputs {
+                what = "r = \(inputs.radius) m, phi2 = \(inputs.thieleModulusSquared), PL = \(inputs.pressureDrop) Pa, Dr = \(inputs.diffusivityRatio), cL = \(inputs.inletConcentration) mol/m^3"
+            } else if let draw {
+                what = "porosity = \(draw.porosity), r = \(draw.radius) m, phi2 = \(draw.thieleModulusSquared), Pe = \(draw.targetPeclet), Dr = \(draw.diffusivityRatio), cL = \(draw.inletConcentration) mol/m^3"
             }
-            if let refEta = row.referenceEta, let refPe = row.referencePeclet {
-                comparisons.append(Comparison(row: row.index,
-                                              relativeEtaError: (1...4).map { (result.domains[$0].eta - refEta[$0]) / refEta[$0] },
-                                              pecletRatio: result.peclet / refPe))
-            }
-            results.append(result)
-            progress(k + 1, rows.count)
+            return "realisation \(index) failed (\(what)): \(message)"
         }
-        let set = try TrainingSet(features: features, eta: eta, realization: realization, domain: domain,
-                                  inputs: inputs, source: source)
-        return Outcome(trainingSet: set, results: results, comparisons: comparisons)
+    }
+
+    /// Finished and failed realisations so far (what a part file holds).
+    public struct State: Sendable, Equatable {
+        public var finished: [Int: RealisationRows] = [:]
+        public var failed: Set<Int> = []
+        public init() {}
+        public var doneCount: Int { finished.count + failed.count }
+
+        /// All finished rows, sorted by (realisation, domain).
+        public func trainingSet(source: String) throws -> TrainingSet {
+            try UnitCellCampaign.assemble(finished.keys.sorted().map { finished[$0]! }, source: source)
+        }
+    }
+
+    public struct Outcome: Sendable {
+        public var trainingSet: TrainingSet
+        /// Results of the realisations solved in this run (not those resumed).
+        public var results: [UnitCellResult]
+        public var comparisons: [Comparison]
+        /// Failed realisation indices (this run and resumed), sorted.
+        public var failed: [Int]
+        /// Realisations taken from the resumed state.
+        public var resumed: Int
+        /// False when the run stopped early (`stopAfter`); `trainingSet` then holds the rows so far.
+        public var complete: Bool
+        public var state: State
+    }
+
+    /// Inputs of realisation `index` (table row or sampled).
+    public func inputs(index: Int) throws -> UnitCellInputs {
+        if let sampler { return try sampler.inputs(index: index, dns: dns) }
+        guard let row = rows.first(where: { $0.index == index }) else {
+            throw UnitCellInputError(message: "realisation \(index) is not in the campaign")
+        }
+        return row.inputs
+    }
+
+    /// Runs every planned realisation not already in `resume`.
+    ///
+    /// - `stopAfter`: stop after solving this many realisations (simulates an interrupted run).
+    /// - `checkpoint(state)`: called after every `checkpointEvery` new realisations and when stopping early.
+    /// - `failure`: called for each realisation that throws; the campaign goes on.
+    /// - `progress(done, total)` after each realisation.
+    public func run(source: String, resume: State = State(), stopAfter: Int? = nil, checkpointEvery: Int = 10,
+                    checkpoint: (State) throws -> Void = { _ in }, failure: (Failure) -> Void = { _ in },
+                    progress: (Int, Int) -> Void = { _, _ in }) throws -> Outcome {
+        let planned = Set(plan)
+        var state = State()
+        state.finished = resume.finished.filter { planned.contains($0.key) }
+        state.failed = resume.failed.intersection(planned)
+        let resumed = state.doneCount
+        var results: [UnitCellResult] = []
+        var solved = 0, sinceCheckpoint = 0
+        var complete = true
+        progress(state.doneCount, plan.count)
+        for k in plan where state.finished[k] == nil && !state.failed.contains(k) {
+            if let stopAfter, solved >= stopAfter {
+                complete = false
+                break
+            }
+            var inputs: UnitCellInputs?
+            do {
+                // A sampled realisation solves its flow while drawing PL: count that time as flow time.
+                let clock = ContinuousClock.now
+                inputs = try self.inputs(index: k)
+                let drawing = clock.duration(to: .now).components
+                var result = try dns.run(inputs!)
+                if sampler != nil {
+                    result.flowSeconds += Double(drawing.seconds) + Double(drawing.attoseconds) * 1e-18
+                }
+                let rows = Self.rows(of: result, index: k)
+                // The same checks as the final training set (finite features, 0 < η ≤ 1.5), per realisation.
+                _ = try Self.assemble([rows], source: source)
+                state.finished[k] = rows
+                results.append(result)
+            } catch {
+                state.failed.insert(k)
+                failure(Failure(index: k, inputs: inputs, draw: sampler?.draw(index: k), message: "\(error)"))
+            }
+            solved += 1
+            sinceCheckpoint += 1
+            if sinceCheckpoint >= checkpointEvery {
+                try checkpoint(state)
+                sinceCheckpoint = 0
+            }
+            progress(state.doneCount, plan.count)
+        }
+        if !complete { try checkpoint(state) }
+        // Output in plan order (table order, or index order when sampled).
+        let ordered = plan.compactMap { state.finished[$0] }
+        let set = try Self.assemble(ordered, source: source)
+        var comparisons: [Comparison] = []
+        for row in rows {
+            guard let r = state.finished[row.index], let refEta = row.referenceEta, let refPe = row.referencePeclet else { continue }
+            let errors: [Double] = (0..<4).map { (j: Int) -> Double in (r.eta[j] - refEta[j + 1]) / refEta[j + 1] }
+            let ratio: Double = r.features[2] / refPe
+            comparisons.append(Comparison(row: row.index, relativeEtaError: errors, pecletRatio: ratio))
+        }
+        return Outcome(trainingSet: set, results: results, comparisons: comparisons, failed: state.failed.sorted(),
+                       resumed: resumed, complete: complete, state: state)
+    }
+
+    static func rows(of result: UnitCellResult, index: Int) -> RealisationRows {
+        var r = RealisationRows(index: index, features: [], eta: [], domain: [], inputs: [])
+        for s in result.samples() {
+            r.features += s.features
+            r.eta.append(s.eta)
+            r.domain.append(s.domain)
+            r.inputs += result.inputs.row
+        }
+        return r
+    }
+
+    static func assemble(_ list: [RealisationRows], source: String) throws -> TrainingSet {
+        try TrainingSet(features: list.flatMap(\.features), eta: list.flatMap(\.eta),
+                        realization: list.flatMap { r in r.domain.map { _ in r.index } },
+                        domain: list.flatMap(\.domain), inputs: list.flatMap(\.inputs), source: source)
+    }
+}
+
+// MARK: - Part files (resume)
+
+extension UnitCellCampaign.State {
+    public static let partKind = "training-set-part"
+
+    /// Writes the state atomically to `path`: root header (kind `training-set-part`, config =
+    /// `identity`), `/samples` as in a training set, attribute `/samples/failed_realizations`.
+    public func write(to path: String, identity: String, seed: UInt64, programVersion: String) throws {
+        let set = try trainingSet(source: path)
+        let failedList = failed.sorted()
+        try AtomicWrite.hdf5(to: path) { file in
+            try FileHeader(kind: Self.partKind, programVersion: programVersion, config: identity, seed: seed).write(to: file)
+            try set.write(to: file)
+            let samples = try file.root.group("samples")
+            try samples.setAttribute("failed_samples", failedList.count)
+            if !failedList.isEmpty { try samples.setAttribute("failed_realizations", failedList) }
+        }
+    }
+
+    /// Reads a part file written by `write`; refuses one from another campaign (different identity).
+    public static func read(path: String, identity: String) throws -> UnitCellCampaign.State {
+        let file = try HDF5File.open(path)
+        defer { try? file.close() }
+        let header = try FileHeader.read(from: file, expecting: partKind)
+        guard header.config == identity else {
+            throw UnitCellInputError(message: """
+                \(path): the part file belongs to another campaign (different inputs, seed or resolution); \
+                remove it or run without --resume.
+                  part file: \(header.config.split(separator: "\n").joined(separator: "; "))
+                  this run:  \(identity.split(separator: "\n").joined(separator: "; "))
+                """)
+        }
+        let samples = try file.root.group("samples")
+        let f = try samples.dataset("features").read(Double.self)
+        let eta = try samples.dataset("eta").read(Double.self)
+        let inputs = try samples.dataset("inputs").read(Double.self)
+        let realization = try samples.dataset("realization").read(Int64.self).map { Int($0) }
+        let domain = try samples.dataset("domain").read(Int64.self).map { Int($0) }
+        let w = TrainingSet.width, m = TrainingSet.inputNames.count
+        guard f.count == eta.count * w, inputs.count == eta.count * m, realization.count == eta.count,
+              domain.count == eta.count else {
+            throw UnitCellInputError(message: "\(path): inconsistent dataset sizes in /samples")
+        }
+        var state = UnitCellCampaign.State()
+        for i in 0..<eta.count {
+            let k = realization[i]
+            var r = state.finished[k] ?? UnitCellCampaign.RealisationRows(index: k, features: [], eta: [], domain: [], inputs: [])
+            r.features += f[(i * w)..<(i * w + w)]
+            r.eta.append(eta[i])
+            r.domain.append(domain[i])
+            r.inputs += inputs[(i * m)..<(i * m + m)]
+            state.finished[k] = r
+        }
+        if samples.hasAttribute("failed_realizations") {
+            state.failed = Set(try samples.intArrayAttribute("failed_realizations"))
+        }
+        return state
     }
 }
 

@@ -1,4 +1,5 @@
 import Closure
+import Numerics
 
 /// One unit-cell realisation end to end (DESIGN §2, "Unit-cell row"): Stokes flow on the
 /// periodic 3 µm tile (solved once per radius and scaled linearly in PL), tiled five times;
@@ -41,12 +42,11 @@ public final class UnitCellDNS {
     /// The flow for a unit pressure drop (1 Pa) across the row at radius r (cached).
     public func unitFlow(radius r: Double) throws -> (flow: FlowSolution, seconds: Double) {
         if let cached = flowCache[r] { return (cached, 0) }
-        let clock = ContinuousClock.now
+        let watch = Stopwatch()
         let flow = try StokesFlow.unitCellRow(radius: r, cellsPerTile: cellsPerTile, pressureDrop: 1)
-        let d = clock.duration(to: .now).components
         if flowCache.count > 64 { flowCache.removeAll() }
         flowCache[r] = flow
-        return (flow, Double(d.seconds) + Double(d.attoseconds) * 1e-18)
+        return (flow, watch.seconds)
     }
 
     public func run(_ inputs: UnitCellInputs) throws -> UnitCellResult {
@@ -60,15 +60,15 @@ public final class UnitCellDNS {
             grid: grid, solidFraction: fractions, velocity: flow.tiled(alongX: tiles),
             fluidDiffusivity: inputs.diffusivityBeta, diffusivityRatio: inputs.diffusivityRatio,
             maxUptakeRate: inputs.km, halfSaturation: inputs.Ka, inletConcentration: inputs.inletConcentration)
-        let clock = ContinuousClock.now
+        let watch = Stopwatch()
         let solution = try problem.solve()
-        let d = clock.duration(to: .now).components
+        let transportSeconds = watch.seconds
         let domains = try solution.flowDomainAverages(count: tiles, cellRadius: inputs.radius)
         return UnitCellResult(
             inputs: inputs, porosity: inputs.porosity,
             peclet: flow.intrinsicVelocity(porosity: inputs.porosity) * inputs.radius / inputs.diffusivityBeta,
             domains: domains, iterations: solution.iterations,
             relativeImbalance: solution.balance.relativeImbalance,
-            flowSeconds: flowSeconds, transportSeconds: Double(d.seconds) + Double(d.attoseconds) * 1e-18)
+            flowSeconds: flowSeconds, transportSeconds: transportSeconds)
     }
 }

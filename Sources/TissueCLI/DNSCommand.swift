@@ -10,25 +10,51 @@ import Scenario
 struct DNSCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dns", abstract: "Microscale DNS: unit-cell realisations that create training data.",
-        subcommands: [UnitCellCommand.self])
+        subcommands: [UnitCellCommand.self, DNSMergeCommand.self])
 }
 
-/// `tissue dns unitcell --inputs TABLE`: run unit-cell realisations, write a `training-set` file.
+/// `tissue dns unitcell --inputs TABLE | --samples N --seed S`: run unit-cell realisations, write a `training-set` file.
 struct UnitCellCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "unitcell",
-        abstract: "Run unit-cell realisations (Stokes flow + Michaelis–Menten transport) from an inputs table; write a training-set file.",
+        abstract: "Run unit-cell realisations (Stokes flow + Michaelis–Menten transport) from an inputs table or sampled; write a training-set file.",
         discussion: """
-        The table is either a CSV with header r,phi2,PL,Dr,cL (SI units) or the reference COMSOL output \
-        (Comsol_output_…csv); with the latter, η of domains 2–5 is compared with the reference and the \
-        errors are reported.
+        Realisations come from a table (--inputs: a CSV with header r,phi2,PL,Dr,cL in SI units, or the \
+        reference COMSOL output Comsol_output_…csv, whose η of domains 2–5 is then compared with ours) or \
+        are sampled (--samples N --seed S) from the reference distributions: εβ uniform on [0.2737, 0.8255], \
+        φ² triangular on [0, 100] with mode 0, Dr uniform on [0.01, 1], cL uniform on [0.1, 10] mol/m³, and \
+        PL chosen so that Pe is uniform on [0, --pe-max] (the reference's Pmax(r) is not stated). Realisation \
+        k draws from its own random stream keyed by (seed, k), so results do not depend on sharding.
+
+        --shard K/N runs the realisations k with k % N == K−1; join the shard outputs with `tissue dns merge`. \
+        Progress is kept in OUTPUT.part.h5 (rewritten atomically every few realisations); --resume continues \
+        from it, skipping finished realisations. A realisation whose solve fails is reported and counted \
+        (failed_samples) and the campaign goes on.
         """)
 
     @Option(help: "Inputs table (CSV r,phi2,PL,Dr,cL, or the reference COMSOL table).", completion: .file(extensions: ["csv"]))
-    var inputs: String
+    var inputs: String?
 
     @Option(help: "Comma-separated 0-based data rows of the table to run (default: all).")
     var rows: String?
+
+    @Option(help: "Number of sampled realisations (instead of --inputs).")
+    var samples: Int?
+
+    @Option(help: "Seed of the sampled realisations.")
+    var seed: UInt64 = 0
+
+    @Option(help: "Upper end of the uniform Pe distribution of sampled realisations.")
+    var peMax: Double = 130
+
+    @Option(help: "Run part K of N (1-based): realisations k with k % N == K−1, e.g. 2/4.")
+    var shard: String?
+
+    @Flag(help: "Continue from OUTPUT.part.h5 of an interrupted run of the same campaign.")
+    var resume = false
+
+    @Option(help: .hidden)
+    var stopAfter: Int?
 
     @Option(help: "Grid cells along each side of a 3 µm tile (h = 3 µm / N).")
     var cellsPerTile: Int = 60
@@ -42,38 +68,98 @@ struct UnitCellCommand: ParsableCommand {
         guard cellsPerTile >= 8 && cellsPerTile <= 480 else {
             throw ValidationError("--cells-per-tile \(cellsPerTile) is out of range: expected 8…480")
         }
+        switch (inputs, samples) {
+        case (.some, .some): throw ValidationError("--samples and --inputs are mutually exclusive: give one")
+        case (nil, nil): throw ValidationError("give either --inputs TABLE or --samples N")
+        case (nil, .some(let n)):
+            guard n >= 1 else { throw ValidationError("--samples \(n): expected ≥ 1") }
+            guard rows == nil else { throw ValidationError("--rows selects rows of an --inputs table; it cannot be used with --samples") }
+            guard peMax > 0 && peMax.isFinite else { throw ValidationError("--pe-max \(peMax): expected > 0") }
+        case (.some, nil): break
+        }
+        if let shard {
+            do { _ = try CampaignShard(parsing: shard) } catch { throw ValidationError("--shard: \(error)") }
+        }
+        if let stopAfter, stopAfter < 0 { throw ValidationError("--stop-after \(stopAfter): expected ≥ 0") }
+    }
+
+    /// OUTPUT.part.h5 beside the output.
+    static func partPath(_ output: String) -> String {
+        (output.hasSuffix(".h5") ? String(output.dropLast(3)) : output) + ".part.h5"
     }
 
     func run() throws {
-        let selected = try rows.map { text in
-            try text.split(separator: ",").map { part -> Int in
-                guard let k = Int(part.trimmingCharacters(in: .whitespaces)), k >= 0 else {
-                    throw UserError("--rows: '\(part)' is not a row number (0-based)")
+        let shardPart = try shard.map { try CampaignShard(parsing: $0) } ?? .whole
+        let campaign: UnitCellCampaign
+        let identity: String
+        if let samples {
+            campaign = UnitCellCampaign(sampler: UnitCellSampler(seed: seed, pecletMax: peMax), count: samples,
+                                        cellsPerTile: cellsPerTile, shard: shardPart)
+            identity = """
+                # tissue dns unitcell
+                samples = \(samples)
+                seed = \(seed)
+                pe_max = \(peMax)
+                cells_per_tile = \(cellsPerTile)
+                """
+        } else {
+            let inputs = inputs!
+            let selected = try rows.map { text in
+                try text.split(separator: ",").map { part -> Int in
+                    guard let k = Int(part.trimmingCharacters(in: .whitespaces)), k >= 0 else {
+                        throw UserError("--rows: '\(part)' is not a row number (0-based)")
+                    }
+                    return k
                 }
-                return k
             }
+            let table = try readUnitCellTable(path: inputs, rows: selected)
+            campaign = UnitCellCampaign(rows: table, cellsPerTile: cellsPerTile, shard: shardPart)
+            identity = """
+                # tissue dns unitcell
+                inputs = "\(inputs)"
+                rows = "\(rows ?? "all")"
+                cells_per_tile = \(cellsPerTile)
+                """
         }
-        let table = try readUnitCellTable(path: inputs, rows: selected)
+        let config = identity + (shard == nil ? "" : "\nshard = \"\(shardPart)\"")
         // The sparse LU calls OpenBLAS on small blocks: its worker threads only spin (measured 2× slower).
         setBLASThreads(1)
         try AtomicWrite.checkDestination(outputPath)
-        let campaign = UnitCellCampaign(rows: table, cellsPerTile: cellsPerTile)
-        let bar = ProgressBar(label: "realisations", total: table.count, quiet: output.quiet)
-        let outcome = try campaign.run(source: inputs) { done, _ in bar.update(done) }
-        let config = """
-            # tissue dns unitcell
-            inputs = "\(inputs)"
-            rows = "\(rows ?? "all")"
-            cells_per_tile = \(cellsPerTile)
-            """
-        try AtomicWrite.hdf5(to: outputPath) { file in
-            try FileHeader(kind: TrainingSet.kind, programVersion: programVersion, config: config, seed: 0).write(to: file)
-            try outcome.trainingSet.write(to: file)
+        let part = Self.partPath(outputPath)
+        var resumeState = UnitCellCampaign.State()
+        if FileManager.default.fileExists(atPath: part) {
+            if resume {
+                resumeState = try UnitCellCampaign.State.read(path: part, identity: identity)
+            } else if !output.quiet {
+                FileHandle.standardError.write(Data("note: \(part) exists from an earlier run; starting over (use --resume to continue it)\n".utf8))
+            }
         }
-        var summary: [String: Any] = ["output": outputPath, "realisations": table.count,
+        let bar = ProgressBar(label: "realisations", total: campaign.plan.count, quiet: output.quiet)
+        let source = inputs ?? "sampled (seed \(seed))"
+        let outcome = try campaign.run(
+            source: source, resume: resumeState, stopAfter: stopAfter,
+            checkpoint: { state in
+                try state.write(to: part, identity: identity, seed: seed, programVersion: programVersion)
+            },
+            failure: { f in FileHandle.standardError.write(Data("\nwarning: \(f.description)\n".utf8)) },
+            progress: { done, _ in bar.update(done) })
+        guard outcome.complete else {
+            throw UserError("stopped after \(stopAfter ?? 0) realisations; progress kept in \(part) (continue with --resume)")
+        }
+        try AtomicWrite.hdf5(to: outputPath) { file in
+            try FileHeader(kind: TrainingSet.kind, programVersion: programVersion, config: config, seed: seed).write(to: file)
+            try outcome.trainingSet.write(to: file)
+            let group = try file.root.group("samples")
+            try group.setAttribute("failed_samples", outcome.failed.count)
+            if !outcome.failed.isEmpty { try group.setAttribute("failed_realizations", outcome.failed) }
+        }
+        unlink(part)
+        var summary: [String: Any] = ["output": outputPath, "realisations": campaign.plan.count,
                                       "samples": outcome.trainingSet.count, "cells_per_tile": cellsPerTile,
+                                      "failed_samples": outcome.failed.count, "resumed": outcome.resumed,
                                       "transport_seconds": outcome.results.map(\.transportSeconds).reduce(0, +),
                                       "flow_seconds": outcome.results.map(\.flowSeconds).reduce(0, +)]
+        if shard != nil { summary["shard"] = shardPart.description }
         if !outcome.comparisons.isEmpty {
             let errors = outcome.comparisons.flatMap { $0.relativeEtaError.map { abs($0) * 100 } }
             summary["eta_error_median_percent"] = errors.quantile(0.5)
@@ -91,5 +177,83 @@ struct UnitCellCommand: ParsableCommand {
                          c.relativeEtaError.map { String(format: "%+.2f%%", $0 * 100) }.joined(separator: " ")))
         }
         for key in summary.keys.sorted() where key != "output" { print("  \(key): \(summary[key]!)") }
+    }
+}
+
+/// `tissue dns merge OUT PART…`: join training-set files (e.g. shard outputs) deterministically.
+struct DNSMergeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "merge",
+        abstract: "Join training-set files (e.g. the outputs of --shard runs) into one, rows sorted by (realisation, domain).",
+        discussion: """
+        A realisation may appear in only one input file. The datasets of the merged file are identical to \
+        those of a one-process run of the same campaign; failed_samples is summed.
+        """)
+
+    @Argument(help: "Merged training-set file to write.")
+    var outputPath: String
+
+    @Argument(help: "Training-set files to join.")
+    var parts: [String]
+
+    @OptionGroup var output: OutputOptions
+
+    func validate() throws {
+        guard !parts.isEmpty else { throw ValidationError("give at least one training-set file to merge") }
+    }
+
+    func run() throws {
+        try AtomicWrite.checkDestination(outputPath)
+        var owner: [Int: String] = [:]
+        var features: [Double] = [], eta: [Double] = [], inputs: [Double] = []
+        var keys: [(realization: Int, domain: Int)] = []
+        var failed: [Int] = [], failedCount = 0
+        var seeds: Set<UInt64> = []
+        let w = TrainingSet.width, m = TrainingSet.inputNames.count
+        for path in parts {
+            let set = try TrainingSet.read(path: path)
+            let file = try HDF5File.open(path)
+            let header = try FileHeader.read(from: file)
+            seeds.insert(header.seed)
+            let group = try file.root.group("samples")
+            if group.hasAttribute("failed_samples") { failedCount += try group.intAttribute("failed_samples") }
+            if group.hasAttribute("failed_realizations") { failed += try group.intArrayAttribute("failed_realizations") }
+            try? file.close()
+            for r in Set(set.realization) {
+                if let other = owner[r] {
+                    throw UserError("realisation \(r) appears in both \(other) and \(path): the files overlap")
+                }
+                owner[r] = path
+            }
+            features += set.features
+            eta += set.eta
+            inputs += set.inputs
+            keys += zip(set.realization, set.domain).map { ($0, $1) }
+        }
+        var seenKey = Set<[Int]>()
+        for k in keys where !seenKey.insert([k.realization, k.domain]).inserted {
+            throw UserError("realisation \(k.realization) domain \(k.domain) appears twice")
+        }
+        let order = keys.indices.sorted { (keys[$0].realization, keys[$0].domain) < (keys[$1].realization, keys[$1].domain) }
+        let merged = try TrainingSet(features: order.flatMap { features[($0 * w)..<($0 * w + w)] },
+                                     eta: order.map { eta[$0] }, realization: order.map { keys[$0].realization },
+                                     domain: order.map { keys[$0].domain },
+                                     inputs: order.flatMap { inputs[($0 * m)..<($0 * m + m)] }, source: outputPath)
+        let config = "# tissue dns merge\n" + parts.map { "# input = \"\($0)\"" }.joined(separator: "\n")
+        try AtomicWrite.hdf5(to: outputPath) { file in
+            try FileHeader(kind: TrainingSet.kind, programVersion: programVersion, config: config,
+                           seed: seeds.count == 1 ? seeds.first! : 0).write(to: file)
+            try merged.write(to: file)
+            let group = try file.root.group("samples")
+            try group.setAttribute("failed_samples", failedCount)
+            if !failed.isEmpty { try group.setAttribute("failed_realizations", failed.sorted()) }
+        }
+        let summary: [String: Any] = ["output": outputPath, "inputs": parts.count, "samples": merged.count,
+                                      "realisations": owner.count, "failed_samples": failedCount]
+        if output.json {
+            print(Terminal.json(summary))
+        } else {
+            print("wrote \(outputPath): \(merged.count) rows from \(owner.count) realisations in \(parts.count) files")
+        }
     }
 }

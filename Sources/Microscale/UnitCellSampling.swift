@@ -1,0 +1,104 @@
+import Numerics
+
+/// Random unit-cell realisations drawn from the reference study's input distributions.
+///
+/// Realisation k of a campaign with seed s draws from its own stream
+/// `SplitMix64.stream(seed: s, index: k)`, so its inputs do not depend on which process (shard)
+/// runs it or on what ran before. Draw order within a stream: εβ, φ², Dr, cL, Pe.
+///
+/// - εβ uniform on [0.2737, 0.8255] → r = `UnitCellRow.radius(porosity:)`;
+/// - φ² triangular on [0, 100] with mode 0 (inverse CDF 100 (1 − √(1 − u)));
+/// - Dr uniform on [0.01, 1];
+/// - cL uniform on [0.1, 10] mol m⁻³;
+/// - pressure drop: the reference draws PL = u · Pmax(r) with an unstated Pmax(r). We instead
+///   draw a target Péclet number Pe uniform on [0, `pecletMax`] (default 130, the maximum of the
+///   reference table) and set PL = Pe / (Pe/PL)(r), where (Pe/PL)(r) = r ⟨v⟩^β(1 Pa) / Dβ comes
+///   from our own Stokes flow for a 1 Pa drop (`UnitCellDNS.unitFlow(radius:)`). Pe is linear in
+///   PL, so the realisation's Pe equals the target; PL therefore depends (slightly) on the grid
+///   resolution, and the drawn PL is what `/samples/inputs` records.
+public struct UnitCellSampler: Sendable, Equatable {
+    public static let porosityRange: ClosedRange<Double> = 0.2737...0.8255
+    public static let thieleModulusSquaredMax = 100.0
+    public static let diffusivityRatioRange: ClosedRange<Double> = 0.01...1
+    public static let inletConcentrationRange: ClosedRange<Double> = 0.1...10
+
+    public var seed: UInt64
+    public var pecletMax: Double
+
+    public init(seed: UInt64, pecletMax: Double = 130) {
+        self.seed = seed
+        self.pecletMax = pecletMax
+    }
+
+    /// The drawn parameters of one realisation before the flow fixes PL.
+    public struct Draw: Sendable, Equatable {
+        public var index: Int
+        public var porosity: Double
+        public var radius: Double
+        public var thieleModulusSquared: Double
+        public var diffusivityRatio: Double
+        public var inletConcentration: Double
+        public var targetPeclet: Double
+    }
+
+    /// The parameters of realisation `index` (no solve).
+    public func draw(index: Int) -> Draw {
+        var g = SplitMix64.stream(seed: seed, index: UInt64(index))
+        func uniform(_ r: ClosedRange<Double>) -> Double { r.lowerBound + (r.upperBound - r.lowerBound) * g.nextUniform() }
+        let porosity = uniform(Self.porosityRange)
+        let phi2 = Self.thieleModulusSquaredMax * (1 - (1 - g.nextUniform()).squareRoot())
+        let dr = uniform(Self.diffusivityRatioRange)
+        let cl = uniform(Self.inletConcentrationRange)
+        let pe = pecletMax * g.nextUniform()
+        return Draw(index: index, porosity: porosity, radius: UnitCellRow.radius(porosity: porosity),
+                    thieleModulusSquared: phi2, diffusivityRatio: dr, inletConcentration: cl, targetPeclet: pe)
+    }
+
+    /// The inputs of realisation `index`; PL from the target Pe and our flow at that radius.
+    public func inputs(index: Int, dns: UnitCellDNS) throws -> UnitCellInputs {
+        let d = draw(index: index)
+        var inputs = UnitCellInputs(radius: d.radius, thieleModulusSquared: d.thieleModulusSquared, pressureDrop: 0,
+                                    diffusivityRatio: d.diffusivityRatio, inletConcentration: d.inletConcentration)
+        let unit = try dns.unitFlow(radius: d.radius).flow
+        let pecletPerPascal = unit.intrinsicVelocity(porosity: inputs.porosity) * d.radius / inputs.diffusivityBeta
+        guard pecletPerPascal > 0 && pecletPerPascal.isFinite else {
+            throw UnitCellInputError(message: "realisation \(index): flow at r = \(d.radius) m gives Pe/PL = \(pecletPerPascal)")
+        }
+        inputs.pressureDrop = d.targetPeclet / pecletPerPascal
+        return inputs
+    }
+}
+
+/// Part K of N of a campaign (1-based K): realisation k belongs to it when k % N == K − 1.
+public struct CampaignShard: Sendable, Equatable, CustomStringConvertible {
+    public var part: Int
+    public var count: Int
+
+    public static let whole = CampaignShard(uncheckedPart: 1, count: 1)
+
+    private init(uncheckedPart part: Int, count: Int) {
+        self.part = part
+        self.count = count
+    }
+
+    public init(part: Int, count: Int) throws {
+        guard count >= 1, part >= 1, part <= count else {
+            throw UnitCellInputError(message: "shard \(part)/\(count): expected K/N with 1 ≤ K ≤ N")
+        }
+        self.init(uncheckedPart: part, count: count)
+    }
+
+    /// Parses "K/N".
+    public init(parsing text: String) throws {
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 2, let k = Int(parts[0].trimmingCharacters(in: .whitespaces)),
+              let n = Int(parts[1].trimmingCharacters(in: .whitespaces)) else {
+            throw UnitCellInputError(message: "shard '\(text)': expected K/N, e.g. 2/4")
+        }
+        try self.init(part: k, count: n)
+    }
+
+    public func contains(_ index: Int) -> Bool { index % count == part - 1 }
+
+    public var description: String { "\(part)/\(count)" }
+}

@@ -1,0 +1,100 @@
+import Foundation
+import Testing
+@testable import Microscale
+
+@Suite struct CampaignTests {
+    /// Shards 1/2 ∪ 2/2 draw exactly the inputs of the whole campaign, whatever the order.
+    @Test func samplingIsDeterministicAndShardIndependent() throws {
+        let sampler = UnitCellSampler(seed: 42)
+        let n = 37
+        let whole = UnitCellCampaign(sampler: sampler, count: n, cellsPerTile: 12)
+        #expect(whole.plan == Array(0..<n))
+        let s1 = UnitCellCampaign(sampler: sampler, count: n, cellsPerTile: 12, shard: try CampaignShard(parsing: "1/2"))
+        let s2 = UnitCellCampaign(sampler: sampler, count: n, cellsPerTile: 12, shard: try CampaignShard(parsing: "2/2"))
+        #expect(Set(s1.plan).isDisjoint(with: s2.plan))
+        #expect((s1.plan + s2.plan).sorted() == whole.plan)
+        let full = whole.plan.map { sampler.draw(index: $0) }
+        // Drawn in reverse, from a separate sampler value: the same numbers.
+        let sharded = (s2.plan.reversed() + s1.plan).map { UnitCellSampler(seed: 42).draw(index: $0) }
+            .sorted { $0.index < $1.index }
+        #expect(sharded == full)
+        #expect(UnitCellSampler(seed: 43).draw(index: 0) != full[0])
+        #expect(Set(full.map(\.porosity)).count == n)
+    }
+
+    @Test func drawsFollowTheReferenceDistributions() {
+        let sampler = UnitCellSampler(seed: 7)
+        let draws = (0..<4000).map { sampler.draw(index: $0) }
+        for d in draws {
+            #expect(UnitCellSampler.porosityRange.contains(d.porosity))
+            #expect(abs(UnitCellRow.porosity(radius: d.radius) - d.porosity) < 1e-12)
+            #expect(d.thieleModulusSquared >= 0 && d.thieleModulusSquared <= 100)
+            #expect(UnitCellSampler.diffusivityRatioRange.contains(d.diffusivityRatio))
+            #expect(UnitCellSampler.inletConcentrationRange.contains(d.inletConcentration))
+            #expect(d.targetPeclet >= 0 && d.targetPeclet <= 130)
+            let inputs = UnitCellInputs(radius: d.radius, thieleModulusSquared: d.thieleModulusSquared, pressureDrop: 1,
+                                        diffusivityRatio: d.diffusivityRatio, inletConcentration: d.inletConcentration)
+            #expect(throws: Never.self) { try inputs.validate() }
+        }
+        // Triangular with mode 0 on [0, 100]: mean 100/3, median 100 (1 − 1/√2) ≈ 29.3.
+        let phi2 = draws.map(\.thieleModulusSquared)
+        let phi2Mean: Double = phi2.reduce(0, +) / Double(phi2.count)
+        let phi2Median: Double = phi2.quantile(0.5)
+        let expectedMedian: Double = 100 * (1 - 1 / 2.0.squareRoot())
+        #expect(abs(phi2Mean - 100.0 / 3) < 1.5)
+        #expect(abs(phi2Median - expectedMedian) < 2)
+        let pe = draws.map(\.targetPeclet)
+        let peMean: Double = pe.reduce(0, +) / Double(pe.count)
+        #expect(abs(peMean - 65) < 3)
+    }
+
+    /// PL is set so that the realisation's Pe is the drawn target.
+    @Test func pressureDropGivesTheTargetPeclet() throws {
+        let sampler = UnitCellSampler(seed: 3)
+        let dns = UnitCellDNS(cellsPerTile: 12)
+        // At 12 cells per tile the flow needs wide gaps between cells (εβ ≳ 0.67).
+        let k = try #require((0..<100).first { sampler.draw(index: $0).porosity > 0.72 })
+        let inputs = try sampler.inputs(index: k, dns: dns)
+        let d = sampler.draw(index: k)
+        let unit = try dns.unitFlow(radius: d.radius).flow
+        let pe = unit.scaled(by: inputs.pressureDrop).intrinsicVelocity(porosity: inputs.porosity) * d.radius / inputs.diffusivityBeta
+        #expect(abs(pe - d.targetPeclet) <= 1e-9 * max(1, d.targetPeclet))
+        #expect(inputs.pressureDrop > 0)
+    }
+
+    @Test func shardParsing() throws {
+        #expect(try CampaignShard(parsing: "2/4").contains(5))
+        #expect(try !CampaignShard(parsing: "2/4").contains(4))
+        for bad in ["3/2", "0/2", "1/0", "x", "1/2/3", "-1/2"] {
+            #expect(throws: UnitCellInputError.self) { try CampaignShard(parsing: bad) }
+        }
+    }
+
+    /// A realisation that throws is counted and the campaign goes on; the state survives a part file.
+    @Test func failedRealisationIsCountedAndStateRoundTrips() throws {
+        func row(_ i: Int, radius: Double) -> UnitCellTableRow {
+            UnitCellTableRow(index: i, inputs: UnitCellInputs(radius: radius, thieleModulusSquared: 5, pressureDrop: 100,
+                                                              diffusivityRatio: 0.5, inletConcentration: 1))
+        }
+        let campaign = UnitCellCampaign(rows: [row(0, radius: 6e-7), row(1, radius: -1), row(2, radius: 8e-7)], cellsPerTile: 12)
+        var failures: [UnitCellCampaign.Failure] = []
+        let outcome = try campaign.run(source: "test", failure: { failures.append($0) })
+        #expect(outcome.failed == [1])
+        #expect(failures.map(\.index) == [1])
+        #expect(failures[0].description.contains("r = -1.0"))
+        #expect(outcome.trainingSet.realization == [0, 0, 0, 0, 2, 2, 2, 2])
+
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("campaign-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let part = dir.appendingPathComponent("x.part.h5").path
+        try outcome.state.write(to: part, identity: "id A", seed: 0, programVersion: "test")
+        let back = try UnitCellCampaign.State.read(path: part, identity: "id A")
+        #expect(back == outcome.state)
+        #expect(throws: UnitCellInputError.self) { try UnitCellCampaign.State.read(path: part, identity: "id B") }
+        // Resuming from the full state solves nothing and gives the same rows.
+        let again = try campaign.run(source: "test", resume: back)
+        #expect(again.results.isEmpty)
+        #expect(again.trainingSet.features == outcome.trainingSet.features)
+        #expect(again.failed == [1])
+    }
+}
