@@ -1,4 +1,5 @@
 import Closure
+import Numerics
 import Foundation
 import HDF5Kit
 
@@ -128,13 +129,11 @@ public struct UnitCellCampaign {
             var inputs: UnitCellInputs?
             do {
                 // A sampled realisation solves its flow while drawing PL: count that time as flow time.
-                let clock = ContinuousClock.now
+                let watch = Stopwatch()
                 inputs = try self.inputs(index: k)
-                let drawing = clock.duration(to: .now).components
+                let drawingSeconds = watch.seconds
                 var result = try dns.run(inputs!)
-                if sampler != nil {
-                    result.flowSeconds += Double(drawing.seconds) + Double(drawing.attoseconds) * 1e-18
-                }
+                if sampler != nil { result.flowSeconds += drawingSeconds }
                 let rows = Self.rows(of: result, index: k)
                 // The same checks as the final training set (finite features, 0 < η ≤ 1.5), per realisation.
                 _ = try Self.assemble([rows], source: source)
