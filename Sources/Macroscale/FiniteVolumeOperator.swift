@@ -99,7 +99,8 @@ public struct FiniteVolumeOperator: Sendable {
         }
     }
 
-    /// Time-derivative contribution h (a₀ c − history)/Δt: `diagonal` = h a₀/Δt, `source` = h·history/Δt.
+    /// Time-derivative contribution to the residual: r_i += h (coefficient · c_i − history_i), e.g.
+    /// backward Euler coefficient = 1/Δt, history = c_n/Δt (units s⁻¹ and mol m⁻³ s⁻¹).
     public struct TimeTerm: Sendable {
         public var coefficient: Double
         public var history: [Double]
