@@ -7,7 +7,7 @@ RELEASE_BIN  := .build/release/tissue
 VENV         := .venv
 PYTHON       := $(VENV)/bin/python
 
-.PHONY: run test deps python-deps build release bench clean
+.PHONY: run test deps python-deps build release bench clean test-slurm
 
 ## Install missing system packages (needs root or sudo).
 deps:
@@ -40,6 +40,11 @@ test: deps python-deps
 ## Benchmark against the NumPy/SciPy peer (installs its own venv under bench/).
 bench: deps
 	bash bench/upscaled.sh
+
+## Real one-node Slurm (installs slurm + munge if missing; needs root): 4-task job array of
+## examples/slurm/unitcell-array.sbatch, merged, checked bit-identical to a one-process run.
+test-slurm: release
+	bash scripts/slurm-test.sh
 
 clean:
 	rm -rf .build results
