@@ -1,0 +1,245 @@
+import Numerics
+
+/// Longitudinal effective dispersion D*(Pe) of the β phase from the closure problem on a periodic
+/// unit cell (impermeable, non-reacting cells), issue 5 item 5.
+///
+/// Closure problem (Whitaker, *The Method of Volume Averaging*, 1999, ch. 3; Paine, Carbonell &
+/// Whitaker 1983): with c̃ = b·∇⟨c⟩^β, the closure variable b(x) (m) for the x direction solves, in β,
+///
+///     v·∇b − Dβ ∇²b = −ṽ_x,          ṽ = v − ⟨v⟩^β  (deviation velocity),
+///     −n·∇b = n_x                     on the cell walls, n = n_βσ pointing out of β into σ,
+///     b periodic,  ⟨b⟩^β = 0,
+///
+/// and the xx component of the (β-intrinsic) dispersion tensor is
+///
+///     D*_xx = Dβ (1 + ⟨∂b/∂x⟩^β) − ⟨ṽ_x b⟩^β,
+///
+/// the coefficient of εβ ∂⟨c⟩^β/∂t + εβ⟨v⟩^β·∇⟨c⟩^β = ∇·(εβ D*·∇⟨c⟩^β). Signs checked by the limits:
+/// Pe = 0 gives the intrinsic tortuosity factor 0 < D*/Dβ ≤ 1 (for a dilute square array of
+/// cylinders Maxwell's 1/(1 + φs), φs = 1 − εβ; the superficial conductivity (1 − φs)/(1 + φs) is
+/// εβ times it); plane Poiseuille flow of width W gives Taylor–Aris D*/Dβ = 1 + (⟨v⟩W/Dβ)²/210
+/// (ṽ_x b < 0, dispersion enhanced).
+///
+/// Discretisation (cell-centred finite volumes on a `Grid2D`, periodic in x and y, no shear):
+/// - **Staircase** geometry: a grid cell is fluid when its solid fraction is < ½ (given as a mask).
+///   Faces between two fluid cells carry diffusion and convection; a face between a fluid and a solid
+///   cell carries no flux of x + b: its wall term is −Dβ n_x h (n_x = ±1 on faces normal to x, 0 on
+///   faces normal to y).
+/// - Convection with the MAC face velocities of the flow, kept only on fluid–fluid faces, in the
+///   advective form Σ_f F_f (b_f − b_P) (so it annihilates constants even where the staircase cuts
+///   flow faces); face values by QUICK (falling back to central where the far-upstream cell is solid),
+///   central or upwind.
+/// - ⟨b⟩^β = 0 by a Lagrange multiplier (bordered system), solved with `SparseLU`.
+/// - D*: ⟨∂(x + b)/∂x⟩^β = Σ_{fluid–fluid x faces}(1 + Δb/h) / N_fluid (the mean x flux of x + b);
+///   ⟨ṽ_x b⟩^β with cell-centre velocities ½(u_w + u_e) and ṽ relative to their fluid mean.
+///
+/// Pe = ℓ ⟨v⟩^β / Dβ with ℓ = r (the reference study's definition) unless another length is given;
+/// ⟨v⟩^β is the flow's `intrinsicVelocity` (exact porosity 1 − π r²/4.5 µm² on the unit cell).
+public enum Dispersion {
+    /// Result of one closure solve.
+    public struct Result: Sendable {
+        /// D*_xx (m² s⁻¹).
+        public let coefficient: Double
+        /// D*/Dβ.
+        public let ratio: Double
+        /// Diffusive (tortuosity) part 1 + ⟨∂b/∂x⟩^β.
+        public let tortuosity: Double
+        /// Convective part −⟨ṽ_x b⟩^β / Dβ.
+        public let convective: Double
+        /// Fraction of grid cells that are fluid (staircase porosity).
+        public let fluidFraction: Double
+        /// Closure variable b (m) per grid cell, row-major (ny, nx); NaN in solid cells.
+        public let b: [Double]
+        /// Lagrange multiplier (dimensionless): the solvability defect; ≈ 0 when the flow is
+        /// divergence-free on the staircase fluid cells.
+        public let multiplier: Double
+        /// Connected fluid regions of the staircase mask (1 unless the grid closes a gap).
+        public let fluidRegions: Int
+    }
+
+    /// One row of a D*(Pe) table.
+    public struct Row: Sendable, Equatable {
+        public let peclet: Double
+        public let coefficient: Double
+        public let ratio: Double
+    }
+
+    /// Errors for bad input.
+    public enum Failure: Error, CustomStringConvertible, Equatable {
+        case invalidInput(String)
+        public var description: String {
+            switch self { case .invalidInput(let m): return "dispersion: \(m)" }
+        }
+    }
+
+    /// Staircase mask (true = solid) of `geometry` on `grid`: solid fraction ≥ ½ (6 × 6 sub-samples).
+    public static func staircaseMask(_ grid: Grid2D, _ geometry: some CellGeometry) -> [Bool] {
+        solidFractions(grid, geometry).map { $0 >= 0.5 }
+    }
+
+    /// Solve the closure problem on a periodic tile with solid mask `solid` (row-major (ny, nx), true =
+    /// cell) and face velocities `velocities` (periodic tile, face nx ≡ 0, row ny ≡ 0).
+    public static func solve(solid: [Bool], velocities: FaceVelocities, diffusivity: Double,
+                             scheme: ConvectionScheme = .quick) throws -> Result {
+        let g = velocities.grid, nx = g.nx, ny = g.ny, h = g.h
+        guard solid.count == g.cellCount else { throw Failure.invalidInput("mask has \(solid.count) cells, grid \(g.cellCount)") }
+        guard diffusivity > 0, diffusivity.isFinite else { throw Failure.invalidInput("diffusivity must be positive, got \(diffusivity)") }
+        var id = [Int](repeating: -1, count: g.cellCount)
+        var nf = 0
+        for k in 0..<g.cellCount where !solid[k] { id[k] = nf; nf += 1 }
+        guard nf > 0 else { throw Failure.invalidInput("the tile has no fluid cell") }
+        @inline(__always) func wx(_ i: Int) -> Int { (i % nx + nx) % nx }
+        @inline(__always) func wy(_ j: Int) -> Int { (j % ny + ny) % ny }
+        @inline(__always) func cell(_ i: Int, _ j: Int) -> Int { wy(j) * nx + wx(i) }
+        // Connected fluid regions (4-neighbour, periodic): b is fixed up to a constant in each, so each
+        // gets its own multiplier (Σ_region b = 0); several regions mean the staircase closed a gap.
+        var component = [Int](repeating: -1, count: g.cellCount)
+        var regions = 0
+        for start in 0..<g.cellCount where !solid[start] && component[start] < 0 {
+            var stack = [start]
+            component[start] = regions
+            while let k = stack.popLast() {
+                let i = k % nx, j = k / nx
+                for nb in [cell(i + 1, j), cell(i - 1, j), cell(i, j + 1), cell(i, j - 1)] where !solid[nb] && component[nb] < 0 {
+                    component[nb] = regions
+                    stack.append(nb)
+                }
+            }
+            regions += 1
+        }
+        // Face velocities kept on fluid–fluid faces only (m/s).
+        func uFace(_ i: Int, _ j: Int) -> Double {   // face between (i−1, j) and (i, j)
+            let a = cell(i - 1, j), b = cell(i, j)
+            return solid[a] || solid[b] ? 0 : velocities.u[wy(j) * (nx + 1) + wx(i)]
+        }
+        func vFace(_ i: Int, _ j: Int) -> Double {   // face between (i, j−1) and (i, j)
+            let a = cell(i, j - 1), b = cell(i, j)
+            return solid[a] || solid[b] ? 0 : velocities.v[wy(j) * nx + wx(i)]
+        }
+        // Cell-centre x velocity and its fluid mean.
+        var uc = [Double](repeating: 0, count: g.cellCount)
+        var mean = 0.0
+        for j in 0..<ny { for i in 0..<nx where !solid[j * nx + i] {
+            uc[j * nx + i] = 0.5 * (uFace(i, j) + uFace(i + 1, j)); mean += uc[j * nx + i]
+        } }
+        mean /= Double(nf)
+        let scale = h / diffusivity   // velocity → cell Péclet number
+        let size = nf + regions
+        var a = SparseMatrixBuilder(rows: size, columns: size, reserve: 12 * nf)
+        var rhs = [Double](repeating: 0, count: size)
+        // Unknowns: b̂ = b / h. Row P (divided by Dβ h⁰): Σ Pe_f (b̂_f − b̂_P) − Σ (b̂_N − b̂_P) + λ = −ṽ_P h/Dβ − Σ_walls n_x.
+        /// Convection across a face between `up`stream-side ordering L → R with cell Péclet `pe` (positive L → R).
+        func convect(_ l: Int, _ r: Int, _ ll: Int, _ rr: Int, _ pe: Double) {
+            guard pe != 0 else { return }
+            var w: [(Int, Double)]
+            let (upC, dnC, far) = pe > 0 ? (l, r, ll) : (r, l, rr)
+            switch scheme {
+            case .central: w = [(l, 0.5), (r, 0.5)]
+            case .upwind: w = [(upC, 1)]
+            case .quick: w = solid[far] ? [(l, 0.5), (r, 0.5)] : [(upC, 0.75), (dnC, 0.375), (far, -0.125)]
+            }
+            // Row L: outward flux pe; row R: outward flux −pe.
+            for (c, wt) in w { a.add(id[l], id[c], pe * wt); a.add(id[r], id[c], -pe * wt) }
+            a.add(id[l], id[l], -pe); a.add(id[r], id[r], pe)
+        }
+        for j in 0..<ny {
+            for i in 0..<nx {
+                let p = j * nx + i
+                // x face between (i−1, j) = L and (i, j) = R.
+                let l = cell(i - 1, j)
+                if !solid[l] && !solid[p] {
+                    a.add(id[l], id[l], 1); a.add(id[l], id[p], -1)
+                    a.add(id[p], id[p], 1); a.add(id[p], id[l], -1)
+                    convect(l, p, cell(i - 2, j), cell(i + 1, j), uFace(i, j) * scale)
+                } else if !solid[l] {
+                    rhs[id[l]] -= 1      // east wall of L: n_x = +1
+                } else if !solid[p] {
+                    rhs[id[p]] += 1      // west wall of P: n_x = −1
+                }
+                // y face between (i, j−1) = S and (i, j).
+                let s = cell(i, j - 1)
+                if !solid[s] && !solid[p] {
+                    a.add(id[s], id[s], 1); a.add(id[s], id[p], -1)
+                    a.add(id[p], id[p], 1); a.add(id[p], id[s], -1)
+                    convect(s, p, cell(i, j - 2), cell(i, j + 1), vFace(i, j) * scale)
+                }
+                if !solid[p] {
+                    rhs[id[p]] -= (uc[p] - mean) * scale
+                    a.add(id[p], nf + component[p], 1)
+                    a.add(nf + component[p], id[p], 1)
+                }
+            }
+        }
+        let lu = try SparseLU(a.build())
+        let x = try lu.solve(rhs)
+        var tort = 0.0, conv = 0.0
+        var bField = [Double](repeating: .nan, count: g.cellCount)
+        for j in 0..<ny {
+            for i in 0..<nx {
+                let p = j * nx + i
+                guard !solid[p] else { continue }
+                bField[p] = x[id[p]] * h
+                conv -= (uc[p] - mean) * scale * x[id[p]]
+                let l = cell(i - 1, j)
+                if !solid[l] { tort += 1 + x[id[p]] - x[id[l]] }
+            }
+        }
+        tort /= Double(nf); conv /= Double(nf)
+        let ratio = tort + conv
+        return Result(coefficient: ratio * diffusivity, ratio: ratio, tortuosity: tort, convective: conv,
+                      fluidFraction: Double(nf) / Double(g.cellCount), b: bField, multiplier: x[nf],
+                      fluidRegions: regions)
+    }
+
+    /// A prepared unit cell (flow solved once, scaled per Pe).
+    public struct UnitCell: Sendable {
+        public let radius: Double
+        public let mask: [Bool]
+        /// Flow at unit pressure drop.
+        public let flow: FlowSolution
+        /// Length ℓ in Pe = ℓ⟨v⟩^β/Dβ.
+        public let pecletLength: Double
+
+        /// The reference unit cell (one 3 µm tile, centre circle and four quarter circles of radius r,
+        /// `UnitCellRow`) on an n × n grid; Stokes flow by `StokesFlow.unitCellRow` (sub-cell walls),
+        /// transport mask by the staircase rule.
+        public init(radius: Double, cellsPerTile n: Int, pecletLength: Double? = nil) throws {
+            if let l = pecletLength, !(l > 0 && l.isFinite) { throw Failure.invalidInput("Péclet length must be positive, got \(l)") }
+            let flow = try StokesFlow.unitCellRow(radius: radius, cellsPerTile: n, pressureDrop: 1)
+            self.radius = radius
+            self.flow = flow
+            self.mask = Dispersion.staircaseMask(flow.grid, UnitCellRow.cells(radius: radius, tiles: 1))
+            self.pecletLength = pecletLength ?? radius
+        }
+
+        /// Closure solution at Péclet number `peclet` (≥ 0).
+        public func solve(peclet: Double, diffusivity: Double = 1e-10, scheme: ConvectionScheme = .quick) throws -> Result {
+            guard peclet >= 0, peclet.isFinite else { throw Failure.invalidInput("Péclet number must be ≥ 0, got \(peclet)") }
+            let v = flow.intrinsicVelocity
+            let factor = peclet * diffusivity / (pecletLength * v)
+            return try Dispersion.solve(solid: mask, velocities: flow.velocities.scaled(by: factor),
+                                        diffusivity: diffusivity, scheme: scheme)
+        }
+    }
+
+    /// D*_xx (m² s⁻¹) on the reference unit cell of radius `radius` (m) with n cells per 3 µm tile, at
+    /// Pe = r⟨v⟩^β/Dβ = `peclet`.
+    public static func coefficient(radius: Double, cellsPerTile n: Int, peclet: Double,
+                                   diffusivity: Double = 1e-10, scheme: ConvectionScheme = .quick) throws -> Double {
+        try UnitCell(radius: radius, cellsPerTile: n).solve(peclet: peclet, diffusivity: diffusivity, scheme: scheme).coefficient
+    }
+
+    /// The 11 Péclet numbers of the reference table (`effective_dispersion_…csv`, rounded).
+    public static let referencePeclets: [Double] = [0.01, 0.1, 1, 2, 4, 8, 16, 32, 64, 128, 512]
+
+    /// D*(Pe) on the reference unit cell at each Péclet number (flow solved once).
+    public static func table(radius: Double, cellsPerTile n: Int, peclets: [Double] = referencePeclets,
+                             diffusivity: Double = 1e-10, pecletLength: Double? = nil,
+                             scheme: ConvectionScheme = .quick) throws -> [Row] {
+        let cell = try UnitCell(radius: radius, cellsPerTile: n, pecletLength: pecletLength)
+        return try peclets.map { pe in
+            let r = try cell.solve(peclet: pe, diffusivity: diffusivity, scheme: scheme)
+            return Row(peclet: pe, coefficient: r.coefficient, ratio: r.ratio)
+        }
+    }
+}

@@ -1,0 +1,93 @@
+import Foundation
+import Testing
+import Numerics
+import Microscale
+
+// β-phase closure problem for the longitudinal dispersion D* (Dispersion.swift): pure fluid, laminated
+// geometry (no tortuosity along the layers, Taylor–Aris dispersion with Poiseuille flow), the circle
+// lattice against Maxwell's dilute limit, and monotone growth with Pe.
+
+/// Solid layer j ∈ [0, layer) of every period (a channel along x on a periodic tile).
+private func slabMask(_ g: Grid2D, layer: Int) -> [Bool] {
+    (0..<g.cellCount).map { ($0 / g.nx) < layer }
+}
+
+@Test func dispersionPureFluidIsMolecular() throws {
+    let g = Grid2D(nx: 12, ny: 10, h: 0.1e-6)
+    let solid = [Bool](repeating: false, count: g.cellCount)
+    for u in [0.0, 1e-4, 0.05] {
+        var vel = FaceVelocities.zero(g)
+        vel.u = vel.u.map { _ in u }
+        let r = try Dispersion.solve(solid: solid, velocities: vel, diffusivity: 1e-10)
+        #expect(abs(r.ratio - 1) < 1e-12)
+    }
+}
+
+@Test func dispersionAlongLayersHasNoTortuosity() throws {
+    let g = Grid2D(nx: 8, ny: 20, h: 0.1e-6)
+    let r = try Dispersion.solve(solid: slabMask(g, layer: 6), velocities: .zero(g), diffusivity: 1e-10)
+    #expect(abs(r.ratio - 1) < 1e-12)
+    #expect(abs(r.fluidFraction - 0.7) < 1e-12)
+}
+
+@Test func dispersionAcrossLayersIsBlocked() throws {
+    // Solid layers normal to x cut every x path: x + b is piecewise constant, D* = 0.
+    let g = Grid2D(nx: 20, ny: 6, h: 0.1e-6)
+    let mask = (0..<g.cellCount).map { ($0 % g.nx) < 5 }
+    let r = try Dispersion.solve(solid: mask, velocities: .zero(g), diffusivity: 1e-10)
+    #expect(abs(r.ratio) < 1e-10)
+    // Two separate fluid pockets (each closed): one multiplier per region keeps the system regular.
+    let pockets = (0..<g.cellCount).map { k in (k % g.nx) < 5 || ((k % g.nx) >= 11 && (k % g.nx) < 13) }
+    let q = try Dispersion.solve(solid: pockets, velocities: .zero(g), diffusivity: 1e-10)
+    #expect(q.fluidRegions == 2)
+    #expect(abs(q.ratio) < 1e-10)
+}
+
+@Test func dispersionTaylorArisInPlaneChannel() throws {
+    // Plane Poiseuille flow in a channel of width W = 40 cells: D*/Dβ = 1 + (U W / Dβ)² / 210.
+    let layer = 4, width = 40
+    let g = Grid2D(nx: 4, ny: layer + width, h: 0.05e-6)
+    let wall = Double(width) * g.h
+    var vel = FaceVelocities.zero(g)
+    var mean = 0.0
+    for j in layer..<g.ny {
+        let y = (Double(j - layer) + 0.5) * g.h
+        let u = 1e-3 * 6 * (y / wall) * (1 - y / wall)
+        mean += u / Double(width)
+        for i in 0...g.nx { vel.u[j * (g.nx + 1) + i] = u }
+    }
+    let d = 1e-10
+    for scheme in ConvectionScheme.allCases {
+        let r = try Dispersion.solve(solid: slabMask(g, layer: layer), velocities: vel, diffusivity: d, scheme: scheme)
+        let pe = mean * wall / d
+        let exact = 1 + pe * pe / 210
+        #expect(abs(r.ratio / exact - 1) < 2e-3, "\(scheme): \(r.ratio) vs \(exact)")
+        #expect(abs(r.tortuosity - 1) < 1e-12)
+    }
+}
+
+@Test func dispersionDiluteCircleLatticeMatchesMaxwell() throws {
+    // Square array of cylinders (one per tile, solid fraction φ = 0.05): D*/Dβ = 1/(1 + φ) to O(φ⁴)
+    // (Rayleigh: the next term is ≈ 0.3 φ⁴, negligible here). Staircase of 80 × 80.
+    let n = 80, side = 3e-6, phi = 0.05
+    let g = Grid2D(nx: n, ny: n, h: side / Double(n))
+    let r = (phi * side * side / Double.pi).squareRoot()
+    let mask = Dispersion.staircaseMask(g, CircleCells([Circle(x: side / 2, y: side / 2, radius: r)]))
+    let res = try Dispersion.solve(solid: mask, velocities: .zero(g), diffusivity: 1e-10)
+    let phiGrid = 1 - res.fluidFraction
+    let maxwell = 1 / (1 + phiGrid)
+    #expect(abs(res.ratio / maxwell - 1) < 0.02, "\(res.ratio) vs \(maxwell) at staircase φ = \(phiGrid)")
+}
+
+@Test func dispersionUnitCellTortuousAndMonotoneInPe() throws {
+    let cell = try Dispersion.UnitCell(radius: 0.75e-6, cellsPerTile: 40)
+    let pes: [Double] = [0, 1, 4, 16, 64]
+    let ratios = try pes.map { try cell.solve(peclet: $0).ratio }
+    #expect(ratios[0] > 0 && ratios[0] < 1)
+    for k in 1..<ratios.count { #expect(ratios[k] >= ratios[k - 1] - 1e-9, "\(ratios)") }
+    #expect(ratios.last! > ratios[0] * 1.5)
+    // Pe → 0 is the diffusive limit.
+    let tiny = try cell.solve(peclet: 1e-3).ratio
+    #expect(abs(tiny - ratios[0]) < 1e-4)
+    #expect(throws: Dispersion.Failure.self) { try cell.solve(peclet: -1) }
+}
