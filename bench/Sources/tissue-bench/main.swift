@@ -79,7 +79,7 @@ case "steady":
     let precision = MLPClosure.Precision(rawValue: option("--precision", in: args) ?? "float32") ?? .float32
     let closure = try MLPClosure(path: modelPath, precision: precision)
     let op = try FiniteVolumeOperator(problem: tissueProblem(tissue), cells: cells, convection: .central)
-    let contraction = Double(option("--picard-contraction", in: args) ?? "0.1") ?? 0.1
+    let contraction = Double(option("--picard-contraction", in: args) ?? "") ?? SteadySettings().picardContraction
     let solver = try SteadySolver(operator: op, settings: SteadySettings(tolerance: 1e-8, picardContraction: contraction))
     var times: [Double] = []
     var last: SteadySolution? = nil
