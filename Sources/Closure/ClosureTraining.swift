@@ -98,7 +98,7 @@ public enum ClosureTraining {
     /// clamped and scaled as in the closure).
     public static func predict(model: ModelFile, data: TrainingSet) throws -> [Double] {
         let features = try model.featureNames.map { name -> EffectivenessFeature in
-            guard let f = EffectivenessFeature.allCases.first(where: { $0.name == name }) else {
+            guard let f = EffectivenessFeature(name: name) else {
                 throw ClosureError.featureMismatch(file: "model", found: model.featureNames, expected: EffectivenessFeature.names)
             }
             return f

@@ -31,6 +31,12 @@ public enum EffectivenessFeature: Int, CaseIterable, Sendable {
         ["por", "phi2", "Pe", "Dr", "c_f_avg_norm", "d_f_c_avg_norm"][rawValue]
     }
 
+    /// The feature stored under `name` in model and training-set files, if any.
+    public init?(name: String) {
+        guard let f = Self.allCases.first(where: { $0.name == name }) else { return nil }
+        self = f
+    }
+
     public static var count: Int { allCases.count }
     public static var names: [String] { allCases.map(\.name) }
 }

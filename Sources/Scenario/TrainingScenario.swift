@@ -68,7 +68,7 @@ extension ScenarioLoader {
                 var chosen: [EffectivenessFeature] = []
                 for item in items {
                     let name = item.stringValue ?? ""
-                    if let f = EffectivenessFeature.allCases.first(where: { $0.name == name }), !chosen.contains(f) {
+                    if let f = EffectivenessFeature(name: name), !chosen.contains(f) {
                         chosen.append(f)
                     } else {
                         let hint = DidYouMean.suggestion(for: name, among: EffectivenessFeature.names).map { " (did you mean \"\($0)\"?)" } ?? ""
