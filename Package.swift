@@ -7,7 +7,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "tissue", targets: ["TissueCLI"]),
-        .library(name: "TissueTransport", targets: ["Macroscale", "Microscale", "Closure", "NeuralNet", "Numerics", "HDF5Kit", "Scenario"]),
+        .library(name: "TissueTransport", targets: ["Macroscale", "Microscale", "Averaging", "Surrogate", "Closure", "NeuralNet", "Numerics", "HDF5Kit", "Scenario"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -27,11 +27,13 @@ let package = Package(
         .target(name: "Closure", dependencies: ["NeuralNet", "Numerics", "HDF5Kit"]),
         .target(name: "Macroscale", dependencies: ["Closure", "Numerics", "HDF5Kit"]),
         .target(name: "Microscale", dependencies: ["Closure", "Numerics", "HDF5Kit"]),
+        .target(name: "Averaging", dependencies: ["Numerics", "HDF5Kit"]),
+        .target(name: "Surrogate", dependencies: ["NeuralNet", "Numerics", "HDF5Kit", "CSuiteSparse"]),
 
         // MARK: Configuration and command line
-        .target(name: "Scenario", dependencies: ["Macroscale", "Microscale", "Closure", "NeuralNet", "Numerics"]),
+        .target(name: "Scenario", dependencies: ["Macroscale", "Microscale", "Averaging", "Surrogate", "Closure", "NeuralNet", "Numerics"]),
         .executableTarget(name: "TissueCLI", dependencies: [
-            "Scenario", "Macroscale", "Microscale", "Closure", "NeuralNet", "HDF5Kit",
+            "Scenario", "Macroscale", "Microscale", "Averaging", "Surrogate", "Closure", "NeuralNet", "HDF5Kit",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -46,6 +48,8 @@ let package = Package(
         .testTarget(name: "ClosureTests", dependencies: ["Closure", "NeuralNet", "HDF5Kit"]),
         .testTarget(name: "MacroscaleTests", dependencies: ["Macroscale", "Closure", "Numerics"]),
         .testTarget(name: "MicroscaleTests", dependencies: ["Microscale", "Closure", "Numerics"]),
+        .testTarget(name: "AveragingTests", dependencies: ["Averaging", "Numerics", "HDF5Kit"]),
+        .testTarget(name: "SurrogateTests", dependencies: ["Surrogate", "NeuralNet", "Numerics", "HDF5Kit"]),
         .testTarget(name: "ScenarioTests", dependencies: ["Scenario"]),
         .testTarget(name: "TissueCLITests", dependencies: ["HDF5Kit", "TissueCLI"]),
     ]
