@@ -163,8 +163,10 @@ public struct TransportProblem: Sendable {
     /// holds to round-off even where QUICK undershoots slightly below zero in a steep layer
     /// (the uptake is continued linearly, km c/Ka, for c < 0).
     /// Throws `TransportError` on non-convergence, non-finite values or a failed LU.
+    /// With `useMirrorSymmetry` (default) a problem symmetric about y = H/2 (`isMirrorSymmetricInY`)
+    /// is solved on its lower half; the answer is the same discrete solution.
     public func solve(tolerance: Double = 1e-10, maxIterations: Int = 30,
-                      initialConcentration: [Double]? = nil) throws -> TransportSolution {
+                      initialConcentration: [Double]? = nil, useMirrorSymmetry: Bool = true) throws -> TransportSolution {
         guard tolerance > 0, maxIterations > 0 else {
             throw TransportError.invalidProblem("Newton needs a positive tolerance and iteration limit")
         }
@@ -173,8 +175,48 @@ public struct TransportProblem: Sendable {
                 throw TransportError.invalidProblem("initial concentration needs \(grid.cellCount) finite values")
             }
         }
-        return try TransportOperator(self).solve(tolerance: tolerance, maxIterations: maxIterations,
-                                                 clipWhileStepAbove: 1e-2, start: initialConcentration)
+        let full = TransportOperator(self)
+        if useMirrorSymmetry && isMirrorSymmetricInY {
+            // Solve on the lower half with the upper half's columns folded onto their mirror cells:
+            // the same discrete solution (the operator maps symmetric fields to symmetric fields),
+            // at about a third of the factorisation cost.
+            let half = full.foldedOntoLowerHalf()
+            let start = initialConcentration.map { Array($0[0..<half.rhs.count]) }
+            let (cHalf, iterations, history) = try half.newton(tolerance: tolerance, maxIterations: maxIterations,
+                                                               clipWhileStepAbove: 1e-2, start: start)
+            var c = cHalf
+            c.reserveCapacity(grid.cellCount)
+            for j in (0..<(grid.ny / 2)).reversed() {
+                c.append(contentsOf: cHalf[(j * grid.nx)..<((j + 1) * grid.nx)])
+            }
+            return TransportSolution(problem: self, concentration: c, iterations: iterations,
+                                     updateHistory: history, balance: full.balance(c))
+        }
+        let (c, iterations, history) = try full.newton(tolerance: tolerance, maxIterations: maxIterations,
+                                                       clipWhileStepAbove: 1e-2, start: initialConcentration)
+        return TransportSolution(problem: self, concentration: c, iterations: iterations,
+                                 updateHistory: history, balance: full.balance(c))
+    }
+
+    /// Whether the problem is mirror symmetric about y = H/2 (to 1e-12 relative): an even number
+    /// of rows, f(i, j) = f(i, ny−1−j), u(i, j) = u(i, ny−1−j), v on face j = −v on face ny−j,
+    /// and the same inlet condition on mirrored rows. The unit-cell row is (its flow is solved on
+    /// a half tile and mirrored).
+    public var isMirrorSymmetricInY: Bool {
+        let nx = grid.nx, ny = grid.ny
+        guard ny % 2 == 0, ny >= 2 else { return false }
+        let uScale = max(velocity.u.lazy.map(abs).max() ?? 0, velocity.v.lazy.map(abs).max() ?? 0)
+        let tolerance = 1e-12 * uScale
+        for j in 0..<(ny / 2) {
+            let m = ny - 1 - j
+            if inletIsOpen(row: j) != inletIsOpen(row: m) { return false }
+            for i in 0..<nx where abs(solidFraction[j * nx + i] - solidFraction[m * nx + i]) > 1e-12 { return false }
+            for i in 0...nx where abs(velocity.u[j * (nx + 1) + i] - velocity.u[m * (nx + 1) + i]) > tolerance { return false }
+        }
+        for j in 0...(ny / 2) {
+            for i in 0..<nx where abs(velocity.v[j * nx + i] + velocity.v[(ny - j) * nx + i]) > tolerance { return false }
+        }
+        return true
     }
 }
 
@@ -253,6 +295,46 @@ struct TransportOperator {
         var diffusiveConstant: Double
     }
     let boundaryFaces: [BoundaryFace]
+
+    private init(problem: TransportProblem, matrix: CSCMatrix, rhs: [Double], cellArea: [Double],
+                 boundaryFaces: [BoundaryFace]) {
+        self.problem = problem
+        self.matrix = matrix
+        self.rhs = rhs
+        self.diagonal = Self.diagonalPositions(matrix)
+        self.cellArea = cellArea
+        self.boundaryFaces = boundaryFaces
+    }
+
+    /// Position of A[k, k] in the values of a CSC matrix whose pattern holds every diagonal.
+    private static func diagonalPositions(_ m: CSCMatrix) -> [Int] {
+        var diag = [Int](repeating: -1, count: m.columns)
+        for col in 0..<m.columns {
+            for k in m.columnPointers[col]..<m.columnPointers[col + 1] where m.rowIndices[k] == col {
+                diag[col] = k
+                break
+            }
+        }
+        return diag
+    }
+
+    /// The equations of the cells j < ny/2 with every column of a cell j ≥ ny/2 added to the
+    /// column of its mirror cell ny−1−j: the operator restricted to fields symmetric about y = H/2.
+    /// (Boundary faces are not kept: the balance is evaluated with the full operator.)
+    func foldedOntoLowerHalf() -> TransportOperator {
+        let nx = problem.grid.nx, ny = problem.grid.ny
+        let half = nx * (ny / 2)
+        var a = SparseMatrixBuilder(rows: half, columns: half, reserve: matrix.values.count / 2 + half)
+        for col in 0..<matrix.columns {
+            let j = col / nx
+            let folded = j < ny / 2 ? col : (ny - 1 - j) * nx + col % nx
+            for k in matrix.columnPointers[col]..<matrix.columnPointers[col + 1] where matrix.rowIndices[k] < half {
+                a.add(matrix.rowIndices[k], folded, matrix.values[k])
+            }
+        }
+        return TransportOperator(problem: problem, matrix: a.build(), rhs: Array(rhs[0..<half]),
+                                 cellArea: Array(cellArea[0..<half]), boundaryFaces: [])
+    }
 
     init(_ p: TransportProblem) {
         problem = p
@@ -345,16 +427,9 @@ struct TransportOperator {
         }
 
         let m = a.build()
-        var diag = [Int](repeating: -1, count: n)
-        for col in 0..<n {
-            for k in m.columnPointers[col]..<m.columnPointers[col + 1] where m.rowIndices[k] == col {
-                diag[col] = k
-                break
-            }
-        }
         matrix = m
         rhs = b
-        diagonal = diag
+        diagonal = Self.diagonalPositions(m)
         cellArea = p.solidFraction.map { $0 * h * h }
         boundaryFaces = faces
     }
@@ -401,9 +476,14 @@ struct TransportOperator {
         return bal
     }
 
-    func solve(tolerance: Double, maxIterations: Int, clipWhileStepAbove: Double,
-               start: [Double]?) throws -> TransportSolution {
-        let n = problem.grid.cellCount
+    /// Largest |δc|∞/cL after which a Newton step may reuse the previous factorisation.
+    static let chordThreshold = 1e-3
+
+    /// Newton on R(c) = 0 from `start` (default c = cL): the root, the iterations taken and the
+    /// |δc|∞/cL history.
+    func newton(tolerance: Double, maxIterations: Int, clipWhileStepAbove: Double,
+                start: [Double]?) throws -> (c: [Double], iterations: Int, history: [Double]) {
+        let n = rhs.count
         let cl = problem.inletConcentration
         let scale = cl > 0 ? cl : 1
         var c = start ?? [Double](repeating: cl, count: n)
@@ -412,13 +492,21 @@ struct TransportOperator {
         var lu: SparseLU? = nil   // symbolic analysis done once: the pattern is the same every step
         for iteration in 1...maxIterations {
             let (r, du) = residual(c)
-            jacobian.values = matrix.values
-            jacobian.values.withUnsafeMutableBufferPointer { jp in
-                for k in 0..<n { jp[diagonal[k]] += du[k] }
-            }
+            // Chord steps: once the updates are small and shrinking fast, the last factorised
+            // Jacobian is reused (a solve costs a few % of a factorisation); the residual is exact,
+            // so the fixed point is the same, only the contraction is linear instead of quadratic.
+            let previous = history.last ?? .infinity
+            let beforePrevious = history.count >= 2 ? history[history.count - 2] : .infinity
+            let reuse = lu != nil && previous < Self.chordThreshold && previous < 0.1 * beforePrevious
             let delta: [Double]
             do {
-                if let lu { try lu.refactor(values: jacobian.values) } else { lu = try SparseLU(jacobian) }
+                if !reuse {
+                    jacobian.values = matrix.values
+                    jacobian.values.withUnsafeMutableBufferPointer { jp in
+                        for k in 0..<n { jp[diagonal[k]] += du[k] }
+                    }
+                    if let lu { try lu.refactor(values: jacobian.values) } else { lu = try SparseLU(jacobian) }
+                }
                 delta = try lu!.solve(r.map { -$0 })
             } catch {
                 throw TransportError.linearSolve(iteration: iteration, message: "\(error)")
@@ -437,10 +525,7 @@ struct TransportOperator {
             guard finite else { throw TransportError.nonFinite(iteration: iteration) }
             let update = change / scale
             history.append(update)
-            if update < tolerance {
-                return TransportSolution(problem: problem, concentration: c, iterations: iteration,
-                                         updateHistory: history, balance: balance(c))
-            }
+            if update < tolerance { return (c, iteration, history) }
         }
         throw TransportError.notConverged(iterations: maxIterations, lastUpdate: history.last ?? .nan, tolerance: tolerance)
     }

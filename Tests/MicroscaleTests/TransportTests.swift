@@ -187,6 +187,28 @@ import Numerics
         for i in 1..<5 { #expect(domains[i].concentration < domains[i - 1].concentration) }
     }
 
+    /// The unit-cell row with its Stokes flow is mirror symmetric about y = 1.5 µm: the half-domain
+    /// solve gives the full solve's answer; a non-symmetric flow is detected and solved in full.
+    @Test func mirrorSymmetricProblemSolvedOnHalfTheDomainMatchesTheFullSolve() throws {
+        let r = 0.8e-6, n = 16
+        let tiles = UnitCellRow.tiles
+        let g = Grid2D(nx: tiles * n, ny: n, h: UnitCellRow.tileSize / Double(n))
+        let flow = try StokesFlow.unitCellRow(radius: r, cellsPerTile: n, pressureDrop: 2000).tiled(alongX: tiles)
+        let p = try TransportProblem(grid: g, solidFraction: solidFractions(g, UnitCellRow.cells(radius: r)), velocity: flow,
+                                     fluidDiffusivity: Self.dBeta, diffusivityRatio: 0.2,
+                                     maxUptakeRate: TransportProblem.maxUptakeRate(thieleModulusSquared: 60, radius: r,
+                                                                                    halfSaturation: 1, fluidDiffusivity: Self.dBeta),
+                                     halfSaturation: 1, inletConcentration: 3)
+        #expect(p.isMirrorSymmetricInY)
+        let half = try p.solve(), full = try p.solve(useMirrorSymmetry: false)
+        let cMax = full.concentration.max()!
+        for k in 0..<g.cellCount { #expect(abs(half.concentration[k] - full.concentration[k]) < 1e-11 * cMax) }
+        #expect(half.balance.relativeImbalance < 1e-10)
+        for j in 0..<n { #expect(half.concentration[g.index(7, j)] == half.concentration[g.index(7, n - 1 - j)]) }
+        let wavy = try Self.rowProblem(radius: r, cellsPerTile: n, phi2: 60, dr: 0.2, cl: 3, pe: 20)
+        #expect(!wavy.isMirrorSymmetricInY)
+    }
+
     @Test func restartFromASolutionTakesOneStep() throws {
         let p = try Self.rowProblem(radius: 0.7e-6, cellsPerTile: 10, phi2: 30, dr: 0.4, cl: 2, pe: 20)
         let s = try p.solve()
