@@ -1,3 +1,4 @@
+import Foundation
 import Numerics
 
 /// Random unit-cell realisations drawn from the reference study's input distributions.
@@ -101,4 +102,66 @@ public struct CampaignShard: Sendable, Equatable, CustomStringConvertible {
     public func contains(_ index: Int) -> Bool { index % count == part - 1 }
 
     public var description: String { "\(part)/\(count)" }
+}
+
+/// Checks that shard outputs belong to one campaign before they are merged: the same campaign
+/// identity (the `config` text of each file without its `shard = "K/N"` line: inputs or samples,
+/// seed, Pe range, resolution), the same shard count N, no shard twice, and — unless
+/// `allowPartial` — every shard 1…N present.
+public struct CampaignMergeCheck {
+    public struct Part {
+        public var path: String
+        public var config: String
+        public init(path: String, config: String) {
+            self.path = path
+            self.config = config
+        }
+    }
+
+    /// The identity of a campaign file and its shard ("1/1" for a one-process run or an earlier merge).
+    static func split(_ config: String) throws -> (identity: String, shard: CampaignShard) {
+        var shard = CampaignShard.whole
+        var lines: [Substring] = []
+        for line in config.split(separator: "\n", omittingEmptySubsequences: false) {
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            if trimmed.hasPrefix("# merged from ") { continue }
+            if trimmed.hasPrefix("shard = ") {
+                shard = try CampaignShard(parsing: trimmed.dropFirst(8).trimmingCharacters(in: CharacterSet(charactersIn: "\" ")))
+            } else {
+                lines.append(line)
+            }
+        }
+        return (lines.joined(separator: "\n"), shard)
+    }
+
+    /// The campaign identity of a file's config (its shard and merge lines removed).
+    public static func identity(_ config: String) throws -> String { try split(config).identity }
+
+    public static func check(_ parts: [Part], allowPartial: Bool = false) throws {
+        guard let first = parts.first else { return }
+        let reference = try split(first.config)
+        guard reference.identity.hasPrefix("# tissue dns unitcell") else {
+            throw UnitCellInputError(message: "\(first.path) is not the output of `tissue dns unitcell` (its config does not say so); merge shard outputs of one campaign")
+        }
+        var seen: [Int: String] = [:]
+        for part in parts {
+            let (identity, shard) = try split(part.config)
+            guard identity == reference.identity else {
+                let differing = zip(identity.split(separator: "\n"), reference.identity.split(separator: "\n"))
+                    .first { $0 != $1 }.map { "'\($0.0)' vs '\($0.1)'" } ?? "different settings"
+                throw UnitCellInputError(message: "\(part.path) belongs to another campaign than \(first.path): \(differing)")
+            }
+            guard shard.count == reference.shard.count else {
+                throw UnitCellInputError(message: "\(part.path) is shard \(shard) but \(first.path) is shard \(reference.shard): the shard counts differ")
+            }
+            if let other = seen[shard.part] {
+                throw UnitCellInputError(message: "\(part.path) and \(other) are both shard \(shard)")
+            }
+            seen[shard.part] = part.path
+        }
+        let missing = (1...reference.shard.count).filter { seen[$0] == nil }
+        if !missing.isEmpty && !allowPartial {
+            throw UnitCellInputError(message: "shard(s) \(missing.map { "\($0)/\(reference.shard.count)" }.joined(separator: ", ")) missing: give every shard, or --allow-partial to merge a subset")
+        }
+    }
 }

@@ -56,6 +56,9 @@ struct UnitCellCommand: ParsableCommand {
     @Option(help: .hidden)
     var stopAfter: Int?
 
+    @Option(help: "Rewrite OUTPUT.part.h5 after every N finished realisations.")
+    var checkpointEvery: Int = 10
+
     @Option(help: "Grid cells along each side of a 3 µm tile (h = 3 µm / N).")
     var cellsPerTile: Int = 60
 
@@ -80,6 +83,7 @@ struct UnitCellCommand: ParsableCommand {
         if let shard {
             do { _ = try CampaignShard(parsing: shard) } catch { throw ValidationError("--shard: \(error)") }
         }
+        guard checkpointEvery >= 1 else { throw ValidationError("--checkpoint-every \(checkpointEvery): expected ≥ 1") }
         if let stopAfter, stopAfter < 0 { throw ValidationError("--stop-after \(stopAfter): expected ≥ 0") }
     }
 
@@ -137,7 +141,7 @@ struct UnitCellCommand: ParsableCommand {
         let bar = ProgressBar(label: "realisations", total: campaign.plan.count, quiet: output.quiet)
         let source = inputs ?? "sampled (seed \(seed))"
         let outcome = try campaign.run(
-            source: source, resume: resumeState, stopAfter: stopAfter,
+            source: source, resume: resumeState, stopAfter: stopAfter, checkpointEvery: checkpointEvery,
             checkpoint: { state in
                 try state.write(to: part, identity: identity, seed: seed, programVersion: programVersion)
             },
@@ -196,6 +200,9 @@ struct DNSMergeCommand: ParsableCommand {
     @Argument(help: "Training-set files to join.")
     var parts: [String]
 
+    @Flag(help: "Merge a subset of a campaign's shards (default: every shard 1…N must be given).")
+    var allowPartial = false
+
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
@@ -210,6 +217,13 @@ struct DNSMergeCommand: ParsableCommand {
         var failed: [Int] = [], failedCount = 0
         var seeds: Set<UInt64> = []
         let w = TrainingSet.width, m = TrainingSet.inputNames.count
+        var campaignParts: [CampaignMergeCheck.Part] = []
+        for path in parts {
+            let file = try HDF5File.open(path)
+            defer { try? file.close() }
+            campaignParts.append(.init(path: path, config: try FileHeader.read(from: file).config))
+        }
+        try CampaignMergeCheck.check(campaignParts, allowPartial: allowPartial)
         for path in parts {
             let set = try TrainingSet.read(path: path)
             let file = try HDF5File.open(path)
@@ -239,7 +253,9 @@ struct DNSMergeCommand: ParsableCommand {
                                      eta: order.map { eta[$0] }, realization: order.map { keys[$0].realization },
                                      domain: order.map { keys[$0].domain },
                                      inputs: order.flatMap { inputs[($0 * m)..<($0 * m + m)] }, source: outputPath)
-        let config = "# tissue dns merge\n" + parts.map { "# input = \"\($0)\"" }.joined(separator: "\n")
+        // The merged file carries the campaign's identity (like a one-process run) and its sources.
+        let identity = try CampaignMergeCheck.identity(campaignParts[0].config)
+        let config = identity + "\n" + parts.map { "# merged from \"\($0)\"" }.joined(separator: "\n")
         try AtomicWrite.hdf5(to: outputPath) { file in
             try FileHeader(kind: TrainingSet.kind, programVersion: programVersion, config: config,
                            seed: seeds.count == 1 ? seeds.first! : 0).write(to: file)

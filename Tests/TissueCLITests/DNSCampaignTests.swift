@@ -53,10 +53,69 @@ import HDF5Kit
         #expect(try FileHeader.read(from: f).kind == "training-set")
         #expect(try f.root.group("samples").intAttribute("failed_samples") == 2)
         #expect(try f.root.group("samples").intArrayAttribute("failed_realizations") == [1, 2])
-        // Overlapping inputs are refused.
+        // The merged file says which campaign it is, like a one-process run.
+        #expect(try FileHeader.read(from: f).config.contains("seed = 11"))
+        // Overlapping inputs, a missing shard and a shard of another campaign are refused.
         let dup = try CLI.run(["dns", "merge", dir.appendingPathComponent("dup.h5").path, shards[0], shards[0]])
         #expect(dup.status != 0)
-        #expect(dup.stderr.contains("realisation"), "\(dup.stderr)")
+        #expect(dup.stderr.contains("are both shard 2/2"), "\(dup.stderr)")
+        let partial = dir.appendingPathComponent("partial.h5").path
+        let missing = try CLI.run(["dns", "merge", partial, shards[0]])
+        #expect(missing.status != 0)
+        #expect(missing.stderr.contains("shard(s) 1/2 missing"), "\(missing.stderr)")
+        #expect(try CLI.run(["dns", "merge", partial, shards[0], "--allow-partial", "--quiet"]).status == 0)
+        let foreign = dir.appendingPathComponent("foreign.h5").path
+        #expect(try CLI.run(["dns", "unitcell", "--samples", "4", "--seed", "12", "--cells-per-tile", "12", "-o", foreign,
+                             "--quiet", "--shard", "1/2"]).status == 0)
+        let mixed = try CLI.run(["dns", "merge", dir.appendingPathComponent("mixed.h5").path, shards[0], foreign])
+        #expect(mixed.status != 0)
+        #expect(mixed.stderr.contains("belongs to another campaign") && mixed.stderr.contains("seed = 12"), "\(mixed.stderr)")
+    }
+
+    /// SIGKILL at arbitrary moments: after every kill the output is absent (never half-written), the
+    /// progress file is absent or a readable checkpoint, and `--resume` ends with the bits of an
+    /// uninterrupted run.
+    @Test func killedRunResumesToTheSameResult() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let args = ["dns", "unitcell", "--samples", "6", "--seed", "5", "--cells-per-tile", "44", "--quiet",
+                    "--checkpoint-every", "1"]
+        let one = dir.appendingPathComponent("one.h5").path
+        let full = try CLI.run(args + ["-o", one])
+        #expect(full.status == 0, "\(full.stderr)")
+        let out = dir.appendingPathComponent("killed.h5").path
+        let part = dir.appendingPathComponent("killed.part.h5").path
+        var kills = 0, killsAfterACheckpoint = 0, finished = false
+        for delay in [0.35, 0.6, 0.45, 0.8, 0.5, 0.7, 0.9, 1.2, 1.5, 2.0, 3.0] {
+            let process = Process()
+            process.executableURL = CLI.executable
+            process.arguments = args + ["-o", out] + (kills > 0 ? ["--resume"] : [])
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            Thread.sleep(forTimeInterval: delay)
+            if process.isRunning {
+                kill(process.processIdentifier, SIGKILL)
+                process.waitUntilExit()
+                kills += 1
+                #expect(!FileManager.default.fileExists(atPath: out), "a killed run left \(out)")
+                if FileManager.default.fileExists(atPath: part) {
+                    killsAfterACheckpoint += 1
+                    let f = try HDF5File.open(part)
+                    #expect(try FileHeader.read(from: f).seed == 5)
+                    try? f.close()
+                }
+            } else {
+                process.waitUntilExit()
+                #expect(process.terminationStatus == 0)
+                finished = true
+                break
+            }
+        }
+        print("killed \(kills) times (\(killsAfterACheckpoint) with a checkpoint on disk), then finished: \(finished)")
+        #expect(finished && kills >= 2 && killsAfterACheckpoint >= 1, "kills \(kills), finished \(finished)")
+        #expect(!FileManager.default.fileExists(atPath: part))
+        #expect(Self.bits(try Self.arrays(one)) == Self.bits(try Self.arrays(out)))
     }
 
     @Test func interruptedRunResumesToTheSameResult() throws {
