@@ -30,7 +30,7 @@ release: deps
 
 ## Main job: solve the shipped brain example, print where the output went and a summary.
 run: release
-	$(RELEASE_BIN) run examples/brain.toml
+	$(RELEASE_BIN) run examples/brain.toml --overwrite
 	@echo "inspect it with: $(RELEASE_BIN) inspect results/brain.h5"
 
 ## Tests (release build with testing enabled: numerical tests are much faster than in debug).

@@ -48,6 +48,7 @@ public enum ClosureTraining {
     /// Runs (or, with `resumeFrom`, continues) a training; `onEpoch` sees every epoch's report.
     public static func train(data: TrainingSet, plan: ClosureTrainingPlan, checkpoint: CheckpointDestination?,
                              resumeFrom: String? = nil, programVersion: String,
+                             shouldStop: () -> Bool = { false },
                              onEpoch: (EpochReport) throws -> Void = { _ in }) throws -> ClosureTrainingOutcome {
         let split = RealizationSplit(data, seed: plan.config.seed, validationFraction: plan.validationFraction)
         guard split.train.count >= plan.config.batchSize else {
@@ -70,7 +71,14 @@ public enum ClosureTraining {
             trainer = try Trainer(network: network, training: training, validation: validation,
                                   config: plan.config, checkpoint: checkpoint)
         }
-        let result = try trainer.run(onEpoch: onEpoch)
+        // A stop request (e.g. SIGTERM) ends the run after the current epoch, with a checkpoint of it.
+        let result = try trainer.run { report in
+            try onEpoch(report)
+            if shouldStop() {
+                if let checkpoint, !report.checkpointWritten { try trainer.writeCheckpoint(to: checkpoint) }
+                throw TrainingInterrupted(epoch: report.epoch, checkpointPath: checkpoint?.path)
+            }
+        }
         var model = try ModelFile(network: result.network, scaler: scaler, featureNames: plan.features.map(\.name))
         let validationMetrics = try evaluate(model: model, data: data.subset(split.validation))
         let testMetrics = try evaluate(model: model, data: data.subset(split.test))
@@ -110,5 +118,15 @@ public enum ClosureTraining {
     /// Metrics of `model` on `data`.
     public static func evaluate(model: ModelFile, data: TrainingSet) throws -> EtaMetrics {
         EtaMetrics(predicted: try predict(model: model, data: data), actual: data.eta)
+    }
+}
+
+/// Training stopped on request after `epoch`; its state is in the checkpoint (if there is one).
+public struct TrainingInterrupted: Error, CustomStringConvertible {
+    public let epoch: Int
+    public let checkpointPath: String?
+    public var description: String {
+        "training stopped after epoch \(epoch)" + (checkpointPath.map { "; its state is in \($0) (continue with --resume)" }
+            ?? " (no checkpoint: set training.checkpoint_every to be able to resume)")
     }
 }

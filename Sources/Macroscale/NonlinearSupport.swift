@@ -112,3 +112,13 @@ struct AndersonMixing {
         return out
     }
 }
+
+/// Numerical guard: a concentration below −1e-9 × the largest value in magnitude (beyond round-off)
+/// ends the run with the cell, x and time where it happened.
+func checkNonNegative(_ c: [Double], op: FiniteVolumeOperator, time: Double?) throws {
+    var scale = op.problem.inletConcentration
+    for v in c { scale = max(scale, abs(v)) }
+    if let k = c.indices.min(by: { c[$0] < c[$1] }), c[k] < -1e-9 * scale {
+        throw MacroscaleError.negativeConcentration(cell: k, x: op.grid.centres[k], value: c[k], time: time)
+    }
+}

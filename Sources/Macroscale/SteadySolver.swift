@@ -164,6 +164,7 @@ public struct SteadySolver: Sendable {
         guard let stop = criterion else {
             throw MacroscaleError.notConverged(iterations: iteration, residual: history.last ?? .nan, time: nil)
         }
+        try checkNonNegative(c, op: op, time: nil)
         let b = op.balance(c, eta: eta)
         return SteadySolution(
             x: op.grid.centres, concentration: c, eta: eta, gradient: op.gradient(c),

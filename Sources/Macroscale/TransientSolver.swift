@@ -96,7 +96,14 @@ public struct TransientSolver: Sendable {
     }
 
     /// Runs to the end time; `progress(step, steps)` is called after every step.
-    public func solve(closure: any EffectivenessClosure,
+    ///
+    /// Restartable: `resume` continues from a saved `TransientState` (the rest of the run is bit
+    /// for bit that of an uninterrupted one); `checkpoint(state)` is called every
+    /// `checkpointEvery` steps (0 = never); `shouldStop()` is checked after every step, and a true
+    /// answer writes a checkpoint and throws `TransientInterrupted`.
+    public func solve(closure: any EffectivenessClosure, resume: TransientState? = nil,
+                      checkpointEvery: Int = 0, checkpoint: (TransientState) throws -> Void = { _ in },
+                      shouldStop: () -> Bool = { false },
                       progress: (Int, Int) -> Void = { _, _ in }) throws -> TransientSolution {
         let watch = Stopwatch()
         let n = op.cells
@@ -113,7 +120,24 @@ public struct TransientSolver: Sendable {
         var newtonIterations = 0
         var eta: [Double] = []
         let ends = stepEnds()
-        for (step, tNext) in ends.enumerated() {
+        var first = 0
+        if let r = resume {
+            guard r.concentration.count == n, r.previous.map({ $0.count == n }) ?? true, r.step >= 0, r.step <= ends.count,
+                  r.step == 0 || r.time == ends[r.step - 1], r.profiles.count == r.times.count,
+                  r.maxClampedCounts.count == caller.maxClampedCounts.count else {
+                throw MacroscaleError.invalidSettings("the saved state (step \(r.step), t = \(r.time) s, \(r.concentration.count) cells) does not belong to this run (\(ends.count) steps, \(n) cells)")
+            }
+            (first, t, c, cOld, dtOld, times, profiles) = (r.step, r.time, r.concentration, r.previous, r.previousStep, r.times, r.profiles)
+            newtonIterations = r.newtonIterations
+            caller.calls = r.closureCalls
+            caller.maxClampedCounts = r.maxClampedCounts
+        }
+        func state(_ step: Int) -> TransientState {
+            TransientState(step: step, time: t, concentration: c, previous: cOld, previousStep: dtOld, times: times,
+                           profiles: profiles, newtonIterations: newtonIterations, closureCalls: caller.calls,
+                           maxClampedCounts: caller.maxClampedCounts)
+        }
+        for (step, tNext) in ends.enumerated() where step >= first {
             let dt = tNext - t
             let time: FiniteVolumeOperator.TimeTerm
             var estimate = c
@@ -137,6 +161,7 @@ public struct TransientSolver: Sendable {
             if let bad = solved.c.firstIndex(where: { !$0.isFinite }) {
                 throw MacroscaleError.nonFinite(cell: bad, x: op.grid.centres[bad], time: tNext)
             }
+            try checkNonNegative(solved.c, op: op, time: tNext)
             cOld = c
             dtOld = dt
             c = solved.c
@@ -146,6 +171,13 @@ public struct TransientSolver: Sendable {
                 profiles.append(c)
             }
             progress(step + 1, ends.count)
+            if step + 1 < ends.count {
+                if checkpointEvery > 0 && (step + 1) % checkpointEvery == 0 { try checkpoint(state(step + 1)) }
+                if shouldStop() {
+                    try checkpoint(state(step + 1))
+                    throw TransientInterrupted(step: step + 1, steps: ends.count, time: t)
+                }
+            }
         }
         eta = try caller.evaluate(c, withSensitivity: false).eta
         return TransientSolution(
@@ -154,4 +186,44 @@ public struct TransientSolver: Sendable {
             closureSeconds: caller.seconds, wallSeconds: watch.seconds,
             clampedCounts: caller.lastClampedCounts, maxClampedCounts: caller.maxClampedCounts)
     }
+}
+
+/// Everything the rest of a transient run depends on, after `step` completed steps.
+public struct TransientState: Sendable, Equatable {
+    public var step: Int
+    /// t (s) after `step` steps.
+    public var time: Double
+    /// c at t (mol m⁻³) and at the step before (BDF2 history; nil after the first step).
+    public var concentration: [Double]
+    public var previous: [Double]?
+    /// The previous step length (s).
+    public var previousStep: Double
+    /// Output times reached so far (s) and their profiles.
+    public var times: [Double]
+    public var profiles: [[Double]]
+    public var newtonIterations: Int
+    public var closureCalls: Int
+    public var maxClampedCounts: [Int]
+
+    public init(step: Int, time: Double, concentration: [Double], previous: [Double]?, previousStep: Double,
+                times: [Double], profiles: [[Double]], newtonIterations: Int, closureCalls: Int, maxClampedCounts: [Int]) {
+        self.step = step
+        self.time = time
+        self.concentration = concentration
+        self.previous = previous
+        self.previousStep = previousStep
+        self.times = times
+        self.profiles = profiles
+        self.newtonIterations = newtonIterations
+        self.closureCalls = closureCalls
+        self.maxClampedCounts = maxClampedCounts
+    }
+}
+
+/// A transient run stopped on request after `step` of `steps` steps (its state was checkpointed).
+public struct TransientInterrupted: Error, CustomStringConvertible {
+    public let step: Int
+    public let steps: Int
+    public let time: Double
+    public var description: String { "transient run stopped after step \(step) of \(steps) (t = \(time) s)" }
 }

@@ -88,6 +88,7 @@ public enum MacroscaleError: Error, CustomStringConvertible {
     case notConverged(iterations: Int, residual: Double, time: Double?)
     case nonFinite(cell: Int, x: Double, time: Double?)
     case linearSolve(String)
+    case negativeConcentration(cell: Int, x: Double, value: Double, time: Double?)
 
     public var description: String {
         switch self {
@@ -100,6 +101,9 @@ public enum MacroscaleError: Error, CustomStringConvertible {
             let when = t.map { " at t = \($0) s" } ?? ""
             return "non-finite concentration in cell \(cell) (x = \(x) m)\(when)"
         case .linearSolve(let s): return "linear solve failed: \(s)"
+        case .negativeConcentration(let cell, let x, let value, let t):
+            let when = t.map { " at t = \($0) s" } ?? ""
+            return "negative concentration \(value) mol/m^3 in cell \(cell) (x = \(x) m)\(when), beyond round-off: the grid is too coarse for the convection scheme (refine grid.cells or use solver.convection = \"upwind\")"
         }
     }
 }

@@ -204,7 +204,8 @@ public struct TransportProblem: Sendable {
     /// a half tile and mirrored).
     public var isMirrorSymmetricInY: Bool {
         let nx = grid.nx, ny = grid.ny
-        guard ny % 2 == 0, ny >= 2 else { return false }
+        guard ny % 2 == 0, ny >= 2, boundaries == .flowThrough(inlet: .fluidOnly) || boundaries == .flowThrough(inlet: .wholeLine)
+                || boundaries == .fixedConcentration else { return false }
         let uScale = max(velocity.u.lazy.map(abs).max() ?? 0, velocity.v.lazy.map(abs).max() ?? 0)
         let tolerance = 1e-12 * uScale
         for j in 0..<(ny / 2) {

@@ -109,8 +109,11 @@ public struct UnitCellCampaign {
     /// - `checkpoint(state)`: called after every `checkpointEvery` new realisations and when stopping early.
     /// - `failure`: called for each realisation that throws; the campaign goes on.
     /// - `progress(done, total)` after each realisation.
+    /// - `shouldStop()`: checked before each realisation (e.g. a SIGTERM arrived); if true the run
+    ///   stops like `stopAfter`, with a checkpoint.
     public func run(source: String, resume: State = State(), stopAfter: Int? = nil, checkpointEvery: Int = 10,
                     checkpoint: (State) throws -> Void = { _ in }, failure: (Failure) -> Void = { _ in },
+                    shouldStop: () -> Bool = { false },
                     progress: (Int, Int) -> Void = { _, _ in }) throws -> Outcome {
         let planned = Set(plan)
         var state = State()
@@ -123,6 +126,10 @@ public struct UnitCellCampaign {
         progress(state.doneCount, plan.count)
         for k in plan where state.finished[k] == nil && !state.failed.contains(k) {
             if let stopAfter, solved >= stopAfter {
+                complete = false
+                break
+            }
+            if shouldStop() {
                 complete = false
                 break
             }

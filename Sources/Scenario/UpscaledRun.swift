@@ -53,13 +53,79 @@ public struct UpscaledRun {
     }
 
     /// Solves; `progress(done, total)` is called after each time step (once for steady runs).
-    public func solve(progress: (Int, Int) -> Void = { _, _ in }) throws -> Outcome {
+    ///
+    /// Transient runs are restartable: with a `checkpointPath` the state is saved there every
+    /// `checkpointEvery` steps and when `shouldStop()` turns true (then `TransientInterrupted` is
+    /// thrown); `resume` continues from that file (refused if it belongs to another config).
+    public func solve(checkpointPath: String? = nil, checkpointEvery: Int = 0, resume: Bool = false,
+                      shouldStop: @escaping () -> Bool = { false },
+                      progress: (Int, Int) -> Void = { _, _ in }) throws -> Outcome {
         if let settings = transientSettings {
-            return .transient(try TransientSolver(operator: op, settings: settings).solve(closure: closure, progress: progress))
+            let start = try resume ? checkpointPath.map { try readCheckpoint($0) } : nil
+            let solver = try TransientSolver(operator: op, settings: settings)
+            let solution = try solver.solve(
+                closure: closure, resume: start, checkpointEvery: checkpointPath == nil ? 0 : checkpointEvery,
+                checkpoint: { state in if let path = checkpointPath { try writeCheckpoint(state, to: path) } },
+                shouldStop: shouldStop, progress: progress)
+            return .transient(solution)
         }
         let solution = try SteadySolver(operator: op, settings: steadySettings).solve(closure: closure)
         progress(1, 1)
         return .steady(solution)
+    }
+
+    /// File kind of a transient run's saved state.
+    public static let checkpointKind = "transient-checkpoint"
+
+    /// Saves a transient state atomically, with this run's config as its identity.
+    public func writeCheckpoint(_ state: TransientState, to path: String) throws {
+        let n = op.cells
+        try AtomicWrite.hdf5(to: path) { file in
+            try FileHeader(kind: Self.checkpointKind, programVersion: programVersion,
+                           config: scenario.resolvedTOML, seed: scenario.seed).write(to: file)
+            let g = try file.root.createGroup("state")
+            try g.write("concentration", state.concentration, units: "mol m-3", longName: "concentration after the last completed step")
+            if let previous = state.previous {
+                try g.write("previous", previous, units: "mol m-3", longName: "concentration one step earlier (BDF2 history)")
+            }
+            try g.write("times", state.times, units: "s", longName: "output times reached")
+            try g.write("profiles", state.profiles.flatMap { $0 }, shape: [state.profiles.count, n], units: "mol m-3",
+                        longName: "concentration at the output times reached")
+            try g.setAttribute("step", state.step)
+            try g.setAttribute("time", state.time)
+            try g.setAttribute("previous_step", state.previousStep)
+            try g.setAttribute("newton_iterations", state.newtonIterations)
+            try g.setAttribute("closure_calls", state.closureCalls)
+            try g.setAttribute("max_clamped_counts", state.maxClampedCounts)
+        }
+    }
+
+    /// Reads a saved transient state; refuses one written for another config.
+    public func readCheckpoint(_ path: String) throws -> TransientState {
+        let file = try HDF5File.open(path)
+        defer { try? file.close() }
+        let header = try FileHeader.read(from: file)
+        guard header.kind == Self.checkpointKind else {
+            throw HDF5Error(file: path, message: "is a '\(header.kind)' file, not a saved transient state ('\(Self.checkpointKind)')")
+        }
+        guard header.config == scenario.resolvedTOML else {
+            throw HDF5Error(file: path, message: "was saved by a run of another config; start without --resume")
+        }
+        let g = try file.root.group("state")
+        let n = op.cells
+        let times = try g.dataset("times").read(Double.self)
+        let flat = try g.dataset("profiles").read(Double.self)
+        guard flat.count == times.count * n else {
+            throw HDF5Error(file: path, message: "/state/profiles holds \(flat.count) values, expected \(times.count) × \(n)")
+        }
+        return TransientState(
+            step: try g.intAttribute("step"), time: try g.doubleAttribute("time"),
+            concentration: try g.dataset("concentration").read(Double.self),
+            previous: g.contains("previous") ? try g.dataset("previous").read(Double.self) : nil,
+            previousStep: try g.doubleAttribute("previous_step"), times: times,
+            profiles: (0..<times.count).map { Array(flat[($0 * n)..<(($0 + 1) * n)]) },
+            newtonIterations: try g.intAttribute("newton_iterations"), closureCalls: try g.intAttribute("closure_calls"),
+            maxClampedCounts: try g.intArrayAttribute("max_clamped_counts"))
     }
 
     /// Writes the `upscaled` file atomically (`path.partial`, then rename).

@@ -128,7 +128,7 @@ struct UnitCellCommand: ParsableCommand {
         let config = identity + (shard == nil ? "" : "\nshard = \"\(shardPart)\"")
         // The sparse LU calls OpenBLAS on small blocks: its worker threads only spin (measured 2× slower).
         setBLASThreads(1)
-        try AtomicWrite.checkDestination(outputPath)
+        try output.checkOutput(outputPath)
         let part = Self.partPath(outputPath)
         var resumeState = UnitCellCampaign.State()
         if FileManager.default.fileExists(atPath: part) {
@@ -146,8 +146,10 @@ struct UnitCellCommand: ParsableCommand {
                 try state.write(to: part, identity: identity, seed: seed, programVersion: programVersion)
             },
             failure: { f in FileHandle.standardError.write(Data("\nwarning: \(f.description)\n".utf8)) },
+            shouldStop: { StopSignal.requested },
             progress: { done, _ in bar.update(done) })
         guard outcome.complete else {
+            if StopSignal.requested { throw StopSignal.exit("progress kept in \(part) (continue with --resume)") }
             throw UserError("stopped after \(stopAfter ?? 0) realisations; progress kept in \(part) (continue with --resume)")
         }
         try AtomicWrite.hdf5(to: outputPath) { file in
@@ -210,7 +212,7 @@ struct DNSMergeCommand: ParsableCommand {
     }
 
     func run() throws {
-        try AtomicWrite.checkDestination(outputPath)
+        try output.checkOutput(outputPath)
         var owner: [Int: String] = [:]
         var features: [Double] = [], eta: [Double] = [], inputs: [Double] = []
         var keys: [(realization: Int, domain: Int)] = []

@@ -53,9 +53,7 @@ struct DispersionCommand: ParsableCommand {
         }
         guard !pes.isEmpty else { throw UserError("--peclet is empty") }
         let ref = try reference.map { try Self.readReference($0) }
-        if let output, !FileManager.default.isWritableFile(atPath: (URL(fileURLWithPath: output).deletingLastPathComponent().path)) {
-            throw UserError("cannot write \(output)")
-        }
+        if let output { try options.checkOutput(output) }
         let cell = try Dispersion.UnitCell(radius: radius, cellsPerTile: cellsPerTile, pecletLength: pecletLength)
         Terminal.info("unit cell r = \(radius) m, εβ = \(UnitCellRow.porosity(radius: radius)) (staircase fluid fraction "
             + String(format: "%.4f", cell.mask.filter { !$0 }.count == 0 ? 0 : Double(cell.mask.filter { !$0 }.count) / Double(cell.mask.count))

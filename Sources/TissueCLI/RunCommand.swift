@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Macroscale
 import HDF5Kit
 import Scenario
@@ -18,18 +19,40 @@ struct RunCommand: ParsableCommand {
     @Option(name: .customLong("set"), help: ArgumentHelp("Override a key: section.key=value (repeatable).", valueName: "key=value"))
     var overrides: [String] = []
 
+    @Flag(help: "Continue a transient run from OUTPUT.part.h5 (its saved state); the result is that of an uninterrupted run.")
+    var resume = false
+
+    @Option(help: "Transient runs: save the state to OUTPUT.part.h5 every N time steps (0 = only when stopped by a signal).")
+    var checkpointEvery: Int = 50
+
     @OptionGroup var output: OutputOptions
+
+    func validate() throws {
+        guard checkpointEvery >= 0 else { throw ValidationError("--checkpoint-every \(checkpointEvery): expected ≥ 0") }
+    }
 
     func run() throws {
         let scenario = try ScenarioLoader.load(path: config, overrides: overrides)
         let path = outputPath ?? scenario.outputPath
         let run = try UpscaledRun(scenario: scenario)
-        try checkWritable(path)
+        try output.checkOutput(path)
         Terminal.info("tissue run: \(scenario.tissue.name), \(scenario.mode.rawValue), \(scenario.cells) cells, closure: \(run.closure.summary)",
                       quiet: output.quiet || output.json)
         let bar = ProgressBar(label: "time steps", total: try run.plannedSteps(), quiet: output.quiet || scenario.mode == .steady)
-        let outcome = try run.solve { done, _ in bar.update(done) }
+        let part = (path.hasSuffix(".h5") ? String(path.dropLast(3)) : path) + ".part.h5"
+        if resume && !FileManager.default.fileExists(atPath: part) {
+            throw UserError("--resume: no saved state at \(part) (start without --resume)")
+        }
+        let outcome: UpscaledRun.Outcome
+        do {
+            outcome = try run.solve(checkpointPath: scenario.mode == .transient ? part : nil,
+                                    checkpointEvery: checkpointEvery, resume: resume,
+                                    shouldStop: { StopSignal.requested }) { done, _ in bar.update(done) }
+        } catch let stop as TransientInterrupted {
+            throw StopSignal.exit("\(stop.description); state kept in \(part) (continue with --resume)")
+        }
         try run.write(outcome, to: path)
+        unlink(part)
 
         var summary: [String: Any] = ["output": path, "tissue": scenario.tissue.name, "mode": scenario.mode.rawValue,
                                       "cells": scenario.cells, "closure": run.closure.summary,
@@ -63,10 +86,5 @@ struct RunCommand: ParsableCommand {
             print("wrote \(path)")
             for key in summary.keys.sorted() where key != "output" { print("  \(key): \(summary[key]!)") }
         }
-    }
-
-    /// Fails before any work if the output's directory cannot be written.
-    private func checkWritable(_ path: String) throws {
-        try AtomicWrite.checkDestination(path)
     }
 }

@@ -1,4 +1,6 @@
 import ArgumentParser
+import Foundation
+import HDF5Kit
 import Scenario
 
 /// `tissue`: the TissueTransport command line. Each subcommand lives in its own file and
@@ -10,6 +12,29 @@ struct TissueCommand: ParsableCommand {
         abstract: "Coupled macroscale tissue-transport simulator (upscaled CDR with a learned effectiveness factor).",
         version: programVersion,
         subcommands: [RunCommand.self, TrainCommand.self, EvaluateCommand.self, DNSCommand.self, DispersionCommand.self, CheckCommand.self, InspectCommand.self])
+
+    /// The ArgumentParser entry point, after installing the signal handlers (`StopSignal`).
+    static func main() {
+        StopSignal.install()
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let stop as ExitCodeError {
+            fflush(nil)   // all stdio output streams
+            Foundation._exit(stop.code)
+        } catch {
+            // Print the error as ArgumentParser would, then leave without atexit handlers: after a
+            // failed write (disk full, file-size limit) libhdf5's own shutdown would try to flush
+            // the abandoned file again and crash; our outputs are already consistent (atomic writes).
+            let code = exitCode(for: error).rawValue
+            let message = fullMessage(for: error)
+            if !message.isEmpty {
+                if code == 0 { print(message) } else { FileHandle.standardError.write(Data((message + "\n").utf8)) }
+            }
+            fflush(nil)   // all stdio output streams
+            Foundation._exit(code)
+        }
+    }
 }
 
 /// Flags every subcommand shares.
@@ -19,4 +44,16 @@ struct OutputOptions: ParsableArguments {
 
     @Flag(name: .long, help: "Print a machine-readable JSON summary on stdout.")
     var json = false
+
+    @Flag(name: .long, help: "Replace existing output files (default: refuse, before any work is done).")
+    var overwrite = false
+
+    /// Before any work: the output's directory can be written and, unless --overwrite, no file is
+    /// there yet (an earlier result is never replaced by accident).
+    func checkOutput(_ path: String) throws {
+        try AtomicWrite.checkDestination(path)
+        if !overwrite && FileManager.default.fileExists(atPath: path) {
+            throw UserError("\(path) already exists: refusing to replace it (pass --overwrite to replace it)")
+        }
+    }
 }

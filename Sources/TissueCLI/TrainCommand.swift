@@ -28,7 +28,7 @@ struct TrainCommand: ParsableCommand {
     func run() throws {
         let scenario = try ScenarioLoader.loadTraining(path: config, overrides: overrides)
         let modelPath = outputPath ?? scenario.modelPath
-        try AtomicWrite.checkDestination(modelPath)
+        try output.checkOutput(modelPath)
         let quiet = output.quiet || output.json
         if resume && !FileManager.default.fileExists(atPath: scenario.checkpointPath) {
             throw UserError("--resume: no checkpoint at \(scenario.checkpointPath) (set output.checkpoint, or start without --resume)")
@@ -48,9 +48,11 @@ struct TrainCommand: ParsableCommand {
             ? CheckpointDestination(path: scenario.checkpointPath, programVersion: programVersion, configText: scenario.resolvedTOML)
             : nil
         let bar = ProgressBar(label: "epochs", total: scenario.epochs, quiet: output.quiet)
-        let outcome = try ClosureTraining.train(
-            data: data, plan: plan, checkpoint: checkpoint, resumeFrom: resume ? scenario.checkpointPath : nil,
-            programVersion: programVersion) { report in
+        let outcome: ClosureTrainingOutcome
+        do {
+            outcome = try ClosureTraining.train(
+                data: data, plan: plan, checkpoint: checkpoint, resumeFrom: resume ? scenario.checkpointPath : nil,
+                programVersion: programVersion, shouldStop: { StopSignal.requested }) { report in
                 bar.update(report.epoch, note: String(format: "loss %.4g  val MAPE %.3f%%  best @%d",
                                                       report.trainLoss, report.validationMAPE, report.bestEpoch))
                 if !Terminal.stderrIsTerminal && !quiet && (report.epoch % 10 == 0 || report.epoch == 1) {
@@ -59,6 +61,9 @@ struct TrainCommand: ParsableCommand {
                                          report.validationMAPE, report.seconds), quiet: false)
                 }
             }
+        } catch let stop as TrainingInterrupted {
+            throw StopSignal.exit(stop.description)
+        }
         try AtomicWrite.hdf5(to: modelPath) { file in
             try FileHeader(kind: ModelFile.kind, programVersion: programVersion, config: scenario.resolvedTOML,
                            seed: scenario.seed).write(to: file)

@@ -24,8 +24,10 @@ enum CLI {
         return root.appendingPathComponent(".build/debug/tissue")
     }
 
-    /// Runs `tissue args…` in `directory` (default: the repository root).
-    static func run(_ args: [String], in directory: URL? = nil) throws -> CLIResult {
+    /// Runs `tissue args…` in `directory` (default: the repository root); with `signal`, sends it
+    /// that signal `after` seconds (a stop request to a long run).
+    static func run(_ args: [String], in directory: URL? = nil,
+                    signal: Int32? = nil, after seconds: Double = 0) throws -> CLIResult {
         let process = Process()
         process.executableURL = executable
         process.arguments = args
@@ -34,6 +36,10 @@ enum CLI {
         process.standardOutput = out
         process.standardError = err
         try process.run()
+        if let signal {
+            Thread.sleep(forTimeInterval: seconds)
+            kill(process.processIdentifier, signal)
+        }
         let o = out.fileHandleForReading.readDataToEndOfFile()
         let e = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()

@@ -33,6 +33,73 @@ import HDF5Kit
         #expect(try solver.doubleAttribute("wall_seconds") > 0)
     }
 
+    /// An existing output is never replaced by accident: refused before any work unless --overwrite.
+    @Test func existingOutputIsRefusedUnlessOverwrite() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("b.h5").path
+        let args = ["run", "examples/brain.toml", "-o", out, "--quiet", "--set", "grid.cells=50"]
+        #expect(try CLI.run(args).status == 0)
+        let before = try Data(contentsOf: URL(fileURLWithPath: out))
+        let again = try CLI.run(args)
+        #expect(again.status != 0)
+        #expect(again.stderr.contains(out) && again.stderr.contains("--overwrite"), "\(again.stderr)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: out)) == before)
+        #expect(try CLI.run(args + ["--overwrite"]).status == 0)
+    }
+
+    /// A full disk (a file-size limit, `ulimit -f`) while writing: a clear error naming the file,
+    /// a non-zero exit, the previous output untouched and no partial file left behind.
+    @Test func fullDiskLeavesThePreviousOutputUntouched() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("b.h5").path
+        #expect(try CLI.run(["run", "examples/brain.toml", "-o", out, "--quiet", "--set", "grid.cells=20"]).status == 0)
+        let before = try Data(contentsOf: URL(fileURLWithPath: out))
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        process.arguments = ["-c", "ulimit -f 24 && exec \"$0\" \"$@\"", CLI.executable.path,
+                             "run", "examples/brain.toml", "-o", out, "--quiet", "--overwrite", "--set", "grid.cells=4000"]
+        process.currentDirectoryURL = CLI.root
+        let err = Pipe()
+        process.standardError = err
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .exit && process.terminationStatus != 0, "\(stderr)")
+        #expect(stderr.contains(out), "\(stderr)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: out)) == before)
+        #expect(!FileManager.default.fileExists(atPath: out + ".partial"))
+    }
+
+    /// A transient run stopped by SIGTERM keeps its state in OUTPUT.part.h5 (exit 143, no output);
+    /// `--resume` ends with exactly the datasets of an uninterrupted run; a state saved by another
+    /// config is refused.
+    @Test func stoppedTransientRunResumesToTheSameResult() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let args = ["run", "examples/brain-transient.toml", "--quiet", "--checkpoint-every", "0", "--set", "grid.cells=2000"]
+        let reference = dir.appendingPathComponent("ref.h5").path
+        #expect(try CLI.run(args + ["-o", reference]).status == 0)
+        let out = dir.appendingPathComponent("t.h5").path, part = dir.appendingPathComponent("t.part.h5").path
+        let stopped = try CLI.run(args + ["-o", out], signal: SIGTERM, after: 0.6)
+        guard stopped.status != 0 else { print("the run finished before SIGTERM; nothing to check"); return }
+        #expect(stopped.status == 143, "\(stopped.stderr)")
+        #expect(stopped.stderr.contains("SIGTERM") && stopped.stderr.contains(part), "\(stopped.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: out))
+        let foreign = try CLI.run(args + ["-o", out, "--resume", "--set", "transient.time_step=0.1 ms"])
+        #expect(foreign.status != 0 && foreign.stderr.contains("another config"), "\(foreign.stderr)")
+        let resumed = try CLI.run(args + ["-o", out, "--resume"])
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: part))
+        let a = try HDF5File.open(reference), b = try HDF5File.open(out)
+        defer { try? a.close(); try? b.close() }
+        for path in ["macro/t", "macro/c_t", "macro/c", "macro/eta"] {
+            #expect(try a.root.dataset(path).read(Double.self).map(\.bitPattern) == b.root.dataset(path).read(Double.self).map(\.bitPattern), "\(path)")
+        }
+    }
+
     @Test func transientExampleWritesHistory() throws {
         let dir = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }

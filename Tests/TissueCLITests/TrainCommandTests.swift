@@ -66,7 +66,7 @@ import HDF5Kit
         // 3 epochs, then resume to 6: the same weights bit for bit.
         try FileManager.default.removeItem(atPath: model)
         #expect(try CLI.run(["train", cfg, "--quiet", "--set", "training.epochs=3"]).status == 0)
-        let resumed = try CLI.run(["train", cfg, "--quiet", "--resume"])
+        let resumed = try CLI.run(["train", cfg, "--quiet", "--resume", "--overwrite"])
         #expect(resumed.status == 0, "\(resumed.stderr)")
         #expect(try weights(model) == reference)
 
@@ -76,6 +76,32 @@ import HDF5Kit
         #expect(ev.stdout.contains("\"test_mape_percent\""))
         let text = try CLI.run(["evaluate", model, data, "--split", "all"])
         #expect(text.stdout.contains("MAPE") && text.stdout.contains("η band"))
+    }
+
+    /// SIGINT stops training cleanly after the current epoch (exit 130, a checkpoint of that epoch,
+    /// no model file); `--resume` ends with the weights of an uninterrupted run.
+    @Test func interruptedTrainingResumesToTheSameWeights() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let data = dir.appendingPathComponent("t.csv").path
+        try Self.table(realizations: 120).write(toFile: data, atomically: true, encoding: .utf8)
+        let cfg = try config(in: dir, data: data, epochs: 3000)
+        let model = dir.appendingPathComponent("model.h5").path
+        let checkpoint = dir.appendingPathComponent("ck.h5").path
+        let settings = ["--set", "training.checkpoint_every=2500", "--set", "training.patience=0"]
+        #expect(try CLI.run(["train", cfg, "--quiet"] + settings).status == 0)
+        let reference = try weights(model)
+        try FileManager.default.removeItem(atPath: model)
+
+        try? FileManager.default.removeItem(atPath: checkpoint)
+        let stopped = try CLI.run(["train", cfg, "--quiet"] + settings, signal: SIGINT, after: 0.3)
+        #expect(stopped.status == 130, "\(stopped.stderr)")
+        #expect(stopped.stderr.contains("SIGINT") && stopped.stderr.contains("--resume"), "\(stopped.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: model))
+        #expect(FileManager.default.fileExists(atPath: checkpoint))   // written at the stop, not by checkpoint_every
+        let resumed = try CLI.run(["train", cfg, "--quiet", "--resume"] + settings)
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(try weights(model) == reference)
     }
 
     @Test func badDataIsRejectedWithoutWritingAModel() throws {
