@@ -49,7 +49,7 @@ public struct ProfilePlot: Sendable {
         let height = top + topHeight + (etas.isEmpty ? 60 : gap + etaHeight + 60)
         let all = (profiles + etas).flatMap { $0.x }.filter(\.isFinite)
         let xLo = (all.min() ?? 0) * 1e6, xHi = max((all.max() ?? 1) * 1e6, xLo + 1e-9)
-        let xAxis = Axis(lo: min(0, xLo), hi: xHi)
+        let xAxis = Axis(lo: min(0, xLo), hi: xHi, tight: true)
         var s = """
             <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(height))" viewBox="0 0 \(Int(width)) \(Int(height))" font-family="Helvetica, Arial, sans-serif">
             <rect width="100%" height="100%" fill="white"/>
@@ -99,7 +99,8 @@ public struct ProfilePlot: Sendable {
                 for c in named {
                     let dash = c.dash.isEmpty ? "" : " stroke-dasharray=\"\(c.dash)\""
                     s += "<line x1=\"\(f(lx))\" y1=\"\(f(ly - 4))\" x2=\"\(f(lx + 30))\" y2=\"\(f(ly - 4))\" stroke=\"\(c.color)\" stroke-width=\"\(c.width)\"\(dash)/>\n"
-                    s += "<text x=\"\(f(lx + 38))\" y=\"\(f(ly))\" font-size=\"13\">\(escape(c.label))</text>\n"
+                    let label = c.label.count > 46 ? String(c.label.prefix(45)) + "…" : c.label
+                    s += "<text x=\"\(f(lx + 38))\" y=\"\(f(ly))\" font-size=\"13\">\(escape(label))</text>\n"
                     ly += 22
                 }
             }
@@ -137,15 +138,18 @@ public struct ProfilePlot: Sendable {
         var hi: Double
         var ticks: [Double]
 
-        init(lo: Double, hi: Double) {
+        /// `tight`: the axis spans exactly [lo, hi] (ticks inside); otherwise it is widened to whole ticks.
+        init(lo: Double, hi: Double, tight: Bool = false) {
             let span = max(hi - lo, 1e-12)
             let raw = span / 6
             let p = pow(10, floor(log10(raw)))
             let step = [1.0, 2, 5, 10].map { $0 * p }.first { $0 >= raw } ?? 10 * p
             let a = floor(lo / step) * step, b = ceil(hi / step) * step
-            self.lo = a
-            self.hi = b
-            ticks = stride(from: a, through: b + step * 1e-9, by: step).map { abs($0) < step * 1e-9 ? 0 : $0 }
+            self.lo = tight ? lo : a
+            self.hi = tight ? max(hi, lo + 1e-12) : b
+            let first = tight ? ceil(lo / step - 1e-9) * step : a
+            let last = tight ? floor(hi / step + 1e-9) * step : b
+            ticks = stride(from: first, through: last + step * 1e-9, by: step).map { abs($0) < step * 1e-9 ? 0 : $0 }
         }
 
         static func label(_ v: Double) -> String {

@@ -1,4 +1,5 @@
 import Averaging
+import Closure
 import Foundation
 import HDF5Kit
 import Macroscale
@@ -105,6 +106,10 @@ public enum ValidateRun {
         /// Against the reference CSV, if configured: the ensemble DNS window average and the upscaled profile.
         public var referenceDNS: ProfileComparison?
         public var referenceUpscaled: ProfileComparison?
+        /// Diagnostic: the closure's η evaluated on the DNS's own window profile (its ⟨c⟩ and gradient),
+        /// on the ensemble grid, and its mean relative difference from the DNS window η over x ≥ x_min.
+        public var closureEtaOnDNS: [Double]
+        public var closureEtaBias: Double
         public var wallSeconds: Double
 
         /// Mean over seeds of the raw and filtered MRE.
@@ -128,7 +133,7 @@ public enum ValidateRun {
         let start = Date()
         let upscaledRun = try UpscaledRun(scenario: s.run)
         guard case .steady(let up) = try upscaledRun.solve() else { fatalError("steady run returned a transient solution") }
-        let upscaled = Profile(x: up.x, c: up.concentration, eta: up.eta, label: "upscaled (\(upscaledRun.closure.summary))",
+        let upscaled = Profile(x: up.x, c: up.concentration, eta: up.eta, label: "upscaled (\(upscaledRun.closure.summary.components(separatedBy: " (").first ?? ""))",
                                source: s.run.configPath, kind: "upscaled", effectiveRadius: s.run.tissue.effectiveRadius,
                                length: s.run.tissue.length)
         let stages = 3
@@ -168,9 +173,32 @@ public enum ValidateRun {
             refDNS = try CompareRun.compare(ensembleProfile, reference, skipInletRadii: skip, filter: false).comparison
             refUp = try CompareRun.compare(upscaled, reference, skipInletRadii: skip, filter: false).comparison
         }
+        let etaOnDNS = try closureEta(upscaledRun, on: ensemble, tissue: s.run.tissue)
+        var bias = 0.0, count = 0
+        if let dnsEta = ensemble.windowEta {
+            for i in ensemble.x.indices where ensemble.x[i] >= eRaw.xMin && dnsEta[i].isFinite {
+                bias += (etaOnDNS[i] - dnsEta[i]) / dnsEta[i]
+                count += 1
+            }
+        }
         return Outcome(upscaled: up, upscaledProfile: upscaled, seeds: seeds, ensemble: ensemble, ensembleRaw: eRaw,
                        ensembleFiltered: eFiltered, referenceDNS: refDNS, referenceUpscaled: refUp,
+                       closureEtaOnDNS: etaOnDNS, closureEtaBias: count > 0 ? bias / Double(count) : .nan,
                        wallSeconds: Date().timeIntervalSince(start))
+    }
+
+    /// The closure's η on an averaged DNS profile: features (εβ, φ², Pe, Dr, ⟨c⟩_W/Ka, −r ∂x⟨c⟩_W/Ka),
+    /// the gradient by central differences of the window average (one-sided at the ends).
+    static func closureEta(_ run: UpscaledRun, on a: AveragedProfile, tissue t: TissueParameters) throws -> [Double] {
+        let c = a.window, x = a.x, n = c.count
+        var values: [Double] = []
+        values.reserveCapacity(n * EffectivenessFeature.count)
+        for i in 0..<n {
+            let lo = max(0, i - 1), hi = min(n - 1, i + 1)
+            let dcdx = (c[hi] - c[lo]) / (x[hi] - x[lo])
+            values += [t.porosity, t.thieleModulusSquared, t.peclet, t.Dr, c[i] / t.Ka, -t.effectiveRadius * dcdx / t.Ka]
+        }
+        return try run.closure.effectivenessFactor(FeatureBatch(values: values))
     }
 
     static func windowProfile(_ a: AveragedProfile, label: String) -> Profile {
@@ -236,6 +264,9 @@ public enum ValidateRun {
             if let f = o.meanSeedFilteredMRE { try root.setAttribute("mean_relative_error_filtered_mean_over_seeds", f) }
             try root.setAttribute("seeds", s.dns.seeds.map { Int(Int64(bitPattern: $0)) })
             try root.setAttribute("wall_seconds", o.wallSeconds)
+            try root.setAttribute("closure_eta_bias_on_dns", o.closureEtaBias)
+            try file.root.group("average").write("eta_closure_on_dns", o.closureEtaOnDNS, units: "1",
+                longName: "closure eta evaluated on the DNS window profile (its <c> and gradient): diagnostic against eta_window")
         }
     }
 
@@ -261,6 +292,7 @@ public enum ValidateRun {
         let legend = profiles.filter { !$0.label.isEmpty }
         var etas = [ProfilePlot.Curve(label: "η, closure", x: o.upscaled.x, y: o.upscaled.eta, color: pal[0], dash: "8 4")]
         if let e = o.ensemble.windowEta { etas.append(ProfilePlot.Curve(label: "η, DNS window", x: o.ensemble.x, y: e, color: pal[1])) }
+        etas.append(ProfilePlot.Curve(label: "η, closure at the DNS ⟨c⟩", x: o.ensemble.x, y: o.closureEtaOnDNS, color: pal[4], dash: "2 3", width: 1.5))
         var subtitle = String(format: "upscaled vs DNS window average, x ≥ %.3g µm: MRE %.2f %% (mean over %d seeds)",
                               o.ensembleRaw.xMin * 1e6, 100 * o.meanSeedMRE, o.seeds.count)
         if let f = o.meanSeedFilteredMRE { subtitle += String(format: ", %.2f %% filtered", 100 * f) }

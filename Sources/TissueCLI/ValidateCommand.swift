@@ -54,6 +54,7 @@ struct ValidateCommand: ParsableCommand {
             "flow_seconds": o.seeds.map(\.flowSeconds), "transport_seconds": o.seeds.map(\.transportSeconds),
             "porosity_grid": o.seeds.map(\.gridPorosity), "effective_radius_geometry_m": o.seeds.map(\.geometryRadius),
             "relative_imbalance": o.seeds.map(\.relativeImbalance),
+            "closure_eta_bias_on_dns": o.closureEtaBias,
         ]
         if let f = o.meanSeedFilteredMRE {
             summary["mre_filtered_mean_over_seeds"] = f
