@@ -76,6 +76,8 @@ import Testing
         // the full-resolution example; see README).
         #expect(mre > 0 && mre < 0.15, "MRE \(mre)")
         #expect(perSeed.count == 2)
+        // The diagnostic: the closure's η on the DNS's own profile, relative to the DNS window η (a few %).
+        #expect(abs(json["closure_eta_bias_on_dns"] as? Double ?? 1) < 0.1)
         #expect((json["relative_imbalance"] as? [Double] ?? [1]).allSatisfy { $0 < 1e-9 })
         let out = dir.appendingPathComponent("validate.h5").path
         let file = try HDF5File.open(out)
