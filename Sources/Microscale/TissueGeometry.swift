@@ -296,19 +296,24 @@ public struct MaskCells: CellGeometry, Equatable {
     /// Porosity of the mask: fraction of fluid pixels.
     public var porosity: Double { 1 - Double(mask.reduce(0) { $0 + Int($1) }) / Double(mask.count) }
 
-    /// r_eff = √(mean cell area / π), cells = 4-connected solid pixel groups (periodic in y,
-    /// not in x, as in the strip).
+    /// r_eff = √(mean cell area / π), cells = 4-connected solid pixel groups of the periodic sample
+    /// (a cell cut by an edge of the image counts once).
     public var effectiveRadius: Double {
-        let count = TissueMaskAnalysis.components(solid: mask.map { $0 != 0 }, nx: columns, ny: rows)
+        let count = cellCount
         let solidArea = Double(mask.reduce(0) { $0 + Int($1) }) * pixelSize * pixelSize
         return count > 0 ? (solidArea / Double(count) / Double.pi).squareRoot() : 0
     }
+
+    /// Number of cells: 4-connected solid pixel groups, periodic in x and y.
+    public var cellCount: Int {
+        TissueMaskAnalysis.components(solid: mask.map { $0 != 0 }, nx: columns, ny: rows, periodicX: true)
+    }
 }
 
-/// Connectivity checks on grid masks (periodic in y, not in x).
+/// Connectivity checks on grid masks (periodic in y; in x only where asked).
 public enum TissueMaskAnalysis {
     /// Number of 4-connected components of the `true` cells of an (ny, nx) row-major mask.
-    public static func components(solid: [Bool], nx: Int, ny: Int) -> Int {
+    public static func components(solid: [Bool], nx: Int, ny: Int, periodicX: Bool = false) -> Int {
         var label = [Int32](repeating: -1, count: nx * ny)
         var count = 0
         var stack: [Int] = []
@@ -319,8 +324,8 @@ public enum TissueMaskAnalysis {
                 let i = k % nx, j = k / nx
                 let up = j == ny - 1 ? i : k + nx, down = j == 0 ? (ny - 1) * nx + i : k - nx
                 var nbs = [up, down]
-                if i > 0 { nbs.append(k - 1) }
-                if i < nx - 1 { nbs.append(k + 1) }
+                if i > 0 { nbs.append(k - 1) } else if periodicX { nbs.append(k + nx - 1) }
+                if i < nx - 1 { nbs.append(k + 1) } else if periodicX { nbs.append(k - nx + 1) }
                 for m in nbs where solid[m] && label[m] < 0 {
                     label[m] = Int32(count)
                     stack.append(m)

@@ -188,7 +188,7 @@ public enum TissueStripDNS {
             fractions = solidFractions(sampleGrid, m)
             geometryPorosity = m.porosity
             geometryRadius = m.effectiveRadius
-            cellsPerSample = TissueMaskAnalysis.components(solid: m.mask.map { $0 != 0 }, nx: m.columns, ny: m.rows)
+            cellsPerSample = m.cellCount
             flowGeometry = m
         }
         let gridPorosity = 1 - fractions.reduce(0, +) / Double(fractions.count)

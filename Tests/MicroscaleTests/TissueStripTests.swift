@@ -81,6 +81,10 @@ import Testing
         try file.close()
         let hm = try TissueMaskImport.load(path: h5, pixelSize: 2e-6)
         #expect(hm.columns == 3 && hm.rows == 2 && hm.mask == [0, 1, 0, 0, 0, 1])
+        // A cell cut by the left and right image edges counts once in the periodic sample.
+        let edge = try MaskCells(mask: [1, 0, 0, 1, 1, 0, 0, 1], columns: 4, rows: 2, pixelSize: 1e-6)
+        #expect(edge.cellCount == 1)
+        #expect(TissueMaskAnalysis.components(solid: edge.mask.map { $0 != 0 }, nx: 4, ny: 2) == 2)
         // Unreadable inputs name the problem.
         let bad = dir.appendingPathComponent("bad.pgm").path
         try "P7 nonsense".write(toFile: bad, atomically: true, encoding: .utf8)
