@@ -29,6 +29,15 @@ public enum TransportBoundaries: Sendable, Equatable {
     /// c = cL held on all four sides (a bath): half-cell diffusive flux on every boundary face,
     /// convective inflow u·cL, outflow u·c_P.
     case fixedConcentration
+    /// A tissue strip: inlet and outlet as in `flowThrough`, periodic in y (the top row of grid
+    /// cells neighbours the bottom row; v on y = H repeats v on y = 0).
+    case periodicY(inlet: InletCoverage)
+
+    /// Whether the top and bottom rows are joined.
+    public var isPeriodicY: Bool {
+        if case .periodicY = self { return true }
+        return false
+    }
 
     /// The unit-cell row with the fluid-only inlet.
     public static let unitCellRow = TransportBoundaries.flowThrough(inlet: .fluidOnly)
@@ -149,8 +158,8 @@ public struct TransportProblem: Sendable {
     /// Whether row j of the inlet carries c = cL (flow-through boundaries only).
     public func inletIsOpen(row j: Int) -> Bool {
         switch boundaries {
-        case .flowThrough(inlet: .wholeLine), .fixedConcentration: return true
-        case .flowThrough(inlet: .fluidOnly): return solidFraction[grid.index(0, j)] < 0.5
+        case .flowThrough(inlet: .wholeLine), .fixedConcentration, .periodicY(inlet: .wholeLine): return true
+        case .flowThrough(inlet: .fluidOnly), .periodicY(inlet: .fluidOnly): return solidFraction[grid.index(0, j)] < 0.5
         }
     }
 
@@ -389,12 +398,23 @@ struct TransportOperator {
                 addFace(g.index(i - 1, j), g.index(i, j), vel, w)
             }
         }
-        // y faces
-        for j in 1..<ny {
+        /// `faceWeights` on a periodic line of `count` cells (positions wrapped, no end fallback).
+        func periodicWeights(_ m: Int, _ vel: Double, _ count: Int) -> [(Int, Double)] {
+            let raw: [(Int, Double)]
+            switch scheme {
+            case .central: raw = [(m - 1, 0.5), (m, 0.5)]
+            case .upwind: raw = [(vel >= 0 ? m - 1 : m, 1)]
+            case .quick: raw = vel >= 0 ? [(m - 1, 0.75), (m, 0.375), (m - 2, -0.125)] : [(m, 0.75), (m - 1, 0.375), (m + 1, -0.125)]
+            }
+            return raw.map { (($0.0 % count + count) % count, $0.1) }
+        }
+        // y faces (periodic in y: also the face y = H between the top row and the bottom row)
+        let periodicY = p.boundaries.isPeriodicY
+        for j in 1..<(periodicY ? ny + 1 : ny) {
             for i in 0..<nx {
                 let vel = p.velocity.v[j * nx + i]
-                let w = vel == 0 ? [] : faceWeights(j, vel, ny).map { (g.index(i, $0.0), $0.1) }
-                addFace(g.index(i, j - 1), g.index(i, j), vel, w)
+                let w = vel == 0 ? [] : (periodicY ? periodicWeights(j, vel, ny) : faceWeights(j, vel, ny)).map { (g.index(i, $0.0), $0.1) }
+                addFace(g.index(i, j - 1), g.index(i, j % ny), vel, w)
             }
         }
 
@@ -420,7 +440,7 @@ struct TransportOperator {
             boundary(1, g.index(nx - 1, j), inwardVelocity: -p.velocity.u[j * (nx + 1) + nx],
                      dirichlet: allDirichlet, inflowValue: allDirichlet)
         }
-        for i in 0..<nx {
+        for i in 0..<nx where !periodicY {
             boundary(2, g.index(i, 0), inwardVelocity: p.velocity.v[i],
                      dirichlet: allDirichlet, inflowValue: allDirichlet)
             boundary(3, g.index(i, ny - 1), inwardVelocity: -p.velocity.v[ny * nx + i],

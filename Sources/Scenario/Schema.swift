@@ -40,6 +40,15 @@ enum Schema {
         TableSchema("closure", ["kind", "eta", "model"]),
         TableSchema("dispersion", ["kind", "value"]),
         TableSchema("output", ["file"]),
+    ] + tissueStripTables
+
+    /// Tables of a tissue-strip DNS and validation scenario (`tissue dns tissue`, `tissue validate`;
+    /// `ValidateScenario.swift`); `tissue run` ignores them.
+    static let tissueStripTables: [TableSchema] = [
+        TableSchema("dns", ["sample_length", "height", "copies", "grid_spacing", "seeds", "geometry", "mask", "mask_dataset",
+                            "pixel_size", "cells_are_dark", "convection", "file"]),
+        TableSchema("average", ["window", "window_radii"]),
+        TableSchema("compare", ["skip_inlet_radii", "filter_upscaled", "reference", "plot"]),
     ]
 
     /// Every schema table with its dotted path ("tissue.dispersion").

@@ -10,7 +10,7 @@ import Scenario
 struct DNSCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dns", abstract: "Microscale DNS: unit-cell realisations that create training data.",
-        subcommands: [UnitCellCommand.self, DNSMergeCommand.self])
+        subcommands: [UnitCellCommand.self, TissueDNSCommand.self, DNSMergeCommand.self])
 }
 
 /// `tissue dns unitcell --inputs TABLE | --samples N --seed S`: run unit-cell realisations, write a `training-set` file.

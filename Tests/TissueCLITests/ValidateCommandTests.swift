@@ -1,0 +1,220 @@
+import Foundation
+import HDF5Kit
+import Testing
+
+/// `tissue dns tissue`, `tissue average`, `tissue compare`, `tissue validate` end to end on a small
+/// brain strip (h = 0.0625 µm: 320 × 80 cells, about a second per DNS).
+@Suite(.serialized) struct ValidateCommandTests {
+    /// A validation scenario in `dir`: the brain tissue, the shipped model, a coarse strip.
+    static func scenario(in dir: URL, extra: String = "", seeds: String = "[1]") throws -> String {
+        let root = CLI.root.path
+        let text = """
+            [run]
+            mode = "steady"
+            seed = 1
+            [tissue]
+            file = "\(root)/tissues/brain.toml"
+            [grid]
+            cells = 200
+            [closure]
+            kind = "mlp"
+            model = "\(root)/models/eta-mlp-reference.h5"
+            [dns]
+            grid_spacing = "0.0625 um"
+            seeds = \(seeds)
+            file = "\(dir.path)/dns.h5"
+            \(extra)
+            [compare]
+            plot = "\(dir.path)/validate.svg"
+            [output]
+            file = "\(dir.path)/validate.h5"
+
+            """
+        let path = dir.appendingPathComponent("scenario.toml").path
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    static func runPython(_ python: String, _ args: [String]) throws -> (Int32, String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: python.hasPrefix("/") ? python : "/usr/bin/env")
+        p.arguments = (python.hasPrefix("/") ? [] : [python]) + args
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        p.standardError = pipe
+        try p.run()
+        let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        return (p.terminationStatus, text)
+    }
+
+    /// The shared contract checker, if this checkout sits beside ../shared and Python has h5py.
+    static func checkContract(_ files: [String]) throws {
+        guard let python = CLI.pythonWithH5py else {
+            print("skipping h5contract: no python3 with h5py found")
+            return
+        }
+        let contract = CLI.root.deletingLastPathComponent().appendingPathComponent("shared/tools/h5contract.py").path
+        guard FileManager.default.fileExists(atPath: contract) else {
+            print("skipping h5contract: \(contract) not found")
+            return
+        }
+        let (status, text) = try runPython(python, [contract] + files)
+        #expect(status == 0, "h5contract: \(text)")
+    }
+
+    @Test func validateRunsEndToEndOnASmallStrip() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let config = try Self.scenario(in: dir, seeds: "[1, 2]")
+        let r = try CLI.run(["validate", config, "--quiet", "--json"])
+        #expect(r.status == 0, "stderr: \(r.stderr)")
+        let json = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any] ?? [:]
+        let mre = json["mre_mean_over_seeds"] as? Double ?? .nan
+        let perSeed = json["mre_per_seed"] as? [Double] ?? []
+        // A coarse strip: the upscaled profile is within 15 % of the averaged DNS (the bar, 5 %, is measured on
+        // the full-resolution example; see README).
+        #expect(mre > 0 && mre < 0.15, "MRE \(mre)")
+        #expect(perSeed.count == 2)
+        // The diagnostic: the closure's η on the DNS's own profile, relative to the DNS window η (a few %).
+        #expect(abs(json["closure_eta_bias_on_dns"] as? Double ?? 1) < 0.1)
+        #expect((json["relative_imbalance"] as? [Double] ?? [1]).allSatisfy { $0 < 1e-9 })
+        let out = dir.appendingPathComponent("validate.h5").path
+        let file = try HDF5File.open(out)
+        let header = try FileHeader.read(from: file)
+        #expect(header.kind == "comparison")
+        #expect(header.config.contains("[dns]") && header.config.contains("[average]"))
+        for path in ["comparison/x", "comparison/c_a", "comparison/c_b", "comparison_filtered/c_a", "average/c_window",
+                     "average/c_section", "macro/c", "seeds/1/c_window", "seeds/2/c_window"] {
+            #expect(file.root.contains(path), "\(path)")
+        }
+        let stored = try file.root.doubleAttribute("mean_relative_error_mean_over_seeds")
+        #expect(abs(stored - mre) < 1e-12)
+        try file.close()
+        let svg = try String(contentsOfFile: dir.appendingPathComponent("validate.svg").path, encoding: .utf8)
+        #expect(svg.contains("<svg") && svg.contains("η (1)") && svg.contains("x (µm)"))
+        try Self.checkContract([out])
+    }
+
+    /// dns tissue → average → compare through files; the XDMF sidecar references every field with the
+    /// right shape (checked from Python) and, where ParaView is installed, loads in pvpython.
+    @Test func dnsAverageCompareAndXDMF() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let config = try Self.scenario(in: dir)
+        let dns = dir.appendingPathComponent("dns.h5").path
+        var r = try CLI.run(["dns", "tissue", config, "--quiet", "--json"])
+        #expect(r.status == 0, "stderr: \(r.stderr)")
+        #expect(r.stdout.contains("\"relative_imbalance\""))
+        let xdmf = dir.appendingPathComponent("dns.xdmf").path
+        #expect(FileManager.default.fileExists(atPath: xdmf))
+
+        let avg = dir.appendingPathComponent("avg.h5").path
+        r = try CLI.run(["average", dns, "-o", avg, "--quiet"])
+        #expect(r.status == 0, "stderr: \(r.stderr)")
+        let up = dir.appendingPathComponent("up.h5").path
+        r = try CLI.run(["run", config, "-o", up, "--quiet"])
+        #expect(r.status == 0, "stderr: \(r.stderr)")
+        let cmp = dir.appendingPathComponent("cmp.h5").path, svg = dir.appendingPathComponent("cmp.svg").path
+        r = try CLI.run(["compare", up, avg, "--skip-inlet", "--filter-window", "-o", cmp, "--plot", svg, "--json"])
+        #expect(r.status == 0, "stderr: \(r.stderr)")
+        let json = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any] ?? [:]
+        #expect(abs((json["x_min_m"] as? Double ?? 0) - 0.47e-6 / 3) < 1e-15)
+        #expect((json["filter_window_m"] as? Double ?? 0) > 1.87e-6)
+        #expect(FileManager.default.fileExists(atPath: svg))
+        try Self.checkContract([dns, avg, cmp])
+
+        // A DNS file where a profile is expected: an error naming the kinds, nothing written.
+        let bad = dir.appendingPathComponent("bad.h5").path
+        r = try CLI.run(["compare", dns, avg, "-o", bad])
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("dns-tissue") && r.stderr.contains("tissue average"), "stderr: \(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: bad))
+        // An upscaled file where a DNS file is expected.
+        r = try CLI.run(["average", up, "-o", bad])
+        #expect(r.status != 0 && r.stderr.contains("'upscaled' file"), "stderr: \(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: bad))
+
+        guard let python = CLI.pythonWithH5py else {
+            print("skipping the XDMF/h5py check: no python3 with h5py found")
+            return
+        }
+        // Parse the XML; every DataItem reference must exist in the .h5 beside it with the stated shape.
+        let script = """
+            import sys, os, xml.etree.ElementTree as ET, h5py
+            path = sys.argv[1]
+            root = ET.parse(path).getroot()
+            grid = root.find("Domain/Grid")
+            topo = [int(v) for v in grid.find("Topology").get("Dimensions").split()]
+            assert grid.find("Topology").get("TopologyType") == "3DCoRectMesh"
+            assert grid.find("Geometry").get("GeometryType") == "ORIGIN_DXDYDZ"
+            n = 0
+            for a in grid.findall("Attribute"):
+                item = a.find("DataItem")
+                dims = [int(v) for v in item.get("Dimensions").split()]
+                fname, dset = item.text.strip().split(":")
+                assert not os.path.isabs(fname), fname
+                with h5py.File(os.path.join(os.path.dirname(path), fname), "r") as f:
+                    shape = f[dset].shape
+                assert [1] + list(shape) == dims, (dset, shape, dims)
+                assert [t - 1 for t in topo] == dims, (topo, dims)
+                n += 1
+            assert n >= 5
+            print("ok", n)
+            """
+        let scriptPath = dir.appendingPathComponent("check_xdmf.py").path
+        try script.write(toFile: scriptPath, atomically: true, encoding: .utf8)
+        let (status, text) = try Self.runPython(python, [scriptPath, xdmf])
+        #expect(status == 0 && text.hasPrefix("ok"), "xdmf check: \(text)")
+
+        // ParaView's reader, only where pvpython exists (absolute path: its XDMF3 reader mis-joins bare names).
+        let pv = ["/usr/bin/pvpython", "/usr/local/bin/pvpython"].first { FileManager.default.isExecutableFile(atPath: $0) }
+        guard let pv else {
+            print("skipping the ParaView check: pvpython is not installed (Debian packages paraview, python3-paraview)")
+            return
+        }
+        let pvScript = """
+            import sys
+            from paraview.simple import XDMFReader
+            r = XDMFReader(FileNames=[sys.argv[1]])
+            r.UpdatePipeline()
+            lo, hi = r.CellData["c"].GetRange()
+            b = r.GetDataInformation().GetBounds()
+            assert b[1] > b[3] > 0 and b[5] > 0, b
+            print("range", lo, hi)
+            """
+        let pvPath = dir.appendingPathComponent("pv.py").path
+        try pvScript.write(toFile: pvPath, atomically: true, encoding: .utf8)
+        let (pvStatus, pvText) = try Self.runPython(pv, [pvPath, xdmf])
+        #expect(pvStatus == 0 && pvText.contains("range"), "pvpython: \(pvText)")
+    }
+
+    @Test func badInputsFailCleanlyAndWriteNothing() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let dns = dir.appendingPathComponent("dns.h5").path
+        // An image that cannot be read.
+        try "not an image".write(toFile: dir.appendingPathComponent("mask.pgm").path, atomically: true, encoding: .utf8)
+        var config = try Self.scenario(in: dir, extra: "geometry = \"mask\"\nmask = \"\(dir.path)/mask.pgm\"\npixel_size = \"0.0625 um\"")
+        var r = try CLI.run(["dns", "tissue", config, "--quiet"])
+        #expect(r.status != 0 && r.stderr.contains("PGM"), "stderr: \(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dns))
+        // A mask with no fluid path from inlet to outlet (a wall of cells across the sample).
+        var pgm = "P2\n8 8\n1\n"
+        for _ in 0..<8 { pgm += "0 0 1 0 0 0 0 0\n" }
+        try pgm.write(toFile: dir.appendingPathComponent("wall.pgm").path, atomically: true, encoding: .utf8)
+        config = try Self.scenario(in: dir, extra: "geometry = \"mask\"\nmask = \"\(dir.path)/wall.pgm\"\npixel_size = \"0.625 um\"\ngrid_spacing_ignored = 1")
+        r = try CLI.run(["dns", "tissue", config, "--quiet"])
+        #expect(r.status != 0 && r.stderr.contains("grid_spacing"), "unknown key with a suggestion: \(r.stderr)")
+        config = try Self.scenario(in: dir, extra: "geometry = \"mask\"\nmask = \"\(dir.path)/wall.pgm\"\npixel_size = \"0.625 um\"")
+        r = try CLI.run(["dns", "tissue", config, "--quiet", "--set", "dns.grid_spacing=0.625e-6"])
+        #expect(r.status != 0 && r.stderr.contains("no fluid path"), "stderr: \(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dns))
+        // A porosity the generator cannot reach.
+        config = try Self.scenario(in: dir)
+        r = try CLI.run(["dns", "tissue", config, "--quiet", "--set", "tissue.porosity=0.999"])
+        #expect(r.status != 0 && r.stderr.contains("porosity"), "stderr: \(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dns))
+        #expect(!FileManager.default.fileExists(atPath: dns + ".partial"))
+    }
+}
