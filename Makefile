@@ -7,7 +7,7 @@ RELEASE_BIN  := .build/release/tissue
 VENV         := .venv
 PYTHON       := $(VENV)/bin/python
 
-.PHONY: run test deps python-deps build release bench clean test-slurm
+.PHONY: run test deps python-deps build release bench clean test-slurm kill-test
 
 ## Install missing system packages (needs root or sudo).
 deps:
@@ -45,6 +45,10 @@ bench: deps
 ## examples/slurm/unitcell-array.sbatch, merged, checked bit-identical to a one-process run.
 test-slurm: release
 	bash scripts/slurm-test.sh
+
+## SIGKILL a campaign, a training and a transient run 17 times each; check files and bit-identical resume.
+kill-test: release
+	bash scripts/kill-test.sh
 
 clean:
 	rm -rf .build results
