@@ -1,0 +1,66 @@
+import Foundation
+import Testing
+@testable import Scenario
+
+/// Inputs found by `scripts/fuzz.sh` (target `toml`) that crashed or hung the loader; each must
+/// now be rejected with an error that names the problem.
+@Suite struct ScenarioFuzzRegressionTests {
+    /// Unit exponents beyond ±99 overflowed (`-Int.min`, `powerOfTen * p`) or looped for 2^63
+    /// iterations in `UnitScale.raised(to:)`; a decimal exponent near Int.max overflowed when the
+    /// unit's prefix was added.
+    @Test(arguments: [
+        ("2000 umol/L^-9223372036854775808", "exponent"),
+        ("1 m^9223372036854775807", "exponent"),
+        ("1 m-9223372036854775808", "exponent"),
+        ("1 um^4611686018427387904", "exponent"),
+        ("1 m^100", "exponent"),
+        ("1e9223372036854775807 km", "out of range"),
+        ("1e-9223372036854775808 um", "out of range"),
+    ])
+    func hugeExponentsAreRejected(text: String, expected: String) {
+        do {
+            let (value, _) = try Units.parseQuantity(text)
+            Issue.record("\(text) gave \(value)")
+        } catch {
+            #expect(error.message.contains(expected), "\(text): \(error.message)")
+        }
+    }
+
+    @Test func largestAllowedExponentStillParses() throws {
+        let (value, dimension) = try Units.parseQuantity("1 m^99")
+        #expect(value == 1)
+        #expect(dimension == Dimension(length: 99))
+    }
+
+    /// The crashing input (a mutated inline-tissue scenario): now a list of problems, one of them
+    /// the exponent of `cL`, with the file and its line.
+    @Test func crashingScenarioIsRejectedWithTheLine() throws {
+        let text = """
+            [run]
+            mode = "steady"
+            [tissue]
+            name = "inline"
+            length = "680 um"
+            effective_radius = 11.67e-6
+            porosity = 0.18724390
+            peclet = 52.2210
+            km = "0.5 mol m-3 s-1"
+            Ka = "1 mol/m³"
+            cL = "2000 umol/L^-9223372036854775808"
+            Dr = 0.1
+            D_beta = "1e-10 m2 s-1"
+            [tissue.dispersion]
+            peclet = [0.01, 1]
+            D_star = ["1 um^2/ms", "1e-9 m^2/s"]
+            [closure]
+            kind = "analytic"
+            """
+        let error = try #require(throws: ScenarioError.self) {
+            try ScenarioLoader.load(text: text, path: "fuzz.toml")
+        }
+        let problem = try #require(error.allProblems.first { $0.key == "tissue.cL" })
+        #expect(problem.file == "fuzz.toml")
+        #expect(problem.line == 11)
+        #expect(problem.message.contains("exponent"))
+    }
+}
