@@ -148,6 +148,21 @@ enum HDF5Edits {
         }
     }
 
+    /// A chunked float64 dataset of rank 1–3 with extents up to 2^62 that is never written: a
+    /// valid file (h5py makes one with `create_dataset(shape=(2**40,), chunks=True)`).
+    static func hugeDataset(_ r: inout ByteReader, file: hid_t, path: String) {
+        var dims = (0..<Int(1 + r.byte() % 3)).map { _ in hsize_t(1) << hsize_t(r.byte() % 63) }
+        var chunk = dims.map { _ in hsize_t(1) }
+        let space = H5Screate_simple(Int32(dims.count), &dims, nil)
+        guard space >= 0 else { return }
+        defer { H5Sclose(space) }
+        let dcpl = H5Pcreate(chdf5_p_dataset_create())
+        defer { H5Pclose(dcpl) }
+        H5Pset_chunk(dcpl, Int32(chunk.count), &chunk)
+        let id = H5Dcreate2(file, path, chdf5_native_double(), space, chdf5_p_default(), dcpl, chdf5_p_default())
+        if id >= 0 { H5Dclose(id) }
+    }
+
     /// Applies up to 8 edits chosen by `r` to the file at `path`.
     static func apply(_ r: inout ByteReader, to path: String) {
         guard let file = try? HDF5File.open(path, writable: true) else { return }
@@ -156,7 +171,7 @@ enum HDF5Edits {
         for _ in 0..<8 where !r.isAtEnd {
             var objects: [Object] = []
             walk(file.root, into: &objects)
-            let op = r.byte() % 8
+            let op = r.byte() % 9
             let target = objects[Int(r.byte()) % objects.count]
             let (parentPath, name) = split(target.path)
             let parent = try? file.root.group(parentPath)
@@ -198,6 +213,11 @@ enum HDF5Edits {
                     if !child.isEmpty, !child.contains("/"), !child.contains("."), !g.contains(child) {
                         if r.byte() % 2 == 0 { _ = try? g.createGroup(child) } else { try? writeNumbers(&r, in: g, name: child) }
                     }
+                }
+            case 7:  // a dataset whose dataspace is huge but never written (chunked, no storage)
+                if !target.isGroup {
+                    H5Ldelete(fileID, target.path, chdf5_p_default())
+                    hugeDataset(&r, file: fileID, path: target.path)
                 }
             default:  // a soft link to somewhere (possibly nowhere) in place of the object
                 if target.path != "/" {

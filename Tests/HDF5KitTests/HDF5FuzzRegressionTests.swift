@@ -1,3 +1,4 @@
+import CHDF5
 import Foundation
 import Testing
 @testable import HDF5Kit
@@ -55,6 +56,65 @@ import Testing
         try Data(bytes).write(to: URL(fileURLWithPath: path))
         let error = try #require(hdf5Error { _ = try HDF5File.open(path) })
         #expect(error.message.contains("past the end of the file"), "\(error)")
+    }
+
+    /// Writes a float64 dataset `/samples/x` with extents `dims` that is chunked and never
+    /// written (no storage): a valid file, made by h5py with `create_dataset(shape=…, chunks=True)`.
+    private func fileWithUnwrittenDataset(_ dir: TempDirectory, dims: [UInt64]) throws -> String {
+        let path = dir.path("huge.h5")
+        let file = try HDF5File.create(path)
+        try file.root.createGroup("samples")
+        try file.close()
+        let id = H5Fopen(path, chdf5_acc_rdwr(), chdf5_p_default())
+        defer { H5Fclose(id) }
+        var extents = dims.map { hsize_t($0) }
+        var chunk = dims.map { _ in hsize_t(1) }
+        let space = H5Screate_simple(Int32(extents.count), &extents, nil)
+        defer { H5Sclose(space) }
+        let dcpl = H5Pcreate(chdf5_p_dataset_create())
+        defer { H5Pclose(dcpl) }
+        #expect(H5Pset_chunk(dcpl, Int32(chunk.count), &chunk) >= 0)
+        let dataset = H5Dcreate2(id, "/samples/x", chdf5_native_double(), space, chdf5_p_default(), dcpl, chdf5_p_default())
+        #expect(dataset >= 0)
+        H5Dclose(dataset)
+        return path
+    }
+
+    /// Fuzz target `training-set`, trap: extents whose product overflows `Int` trapped in
+    /// `dataspaceExtent` (reached from `dataset.shape`). Now the shape is unknown (`[]`), and
+    /// reading says the dataspace is too large.
+    @Test func dataspaceWhoseSizeOverflowsIsAnError() throws {
+        let dir = try TempDirectory()
+        let path = try fileWithUnwrittenDataset(dir, dims: [1 << 32, 1 << 32, 1 << 32])
+        let file = try HDF5File.open(path)
+        let dataset = try file.root.dataset("samples/x")
+        #expect(dataset.shape == [])
+        let error = try #require(hdf5Error { _ = try dataset.read(Double.self) })
+        #expect(error.object == "/samples/x")
+        #expect(error.message.contains("more than"), "\(error)")
+    }
+
+    /// A huge dataspace without stored data (2^40 float64 = 8 TiB; 2^24 = 128 MiB of fill) is refused instead of
+    /// allocated.
+    @Test func hugeUnwrittenDatasetIsRefusedNotAllocated() throws {
+        let dir = try TempDirectory()
+        for dims: [UInt64] in [[1 << 40], [1 << 24]] {
+            let path = try fileWithUnwrittenDataset(dir, dims: dims)
+            let file = try HDF5File.open(path)
+            let dataset = try file.root.dataset("samples/x")
+            let error = try #require(hdf5Error { _ = try dataset.read(Double.self) })
+            #expect(error.message.contains("do not fit in memory") || error.message.contains("never written"), "\(error)")
+            try file.close()
+        }
+    }
+
+    /// A small unwritten dataset still reads (as its fill value): only absurd sizes are refused.
+    @Test func smallUnwrittenDatasetReadsAsFillValue() throws {
+        let dir = try TempDirectory()
+        let path = try fileWithUnwrittenDataset(dir, dims: [4, 3])
+        let file = try HDF5File.open(path)
+        #expect(try file.root.dataset("samples/x").read(Double.self) == Array(repeating: 0, count: 12))
+        try file.close()
     }
 
     /// The check passes every valid file (strings of all sizes, several collections).

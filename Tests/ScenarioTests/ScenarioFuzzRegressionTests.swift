@@ -26,6 +26,25 @@ import Testing
         }
     }
 
+    /// Found by review next to the fuzzer (whose 4 KiB inputs nest at most ~2000 deep): 200 000
+    /// nested arrays or inline tables overflowed the stack of the recursive parser (SIGSEGV).
+    @Test(arguments: ["[", "{a="])
+    func deepNestingIsAnErrorNotAStackOverflow(open: String) throws {
+        let close = open == "[" ? "]" : "}"
+        let n = 200_000
+        let text = "[run]\nmode = " + String(repeating: open, count: n) + (open == "[" ? "" : "1")
+            + String(repeating: close, count: n) + "\n"
+        let error = try #require(throws: ScenarioError.self) { try TOMLParser.parse(text, file: "deep.toml") }
+        #expect(error.file == "deep.toml")
+        #expect(error.line == 2)
+        #expect(error.message.contains("nested more than 100 deep"), "\(error.message)")
+    }
+
+    @Test func nestingUpToTheLimitParses() throws {
+        let text = "a = " + String(repeating: "[", count: 100) + String(repeating: "]", count: 100) + "\n"
+        #expect(try TOMLParser.parse(text, file: "ok.toml")["a"] != nil)
+    }
+
     @Test func largestAllowedExponentStillParses() throws {
         let (value, dimension) = try Units.parseQuantity("1 m^99")
         #expect(value == 1)
