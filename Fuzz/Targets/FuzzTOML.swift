@@ -6,6 +6,7 @@
 /// file written beside it. Accepted: a loaded configuration, or a `ScenarioError` naming the file
 /// (or `--set`) and the problem. Anything else crashes the run.
 import Foundation
+import Macroscale
 import Scenario
 
 private let tissuePath: String = {
@@ -31,6 +32,14 @@ public func fuzzTOML(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         case 0:
             let s = try ScenarioLoader.load(path: path, overrides: overrides)
             precondition(s.cells >= 3 && !s.resolvedTOML.isEmpty, "loaded scenario violates its own ranges")
+            // What `tissue run` does before any work: count the time steps (must terminate).
+            if let transient = s.transient {
+                let steps = try TransientSolver(operator: FiniteVolumeOperator(problem: UpscaledProblem(
+                    length: 1, porosity: 0.5, velocity: 0, dispersion: 1, km: 0, Ka: 1, inletConcentration: 1,
+                    cellRadius: 1, thieleModulusSquared: 0, peclet: 0, diffusivityRatio: 1), cells: 3, convection: .central),
+                    settings: transient).plannedSteps
+                precondition(steps >= 1 && steps <= 10_000_000 + transient.outputTimes.count)
+            }
         case 1:
             _ = try ScenarioLoader.loadTissue(path: path)
         default:

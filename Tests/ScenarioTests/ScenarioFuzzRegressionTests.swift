@@ -45,6 +45,57 @@ import Testing
         #expect(try TOMLParser.parse(text, file: "ok.toml")["a"] != nil)
     }
 
+    /// A valid inline scenario with `extra` appended to its [grid] table and a [transient] table.
+    private func scenario(cells: String, endTime: String, timeStep: String) -> String {
+        """
+        [run]
+        mode = "transient"
+        [tissue]
+        name = "t"
+        length = "20 um"
+        effective_radius = "0.47 um"
+        porosity = 0.26
+        peclet = 8
+        km = "226 mol/m^3/s"
+        Ka = "1 mol/m^3"
+        cL = "2 mol/m^3"
+        Dr = 0.1
+        D_beta = "1e-10 m^2/s"
+        [tissue.dispersion]
+        peclet = [0.01, 512]
+        D_star = ["3.4e-11 m^2/s", "8.4e-9 m^2/s"]
+        [grid]
+        cells = \(cells)
+        [transient]
+        end_time = "\(endTime)"
+        time_step = "\(timeStep)"
+        [closure]
+        kind = "analytic"
+        """
+    }
+
+    /// Found by review while extending the fuzz target to what `tissue run` does next: a config
+    /// that passed validation could ask for 2^63 cells (a trap allocating the grid) or
+    /// end_time / time_step = 1e20 steps (at t = 2^53 s, t + 1 s == t: step counting never ended).
+    @Test(arguments: [("9223372036854775807", "1 ms", "0.1 ms", "cells <= 100000000"),
+                      ("100000001", "1 ms", "0.1 ms", "cells <= 100000000"),
+                      ("10", "1e20 s", "1 s", "at most 10000000"),
+                      ("10", "1 s", "1e-300 s", "at most 10000000")])
+    func hugeGridsAndStepCountsAreRejected(cells: String, endTime: String, timeStep: String, expected: String) throws {
+        let error = try #require(throws: ScenarioError.self) {
+            try ScenarioLoader.load(text: scenario(cells: cells, endTime: endTime, timeStep: timeStep), path: "big.toml")
+        }
+        #expect(error.allProblems.count == 1)
+        #expect(error.line != nil)
+        #expect(error.message.contains(expected), "\(error.message)")
+    }
+
+    @Test func largestAllowedGridAndStepCountStillLoad() throws {
+        let s = try ScenarioLoader.load(text: scenario(cells: "100000000", endTime: "1 s", timeStep: "0.2 us"), path: "ok.toml")
+        #expect(s.cells == 100_000_000)
+        #expect(s.transient?.timeStep == 2e-7)
+    }
+
     @Test func largestAllowedExponentStillParses() throws {
         let (value, dimension) = try Units.parseQuantity("1 m^99")
         #expect(value == 1)
