@@ -52,3 +52,9 @@ kill-test: release
 
 clean:
 	rm -rf .build results
+
+## Fuzzing (issue 8): builds the libFuzzer targets of Fuzz/ and runs each in turn (see Fuzz/README.md).
+FUZZ_ARGS ?= --runs 1000000
+.PHONY: fuzz
+fuzz: deps
+	bash scripts/fuzz.sh $(FUZZ_ARGS)

@@ -198,6 +198,7 @@ extension HDF5AttributeHolder {
                 throw info.loc.error("attribute '\(name)': expected \(expected), found \(info.type)")
             }
             guard info.count > 0 else { return [] }
+            try checkReadSize(count: info.count, elementSize: MemoryLayout<T>.stride, storedBytes: nil, info.loc)
             let memType = try T.nativeType(info.loc)
             let values = [T](unsafeUninitializedCapacity: info.count) { buffer, initialized in
                 initialized = H5Aread(attr, memType, buffer.baseAddress!) < 0 ? 0 : info.count

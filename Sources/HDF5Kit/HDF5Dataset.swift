@@ -44,6 +44,7 @@ public final class HDF5Dataset: HDF5AttributeHolder {
         let memType = try T.nativeType(loc)
         let count = try layout().count
         guard count > 0 else { return [] }
+        try checkReadSize(count: count, elementSize: MemoryLayout<T>.stride, storedBytes: H5Dget_storage_size(id), loc)
         var status: herr_t = 0
         let values = [T](unsafeUninitializedCapacity: count) { buffer, initialized in
             status = H5Dread(id, memType, chdf5_s_all(), chdf5_s_all(), chdf5_p_default(), buffer.baseAddress)
@@ -61,7 +62,10 @@ public final class HDF5Dataset: HDF5AttributeHolder {
         defer { H5Tclose(fileType) }
         let stored = HDF5ElementType(datatype: fileType)
         guard stored == .string else { throw loc.error("expected string data, found \(stored)") }
-        return try readStringElements(fileType: fileType, count: layout().count, loc) {
+        let count = try layout().count
+        try checkReadSize(count: count, elementSize: max(H5Tget_size(fileType), MemoryLayout<UnsafeRawPointer>.size),
+                          storedBytes: H5Dget_storage_size(id), loc)
+        return try readStringElements(fileType: fileType, count: count, loc) {
             H5Dread(id, $0, chdf5_s_all(), chdf5_s_all(), chdf5_p_default(), $1)
         }
     }

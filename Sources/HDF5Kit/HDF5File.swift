@@ -79,6 +79,7 @@ public final class HDF5File {
         let isHDF5 = H5Fis_hdf5(path)
         if isHDF5 == 0 { throw loc.error("not an HDF5 file") }
         try loc.check(isHDF5, "cannot read file")
+        if let problem = GlobalHeapCheck.problem(inFileAt: path) { throw loc.error("corrupt file: \(problem)") }
         let fapl = try accessProperties(loc)
         defer { H5Pclose(fapl) }
         let id = try loc.check(H5Fopen(path, writable ? chdf5_acc_rdwr() : chdf5_acc_rdonly(), fapl),

@@ -1,4 +1,5 @@
 import CHDF5
+import Foundation
 
 /// Library-wide setup and the checks that turn C return codes into `HDF5Error`s.
 enum HDF5Library {
@@ -95,8 +96,30 @@ func dataspaceExtent(_ space: hid_t, _ loc: HDF5Location) throws(HDF5Error) -> (
     if rank > 0 {
         try loc.check(H5Sget_simple_extent_dims(space, &dims, nil), "cannot read dataspace")
     }
-    let shape = dims.map { Int($0) }
-    return (shape.reduce(1, *), shape)
+    // Extents and their product are checked: a dataspace may be huge (an unwritten chunked
+    // dataset) or damaged, and must give an error rather than a trap (found by fuzzing).
+    var count = 1
+    for d in dims {
+        guard let extent = Int(exactly: d) else { throw loc.error("dataspace extent \(d) is too large") }
+        let (product, overflow) = count.multipliedReportingOverflow(by: extent)
+        if overflow { throw loc.error("dataspace \(dims) holds more than \(Int.max) elements") }
+        count = product
+    }
+    return (count, dims.map { Int($0) })
+}
+
+/// Throws unless `count` elements of `elementSize` bytes can be read into memory: the size must
+/// fit in this machine's memory and, for a dataset, be backed by stored data (compression
+/// shrinks data at most ~1000-fold; 4096 leaves room). A huge dataspace without data (never
+/// written, or a damaged file) would otherwise make us allocate terabytes.
+func checkReadSize(count: Int, elementSize: Int, storedBytes: UInt64?, _ loc: HDF5Location) throws(HDF5Error) {
+    let (bytes, overflow) = count.multipliedReportingOverflow(by: elementSize)
+    guard !overflow, UInt64(bytes) <= ProcessInfo.processInfo.physicalMemory else {
+        throw loc.error("\(count) elements of \(elementSize) bytes do not fit in memory")
+    }
+    if let storedBytes, bytes > 64 << 20, UInt64(bytes) / 4096 > storedBytes {
+        throw loc.error("\(count) elements (\(bytes) bytes) but only \(storedBytes) bytes are stored: the dataset was never written or the file is damaged")
+    }
 }
 
 /// Reads `count` string elements stored with file datatype `fileType`, variable or fixed length.
@@ -106,6 +129,8 @@ func readStringElements(fileType: hid_t, count: Int, _ loc: HDF5Location,
                         read: (hid_t, UnsafeMutableRawPointer) -> herr_t) throws(HDF5Error) -> [String] {
     guard count > 0 else { return [] }
     let isVariable = try loc.check(H5Tis_variable_str(fileType), "cannot inspect string type") > 0
+    try checkReadSize(count: count, elementSize: isVariable ? MemoryLayout<UnsafeRawPointer>.size : H5Tget_size(fileType),
+                      storedBytes: nil, loc)
     let cset = H5Tget_cset(fileType)
     let memType = try loc.check(H5Tcopy(chdf5_c_s1()), "cannot create string type")
     defer { H5Tclose(memType) }

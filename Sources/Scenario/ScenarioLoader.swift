@@ -30,7 +30,8 @@ public enum ScenarioLoader {
             .flatMap { readTissue($0.tissue, $0.dispersion, diagnostics: diagnostics) }
 
         let grid = SectionReader(sections["grid"], diagnostics)
-        let cells = grid.integer("cells", atLeast: 3, default: 1000)
+        // Bounded so that a typo cannot ask for terabytes before the solver starts.
+        let cells = grid.integer("cells", atLeast: 3, atMost: maxCells, default: 1000)
 
         let solver = SectionReader(sections["solver"], diagnostics)
         // QUICK's stencil is wider than the 1-D solver's tridiagonal system.
@@ -204,6 +205,11 @@ public enum ScenarioLoader {
             t.report(v, "\(v.name) = \(TOMLSerializer.inline(v.value)) is out of range: expected \(range.describe("time_step", unit: " s"))")
             timeStep = nil
         }
+        // end_time / time_step steps: bounded, so that stepping always advances t and fits in memory.
+        if let endTime, let step = timeStep, endTime / step > Double(maxTimeSteps), let v = t.section["time_step"] {
+            t.report(v, "\(v.name) = \(TOMLSerializer.inline(v.value)) gives \(AllowedRange.format((endTime / step).rounded(.up))) steps to end_time; at most \(maxTimeSteps) are allowed")
+            timeStep = nil
+        }
         var outputTimes: [Double]? = nil
         if let endTime {
             if t.isPresent("output_times") {
@@ -252,6 +258,13 @@ public enum ScenarioLoader {
             return (nil, nil)
         }
     }
+}
+
+extension ScenarioLoader {
+    /// Most finite-volume cells a scenario may ask for (`grid.cells`).
+    static let maxCells: Int64 = 100_000_000
+    /// Most time steps a transient run may take (`end_time / time_step`).
+    static let maxTimeSteps = 10_000_000
 }
 
 /// `closure.kind` values.

@@ -106,6 +106,10 @@ struct TOMLTextParser {
     var pos = 0
     /// 1-based line of `pos`.
     var line = 1
+    /// Arrays and inline tables currently open (bounded: the parser recurses on them).
+    var depth = 0
+    /// Deepest nesting accepted; far beyond any configuration, far below a stack overflow.
+    static let maxDepth = 100
 
     init(text: String, file: String) {
         var b = Array(text.utf8)
@@ -414,8 +418,18 @@ struct TOMLTextParser {
         }
     }
 
+    /// Counts one more level of nesting; throws beyond `maxDepth`.
+    mutating func enterNested() throws {
+        depth += 1
+        if depth > Self.maxDepth {
+            throw error("arrays and inline tables are nested more than \(Self.maxDepth) deep")
+        }
+    }
+
     mutating func parseArray() throws -> TOMLValue {
         let startLine = line
+        try enterNested()
+        defer { depth -= 1 }
         advance()  // [
         var elements: [TOMLValue] = []
         while true {
@@ -443,6 +457,8 @@ struct TOMLTextParser {
 
     mutating func parseInlineTable() throws -> TOMLValue {
         let startLine = line
+        try enterNested()
+        defer { depth -= 1 }
         advance()  // {
         let table = TableNode(origin: .header, line: startLine)
         skipBlanks()

@@ -121,6 +121,8 @@ public enum Units {
     private static let prefixes: [Character: Int] = [
         "p": -12, "n": -9, "u": -6, "µ": -6, "μ": -6, "m": -3, "c": -2, "k": 3,
     ]
+    /// Largest magnitude of a unit exponent ("m^99").
+    static let maxExponent: UInt = 99
     static let knownUnitsHint = "known units: m, s, mol, g, Pa, N, L, min, h, 1, with prefixes p n u µ m c k"
 
     /// The scale of one unit symbol, e.g. "um", "mol", "kPa", "min".
@@ -200,6 +202,10 @@ public enum Units {
             var power = 1
             if !exponentText.isEmpty {
                 guard let p = Int(exponentText) else { throw fail("unit `\(expression)`: invalid exponent `\(exponentText)`") }
+                // Bounded so that powers, prefixes and dimensions cannot overflow (found by fuzzing).
+                guard p.magnitude <= maxExponent else {
+                    throw fail("unit `\(expression)`: exponent \(exponentText) is out of range (at most \(maxExponent) in magnitude)")
+                }
                 power = p
             }
             if divideNext { power = -power }
@@ -261,7 +267,8 @@ public enum Units {
             throw UnitError(message: "`\(text)` does not start with a number (expected e.g. \"20 um\")")
         }
         let scale = try parseUnit(unitText)
-        guard let decimal = Double("\(mantissa)e\(exponent + scale.powerOfTen)") else {
+        let (power, overflow) = exponent.addingReportingOverflow(scale.powerOfTen)
+        guard !overflow, let decimal = Double("\(mantissa)e\(power)") else {
             throw UnitError(message: "`\(text)`: the number is out of range")
         }
         return (decimal * scale.factor, scale.dimension)

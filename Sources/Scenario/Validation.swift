@@ -147,7 +147,7 @@ struct SectionReader {
 
     // MARK: Integers, strings, choices
 
-    func integer(_ key: String, atLeast minimum: Int64, default value: Int? = nil) -> Int? {
+    func integer(_ key: String, atLeast minimum: Int64, atMost maximum: Int64? = nil, default value: Int? = nil) -> Int? {
         guard let v = raw(key, required: value == nil) else { return value }
         guard case .integer(let i) = v.value.kind else {
             report(v, "\(v.name) must be an integer, got \(v.value.typeDescription) (\(TOMLSerializer.inline(v.value)))")
@@ -155,6 +155,10 @@ struct SectionReader {
         }
         guard i >= minimum else {
             report(v, "\(v.name) = \(i) is out of range: expected \(key) >= \(minimum)")
+            return nil
+        }
+        if let maximum, i > maximum {
+            report(v, "\(v.name) = \(i) is out of range: expected \(key) <= \(maximum)")
             return nil
         }
         guard let n = Int(exactly: i) else {

@@ -1,0 +1,135 @@
+import CHDF5
+import Foundation
+import Testing
+@testable import HDF5Kit
+
+/// Files found by `scripts/fuzz.sh` (HDF5 targets) that crashed or hung a reader; each must now
+/// be rejected with an `HDF5Error` naming the file and the problem.
+@Suite struct HDF5FuzzRegressionTests {
+    /// Writes a small file with string attributes (stored in a global heap collection).
+    private func fileWithStrings(_ dir: TempDirectory) throws -> String {
+        let path = dir.path("strings.h5")
+        let file = try HDF5File.create(path)
+        try FileHeader(kind: "model", programVersion: "test", config: "[run]\nseed = 1\n", seed: 1).write(to: file)
+        try file.close()
+        return path
+    }
+
+    /// Byte offsets of the global heap collection and of its free-space object (index 0).
+    private func freeSpaceEntry(in bytes: [UInt8]) throws -> (collection: Int, entry: Int) {
+        let signature = Array("GCOL".utf8) + [1]
+        let collection = try #require((0..<(bytes.count - 16)).first { Array(bytes[$0..<($0 + 5)]) == signature })
+        func u64(_ at: Int) -> Int { (0..<8).reduce(0) { $0 | Int(bytes[at + $1]) << (8 * $1) } }
+        let end = collection + u64(collection + 8)
+        var p = collection + 16
+        while p + 16 <= end {
+            let index = Int(bytes[p]) | Int(bytes[p + 1]) << 8
+            if index == 0 { return (collection, p) }
+            p += 16 + (u64(p + 8) + 7) / 8 * 8
+        }
+        Issue.record("no free-space object in the collection")
+        return (collection, -1)
+    }
+
+    /// Fuzz target `model`, timeout: a flipped byte set the free-space object of the global heap
+    /// to size 0, and HDF5 1.10 then loops forever in `H5HG__cache_heap_deserialize` when the
+    /// first string attribute is read. Now `HDF5File.open` refuses the file.
+    @Test func emptyFreeSpaceEntryInGlobalHeapIsRejectedNotLoopedOn() throws {
+        let dir = try TempDirectory()
+        let path = try fileWithStrings(dir)
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        let (_, entry) = try freeSpaceEntry(in: bytes)
+        for k in 8..<16 { bytes[entry + k] = 0 }
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        let error = try #require(hdf5Error { _ = try HDF5File.open(path) })
+        #expect(error.file == path)
+        #expect(error.message.contains("global heap collection"), "\(error)")
+    }
+
+    /// A collection that claims to extend past the end of the file is refused too.
+    @Test func globalHeapPastTheEndOfTheFileIsRejected() throws {
+        let dir = try TempDirectory()
+        let path = try fileWithStrings(dir)
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        let (collection, _) = try freeSpaceEntry(in: bytes)
+        bytes[collection + 14] = 0x7F
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        let error = try #require(hdf5Error { _ = try HDF5File.open(path) })
+        #expect(error.message.contains("past the end of the file"), "\(error)")
+    }
+
+    /// Writes a float64 dataset `/samples/x` with extents `dims` that is chunked and never
+    /// written (no storage): a valid file, made by h5py with `create_dataset(shape=…, chunks=True)`.
+    private func fileWithUnwrittenDataset(_ dir: TempDirectory, dims: [UInt64]) throws -> String {
+        let path = dir.path("huge.h5")
+        let file = try HDF5File.create(path)
+        try file.root.createGroup("samples")
+        try file.close()
+        let id = H5Fopen(path, chdf5_acc_rdwr(), chdf5_p_default())
+        defer { H5Fclose(id) }
+        var extents = dims.map { hsize_t($0) }
+        var chunk = dims.map { _ in hsize_t(1) }
+        let space = H5Screate_simple(Int32(extents.count), &extents, nil)
+        defer { H5Sclose(space) }
+        let dcpl = H5Pcreate(chdf5_p_dataset_create())
+        defer { H5Pclose(dcpl) }
+        #expect(H5Pset_chunk(dcpl, Int32(chunk.count), &chunk) >= 0)
+        let dataset = H5Dcreate2(id, "/samples/x", chdf5_native_double(), space, chdf5_p_default(), dcpl, chdf5_p_default())
+        #expect(dataset >= 0)
+        H5Dclose(dataset)
+        return path
+    }
+
+    /// Fuzz target `training-set`, trap: extents whose product overflows `Int` trapped in
+    /// `dataspaceExtent` (reached from `dataset.shape`). Now the shape is unknown (`[]`), and
+    /// reading says the dataspace is too large.
+    @Test func dataspaceWhoseSizeOverflowsIsAnError() throws {
+        let dir = try TempDirectory()
+        let path = try fileWithUnwrittenDataset(dir, dims: [1 << 32, 1 << 32, 1 << 32])
+        let file = try HDF5File.open(path)
+        let dataset = try file.root.dataset("samples/x")
+        #expect(dataset.shape == [])
+        let error = try #require(hdf5Error { _ = try dataset.read(Double.self) })
+        #expect(error.object == "/samples/x")
+        #expect(error.message.contains("more than"), "\(error)")
+    }
+
+    /// A huge dataspace without stored data (2^40 float64 = 8 TiB; 2^24 = 128 MiB of fill) is refused instead of
+    /// allocated.
+    @Test func hugeUnwrittenDatasetIsRefusedNotAllocated() throws {
+        let dir = try TempDirectory()
+        for dims: [UInt64] in [[1 << 40], [1 << 24]] {
+            let path = try fileWithUnwrittenDataset(dir, dims: dims)
+            let file = try HDF5File.open(path)
+            let dataset = try file.root.dataset("samples/x")
+            let error = try #require(hdf5Error { _ = try dataset.read(Double.self) })
+            #expect(error.message.contains("do not fit in memory") || error.message.contains("never written"), "\(error)")
+            try file.close()
+        }
+    }
+
+    /// A small unwritten dataset still reads (as its fill value): only absurd sizes are refused.
+    @Test func smallUnwrittenDatasetReadsAsFillValue() throws {
+        let dir = try TempDirectory()
+        let path = try fileWithUnwrittenDataset(dir, dims: [4, 3])
+        let file = try HDF5File.open(path)
+        #expect(try file.root.dataset("samples/x").read(Double.self) == Array(repeating: 0, count: 12))
+        try file.close()
+    }
+
+    /// The check passes every valid file (strings of all sizes, several collections).
+    @Test func validFilesPassTheGlobalHeapCheck() throws {
+        let dir = try TempDirectory()
+        let path = dir.path("many.h5")
+        let file = try HDF5File.create(path)
+        for k in 0..<40 {
+            try file.root.setAttribute("s\(k)", String(repeating: "x", count: k * 97))
+        }
+        try file.root.writeStrings("names", (0..<300).map { String(repeating: "y", count: $0 % 50) }, longName: "n")
+        try file.close()
+        #expect(GlobalHeapCheck.problem(inFileAt: path) == nil)
+        let reopened = try HDF5File.open(path)
+        #expect(try reopened.root.stringAttribute("s39").count == 39 * 97)
+        try reopened.close()
+    }
+}
