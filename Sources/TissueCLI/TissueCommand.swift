@@ -9,7 +9,7 @@ struct TissueCommand: ParsableCommand {
         commandName: "tissue",
         abstract: "Coupled macroscale tissue-transport simulator (upscaled CDR with a learned effectiveness factor).",
         version: programVersion,
-        subcommands: [RunCommand.self, TrainCommand.self, EvaluateCommand.self, DNSCommand.self, DispersionCommand.self, CheckCommand.self, InspectCommand.self])
+        subcommands: [RunCommand.self, TrainCommand.self, EvaluateCommand.self, DNSCommand.self, DispersionCommand.self, SurrogateCommand.self, CheckCommand.self, InspectCommand.self])
 }
 
 /// Flags every subcommand shares.
