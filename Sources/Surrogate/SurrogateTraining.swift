@@ -43,7 +43,8 @@ public struct SurrogateTrainingSettings: Sendable, Equatable {
     public var validationFraction = 0.05
     /// Use only this many of the remaining samples for training (0 = all): learning curves.
     public var trainingSamples = 0
-    /// Stop after the epoch that ends past this many minutes (0 = no limit).
+    /// Stop after the epoch after which another epoch of the same length would end past this many
+    /// minutes of training (0 = no limit).
     public var timeLimitMinutes = 0.0
     public var seed: UInt64 = 1
 
@@ -125,7 +126,8 @@ public enum SurrogateTraining {
         do {
             result = try trainer.run { report in
                 try onEpoch(report)
-                if settings.timeLimitMinutes > 0, priorSeconds + watch.seconds >= settings.timeLimitMinutes * 60 {
+                // Stop when another epoch as long as this one would end past the limit.
+                if settings.timeLimitMinutes > 0, priorSeconds + watch.seconds + report.seconds > settings.timeLimitMinutes * 60 {
                     throw TimeLimitReached()
                 }
             }
