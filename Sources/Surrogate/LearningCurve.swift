@@ -51,6 +51,20 @@ public struct LearningCurve: Sendable, Equatable {
         }.joined(separator: "\n") + "\n"
     }
 
+    /// Points from the `csv` text (e.g. several runs of one seed each, joined); throws on a bad line.
+    public init(csv text: String, source: String) throws {
+        var points: [Point] = []
+        for (k, line) in text.split(separator: "\n").enumerated() where k > 0 && !line.isEmpty {
+            let f = line.split(separator: ",").map { String($0) }
+            guard f.count == 5, let n = Int(f[0]), let seed = UInt64(f[1]), let mae = Double(f[2]), let r1 = Double(f[3]),
+                  let seconds = Double(f[4]) else {
+                throw SurrogateError("\(source):\(k + 1): expected training_samples,seed,test_mae,test_mae_r1,seconds, got '\(line)'")
+            }
+            points.append(Point(trainingSamples: n, seed: seed, mae: mae, maeR1: r1, seconds: seconds))
+        }
+        self.init(points: points)
+    }
+
     /// An SVG plot (log N on x, MAE on y): every run as a dot, the per-size means joined, the fit dashed.
     public func svg(title: String) -> String {
         let w = 640.0, h = 420.0, left = 80.0, right = 20.0, top = 40.0, bottom = 60.0

@@ -294,12 +294,24 @@ struct SurrogateCommand: ParsableCommand {
         @Option(name: .customLong("set"), help: ArgumentHelp("Override a key: section.key=value (repeatable).", valueName: "key=value"))
         var overrides: [String] = []
 
+        @Option(name: .customLong("from-csv"), parsing: .upToNextOption,
+                help: "Only fit and plot the points of these learning-curve.csv files (e.g. one run per seed).")
+        var fromCSV: [String] = []
+
         @OptionGroup var output: OutputOptions
 
         func run() throws {
             let s = try ScenarioLoader.loadSurrogate(path: config, overrides: overrides)
             setBLASThreads(1)
             let quiet = output.quiet || output.json
+            try FileManager.default.createDirectory(atPath: s.curveOutput, withIntermediateDirectories: true)
+            if !fromCSV.isEmpty {
+                let points = try fromCSV.flatMap { path in
+                    try LearningCurve(csv: try String(contentsOfFile: path, encoding: .utf8), source: path).points
+                }
+                try finish(LearningCurve(points: points), s)
+                return
+            }
             let data = try SurrogateDataset.read(path: s.trainPath)
             let test = try SurrogateDataset.read(path: s.testPath)
             let available = SurrogateTraining.split(count: data.count, validationFraction: s.training.validationFraction,
@@ -308,7 +320,6 @@ struct SurrogateCommand: ParsableCommand {
             var points: [LearningCurve.Point] = []
             let runs = s.curveFractions.count * s.curveSeeds.count
             let bar = ProgressBar(label: "models", total: runs, quiet: quiet)
-            try FileManager.default.createDirectory(atPath: s.curveOutput, withIntermediateDirectories: true)
             for fraction in s.curveFractions {
                 for seed in s.curveSeeds {
                     var settings = s.training
@@ -333,14 +344,19 @@ struct SurrogateCommand: ParsableCommand {
                     try curve.csv.write(toFile: s.curveOutput + "/learning-curve.csv", atomically: true, encoding: .utf8)
                 }
             }
-            let curve = LearningCurve(points: points)
+            try finish(LearningCurve(points: points), s)
+        }
+
+        /// Writes the CSV and the SVG, prints the fit.
+        func finish(_ curve: LearningCurve, _ s: SurrogateScenario) throws {
+            try curve.csv.write(toFile: s.curveOutput + "/learning-curve.csv", atomically: true, encoding: .utf8)
             let svgPath = s.curveOutput + "/learning-curve.svg"
             try curve.svg(title: "CNN surrogate, \(s.problem.latticeSize)² lattice: test MAE vs training-set size")
                 .write(toFile: svgPath, atomically: true, encoding: .utf8)
             let fit = curve.fit
             SurrogateCommand.printSummary([
                 "csv": s.curveOutput + "/learning-curve.csv", "svg": svgPath, "fit_a": fit.a, "fit_b": fit.b,
-                "fit_r_squared": fit.rSquared, "runs": points.count,
+                "fit_r_squared": fit.rSquared, "runs": curve.points.count,
                 "mean_mae_by_size": curve.means.map { "\($0.n): \($0.mae)" },
             ], json: output.json, title: "tissue surrogate learning-curve")
         }
