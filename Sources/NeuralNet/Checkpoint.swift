@@ -14,6 +14,11 @@ import HDF5Kit
 /// - `/checkpoint/layers/K/W|b` current weights; `/checkpoint/best/K/W|b` best weights;
 ///   `/checkpoint/adam/K/m_W|v_W|m_b|v_b` Adam moments
 /// - `/checkpoint/history/train_loss|validation_loss|validation_mape|learning_rate|seconds`
+///
+/// An encoder–decoder checkpoint instead has the attribute `architecture` = "encoder-decoder"
+/// with the spec (`size`, `channels`, `pool_factors`, `convolutions_per_block`, `kernel`,
+/// `leaky_slope`) and flat `/checkpoint/parameters`, `/checkpoint/best_parameters`,
+/// `/checkpoint/adam/m`, `/checkpoint/adam/v` (order of `EncoderDecoderSpec.tensorSizes`).
 public struct TrainingCheckpoint<T: TrainableScalar>: Sendable {
     public static var kind: String { "checkpoint" }
 
@@ -39,74 +44,94 @@ public struct TrainingCheckpoint<T: TrainableScalar>: Sendable {
     /// Writes the checkpoint atomically (`AtomicWrite.hdf5`).
     public func write(to path: String, programVersion: String, configText: String) throws {
         let s = state
-        let layout = s.layout
         try AtomicWrite.hdf5(to: path) { file in
             try FileHeader(kind: Self.kind, programVersion: programVersion, config: configText,
                            seed: config.seed).write(to: file)
             let g = try file.root.createGroup("checkpoint")
             try g.setAttribute("precision", T.precisionName)
-            try g.setAttribute("activation", s.activation.rawValue)
-            try g.setAttribute("epoch", s.epoch)
-            try g.setAttribute("best_epoch", s.bestEpoch)
-            try g.setAttribute("best_validation_loss", s.bestValidationLoss)
-            try g.setAttribute("epochs_since_improvement", s.epochsSinceImprovement)
-            try g.setAttribute("stopped_on_non_finite_loss", s.stoppedOnNonFiniteLoss ? 1 : 0)
-            try g.setAttribute("adam_step", s.adam.step)
-            try g.setAttribute("adam_learning_rate", s.adam.learningRate)
-            try g.setAttribute("batch_size", config.batchSize)
-            try g.setAttribute("loss", config.loss.rawValue)
-            try g.setAttribute("learning_rate", config.learningRate)
-            switch config.schedule {
-            case .constant:
-                try g.setAttribute("schedule", "constant")
-            case .exponential(let rate):
-                try g.setAttribute("schedule", "exponential")
-                try g.setAttribute("schedule_rate", rate)
-            case .step(let factor, let every):
-                try g.setAttribute("schedule", "step")
-                try g.setAttribute("schedule_factor", factor)
-                try g.setAttribute("schedule_every", every)
+            try writeCommon(g)
+            switch s.architecture {
+            case .dense(let layout, let activation):
+                try writeDense(g, layout: layout, activation: activation)
+            case .encoderDecoder(let spec):
+                try g.setAttribute("architecture", "encoder-decoder")
+                try spec.writeAttributes(to: g)
+                try g.write("parameters", s.parameters, units: "1", longName: "current parameters, flat")
+                try g.write("best_parameters", s.bestParameters, units: "1", longName: "best parameters, flat")
+                try g.write("adam/m", s.adam.firstMoment, units: "1", longName: "Adam first moment, flat")
+                try g.write("adam/v", s.adam.secondMoment, units: "1", longName: "Adam second moment, flat")
             }
-            try g.setAttribute("beta1", config.beta1)
-            try g.setAttribute("beta2", config.beta2)
-            try g.setAttribute("epsilon", config.epsilon)
-            try g.setAttribute("min_delta", config.minDelta)
-            try g.setAttribute("epochs", config.epochs)
-            try g.setAttribute("patience", config.patience)
-            try g.setAttribute("checkpoint_interval", config.checkpointInterval)
-            try g.setAttribute("training_rows", trainingRows)
-            try g.setAttribute("validation_rows", validationRows)
-            try g.write("widths", layout.widths.map { Int64($0) }, units: "1", longName: "layer widths, input first")
-            try g.write("rng_state", [s.rngState], units: "1", longName: "SplitMix64 state of the shuffling stream")
-            try g.write("data_fingerprints", [trainingFingerprint, validationFingerprint], units: "1",
-                        longName: "FNV-1a 64 of the training and validation data")
+        }
+    }
 
-            /// One group per layer under `group`, each holding every (W name, b name, values) set.
-            func writeTensors(_ group: HDF5Group, _ sets: [(String, String, [T], String)]) throws {
-                for k in 0..<layout.layerCount {
-                    let lg = try group.createGroup(String(k))
-                    let (i, o) = (layout.widths[k], layout.widths[k + 1])
-                    let w = layout.weightOffsets[k], b = layout.biasOffsets[k]
-                    for (wName, bName, values, what) in sets {
-                        try lg.write(wName, Array(values[w..<(w + i * o)]), shape: [o, i], units: "1",
-                                     longName: "\(what) of the weights of dense layer \(k) (outputs × inputs)")
-                        try lg.write(bName, Array(values[b..<(b + o)]), units: "1",
-                                     longName: "\(what) of the biases of dense layer \(k)")
-                    }
+    /// The attributes, RNG state, fingerprints and history every checkpoint holds.
+    private func writeCommon(_ g: HDF5Group) throws {
+        let s = state
+        try g.setAttribute("epoch", s.epoch)
+        try g.setAttribute("best_epoch", s.bestEpoch)
+        try g.setAttribute("best_validation_loss", s.bestValidationLoss)
+        try g.setAttribute("epochs_since_improvement", s.epochsSinceImprovement)
+        try g.setAttribute("stopped_on_non_finite_loss", s.stoppedOnNonFiniteLoss ? 1 : 0)
+        try g.setAttribute("adam_step", s.adam.step)
+        try g.setAttribute("adam_learning_rate", s.adam.learningRate)
+        try g.setAttribute("batch_size", config.batchSize)
+        try g.setAttribute("loss", config.loss.rawValue)
+        try g.setAttribute("learning_rate", config.learningRate)
+        switch config.schedule {
+        case .constant:
+            try g.setAttribute("schedule", "constant")
+        case .exponential(let rate):
+            try g.setAttribute("schedule", "exponential")
+            try g.setAttribute("schedule_rate", rate)
+        case .step(let factor, let every):
+            try g.setAttribute("schedule", "step")
+            try g.setAttribute("schedule_factor", factor)
+            try g.setAttribute("schedule_every", every)
+        }
+        try g.setAttribute("beta1", config.beta1)
+        try g.setAttribute("beta2", config.beta2)
+        try g.setAttribute("epsilon", config.epsilon)
+        try g.setAttribute("min_delta", config.minDelta)
+        try g.setAttribute("epochs", config.epochs)
+        try g.setAttribute("patience", config.patience)
+        try g.setAttribute("checkpoint_interval", config.checkpointInterval)
+        try g.setAttribute("training_rows", trainingRows)
+        try g.setAttribute("validation_rows", validationRows)
+        try g.write("rng_state", [s.rngState], units: "1", longName: "SplitMix64 state of the shuffling stream")
+        try g.write("data_fingerprints", [trainingFingerprint, validationFingerprint], units: "1",
+                    longName: "FNV-1a 64 of the training and validation data")
+        let h = try g.createGroup("history")
+        try h.write("train_loss", s.history.trainLoss, units: "1", longName: "mean training loss per epoch")
+        try h.write("validation_loss", s.history.validationLoss, units: "1", longName: "validation loss per epoch")
+        try h.write("validation_mape", s.history.validationMAPE, units: "1", longName: "validation MAPE (percent) per epoch")
+        try h.write("learning_rate", s.history.learningRate, units: "1", longName: "learning rate per epoch")
+        try h.write("seconds", s.history.seconds, units: "s", longName: "wall-clock time per epoch")
+    }
+
+    /// The dense layout: activation, widths and per-layer tensors.
+    private func writeDense(_ g: HDF5Group, layout: ParameterLayout, activation: Activation) throws {
+        let s = state
+        try g.setAttribute("activation", activation.rawValue)
+        try g.write("widths", layout.widths.map { Int64($0) }, units: "1", longName: "layer widths, input first")
+
+        /// One group per layer under `group`, each holding every (W name, b name, values) set.
+        func writeTensors(_ group: HDF5Group, _ sets: [(String, String, [T], String)]) throws {
+            for k in 0..<layout.layerCount {
+                let lg = try group.createGroup(String(k))
+                let (i, o) = (layout.widths[k], layout.widths[k + 1])
+                let w = layout.weightOffsets[k], b = layout.biasOffsets[k]
+                for (wName, bName, values, what) in sets {
+                    try lg.write(wName, Array(values[w..<(w + i * o)]), shape: [o, i], units: "1",
+                                 longName: "\(what) of the weights of dense layer \(k) (outputs × inputs)")
+                    try lg.write(bName, Array(values[b..<(b + o)]), units: "1",
+                                 longName: "\(what) of the biases of dense layer \(k)")
                 }
             }
-            try writeTensors(try g.createGroup("layers"), [("W", "b", s.parameters, "current values")])
-            try writeTensors(try g.createGroup("best"), [("W", "b", s.bestParameters, "best values")])
-            try writeTensors(try g.createGroup("adam"), [("m_W", "m_b", s.adam.firstMoment, "Adam first moment"),
-                                                         ("v_W", "v_b", s.adam.secondMoment, "Adam second moment")])
-
-            let h = try g.createGroup("history")
-            try h.write("train_loss", s.history.trainLoss, units: "1", longName: "mean training loss per epoch")
-            try h.write("validation_loss", s.history.validationLoss, units: "1", longName: "validation loss per epoch")
-            try h.write("validation_mape", s.history.validationMAPE, units: "1", longName: "validation MAPE (percent) per epoch")
-            try h.write("learning_rate", s.history.learningRate, units: "1", longName: "learning rate per epoch")
-            try h.write("seconds", s.history.seconds, units: "s", longName: "wall-clock time per epoch")
         }
+        try writeTensors(try g.createGroup("layers"), [("W", "b", s.parameters, "current values")])
+        try writeTensors(try g.createGroup("best"), [("W", "b", s.bestParameters, "best values")])
+        try writeTensors(try g.createGroup("adam"), [("m_W", "m_b", s.adam.firstMoment, "Adam first moment"),
+                                                     ("v_W", "v_b", s.adam.secondMoment, "Adam second moment")])
     }
 
     // MARK: Reading
@@ -126,40 +151,60 @@ public struct TrainingCheckpoint<T: TrainableScalar>: Sendable {
         guard precision == T.precisionName else {
             throw fail("checkpoint holds \(precision) weights, this run trains in \(T.precisionName)")
         }
-        let activationName = try g.stringAttribute("activation")
-        guard let activation = Activation(rawValue: activationName) else {
-            throw fail("activation '\(activationName)' is not one of \(Activation.allCases.map(\.rawValue))")
-        }
-        let widths = try g.dataset("widths").read(Int64.self).map { Int($0) }
-        guard widths.count >= 2, widths.allSatisfy({ $0 > 0 }) else {
-            throw fail("/checkpoint/widths \(widths) is not a list of at least two positive widths")
-        }
-        let layout = ParameterLayout(widths: widths)
-
-        func readTensors(_ groupPath: String, names: (String, String)) throws -> [T] {
-            var flat: [T] = []
-            flat.reserveCapacity(layout.count)
-            for k in 0..<layout.layerCount {
-                let (i, o) = (layout.widths[k], layout.widths[k + 1])
-                for (name, shape) in [(names.0, [o, i]), (names.1, [o])] {
-                    let p = "\(groupPath)/\(k)/\(name)"
-                    guard g.contains(p) else { throw fail("/checkpoint/\(p) is missing") }
-                    let d = try g.dataset(p)
-                    guard d.shape == shape else {
-                        throw fail("/checkpoint/\(p) has shape \(d.shape), expected \(shape) for widths \(widths)")
-                    }
-                    flat.append(contentsOf: try d.read(T.self))
+        let architecture: NetworkArchitecture
+        let parameters: [T], best: [T], first: [T], second: [T]
+        if g.hasAttribute("architecture") {
+            let name = try g.stringAttribute("architecture")
+            guard name == "encoder-decoder" else { throw fail("architecture '\(name)' is not 'encoder-decoder' (or absent: dense)") }
+            let spec: EncoderDecoderSpec
+            do { spec = try EncoderDecoderSpec(attributesOf: g) } catch let error as NeuralNetError { throw fail("\(error)") }
+            architecture = .encoderDecoder(spec)
+            func flat(_ p: String) throws -> [T] {
+                guard g.contains(p) else { throw fail("/checkpoint/\(p) is missing") }
+                let d = try g.dataset(p)
+                guard d.shape == [spec.parameterCount] else {
+                    throw fail("/checkpoint/\(p) has shape \(d.shape), expected [\(spec.parameterCount)] for \(spec)")
                 }
+                return try d.read(T.self)
             }
-            return flat
+            (parameters, best, first, second) = (try flat("parameters"), try flat("best_parameters"), try flat("adam/m"), try flat("adam/v"))
+        } else {
+            let activationName = try g.stringAttribute("activation")
+            guard let activation = Activation(rawValue: activationName) else {
+                throw fail("activation '\(activationName)' is not one of \(Activation.allCases.map(\.rawValue))")
+            }
+            let widths = try g.dataset("widths").read(Int64.self).map { Int($0) }
+            guard widths.count >= 2, widths.allSatisfy({ $0 > 0 }) else {
+                throw fail("/checkpoint/widths \(widths) is not a list of at least two positive widths")
+            }
+            let layout = ParameterLayout(widths: widths)
+            architecture = .dense(layout, activation)
+
+            func readTensors(_ groupPath: String, names: (String, String)) throws -> [T] {
+                var flat: [T] = []
+                flat.reserveCapacity(layout.count)
+                for k in 0..<layout.layerCount {
+                    let (i, o) = (layout.widths[k], layout.widths[k + 1])
+                    for (name, shape) in [(names.0, [o, i]), (names.1, [o])] {
+                        let p = "\(groupPath)/\(k)/\(name)"
+                        guard g.contains(p) else { throw fail("/checkpoint/\(p) is missing") }
+                        let d = try g.dataset(p)
+                        guard d.shape == shape else {
+                            throw fail("/checkpoint/\(p) has shape \(d.shape), expected \(shape) for widths \(widths)")
+                        }
+                        flat.append(contentsOf: try d.read(T.self))
+                    }
+                }
+                return flat
+            }
+            parameters = try readTensors("layers", names: ("W", "b"))
+            best = try readTensors("best", names: ("W", "b"))
+            first = try readTensors("adam", names: ("m_W", "m_b"))
+            second = try readTensors("adam", names: ("v_W", "v_b"))
         }
-        let parameters = try readTensors("layers", names: ("W", "b"))
-        let best = try readTensors("best", names: ("W", "b"))
-        let first = try readTensors("adam", names: ("m_W", "m_b"))
-        let second = try readTensors("adam", names: ("v_W", "v_b"))
 
         let config = try readConfig(g, seed: header.seed, fail: fail)
-        let adam = try Adam<T>(tensorSizes: layout.tensorSizes, learningRate: try g.doubleAttribute("adam_learning_rate"),
+        let adam = try Adam<T>(tensorSizes: architecture.tensorSizes, learningRate: try g.doubleAttribute("adam_learning_rate"),
                                beta1: config.beta1,
                                beta2: config.beta2, epsilon: config.epsilon, step: try g.intAttribute("adam_step"),
                                firstMoment: first, secondMoment: second)
@@ -188,7 +233,7 @@ public struct TrainingCheckpoint<T: TrainableScalar>: Sendable {
             throw fail("best_epoch \(bestEpoch) / epochs_since_improvement \(since) inconsistent with epoch \(epoch)")
         }
         let state = TrainingState<T>(
-            layout: layout, activation: activation, parameters: parameters, adam: adam, epoch: epoch,
+            architecture: architecture, parameters: parameters, adam: adam, epoch: epoch,
             rngState: rng[0], bestParameters: best, bestValidationLoss: try g.doubleAttribute("best_validation_loss"),
             bestEpoch: bestEpoch, epochsSinceImprovement: since, history: history,
             stoppedOnNonFiniteLoss: try g.intAttribute("stopped_on_non_finite_loss") != 0)
@@ -242,9 +287,11 @@ public struct TrainingCheckpoint<T: TrainableScalar>: Sendable {
         if validationRows == validation.rows && validationFingerprint != validation.fingerprint {
             differences.append("validation data differ (fingerprint \(validationFingerprint) vs \(validation.fingerprint))")
         }
-        let widths = state.layout.widths
-        if widths.first != training.inputWidth || widths.last != training.outputWidth {
-            differences.append("network \(widths) does not take \(training.inputWidth) features to \(training.outputWidth) targets")
+        let a = state.architecture
+        if a.inputWidth != training.inputWidth || a.outputWidth != training.outputWidth {
+            let name: String
+            if case .dense(let layout, _) = a { name = "\(layout.widths)" } else { name = a.description }
+            differences.append("network \(name) does not take \(training.inputWidth) features to \(training.outputWidth) targets")
         }
         guard differences.isEmpty else {
             throw NeuralNetError.file("\(path): cannot resume, the run differs from the checkpoint: "

@@ -62,6 +62,48 @@ public enum Loss: String, Sendable, CaseIterable {
         }
     }
 
+    /// Weighted mean loss (1/n) Σ wᵢ ℓᵢ(ŷᵢ, yᵢ) with ℓ the per-element term above (MAPE in percent);
+    /// if `gradient` is non-nil, writes ∂L/∂ŷᵢ = wᵢ ℓ'ᵢ / n. Used for source-weighted losses.
+    @inlinable
+    public func evaluate<T: BLASScalar>(predictions: UnsafePointer<T>, targets: UnsafePointer<T>, weights: UnsafePointer<T>,
+                                        count: Int, gradient: UnsafeMutablePointer<T>?) -> Double {
+        guard count > 0 else { return 0 }
+        var sum = 0.0
+        let invN = 1 / Double(count)
+        var i = 0
+        switch self {
+        case .mape:
+            let eps = T(Self.mapeEpsilon)
+            let scale = T(100 * invN)
+            while i < count {
+                let d = predictions[i] - targets[i], w = weights[i]
+                let denom = Swift.max(Swift.abs(targets[i]), eps)
+                sum += Double(w * Swift.abs(d) / denom)
+                if let gradient { gradient[i] = d > 0 ? w * scale / denom : (d < 0 ? -w * scale / denom : 0) }
+                i &+= 1
+            }
+            return 100 * sum * invN
+        case .mse:
+            let scale = T(2 * invN)
+            while i < count {
+                let d = predictions[i] - targets[i], w = weights[i]
+                sum += Double(w) * Double(d) * Double(d)
+                if let gradient { gradient[i] = scale * w * d }
+                i &+= 1
+            }
+            return sum * invN
+        case .mae:
+            let scale = T(invN)
+            while i < count {
+                let d = predictions[i] - targets[i], w = weights[i]
+                sum += Double(w * Swift.abs(d))
+                if let gradient { gradient[i] = d > 0 ? w * scale : (d < 0 ? -w * scale : 0) }
+                i &+= 1
+            }
+            return sum * invN
+        }
+    }
+
     /// Mean loss of `predictions` against `targets` (same count).
     public func value<T: BLASScalar>(predictions: [T], targets: [T]) throws -> Double {
         try Self.checkCounts(predictions.count, targets.count)

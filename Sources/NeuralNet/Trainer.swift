@@ -13,11 +13,14 @@ public struct TrainingData<T: TrainableScalar>: Sendable {
     public let rows: Int
     public let inputWidth: Int
     public let outputWidth: Int
-    /// FNV-1a (64-bit) of the widths and the bit patterns of features and targets: a
-    /// checkpoint remembers it so that a resume on other data is refused.
+    /// Optional per-target loss weights wᵢ (rows × outputWidth, ≥ 0): the loss becomes
+    /// (1/n) Σ wᵢ ℓᵢ (e.g. a source-weighted loss). nil = unweighted.
+    public let weights: [T]?
+    /// FNV-1a (64-bit) of the widths and the bit patterns of features, targets (and weights, if
+    /// any): a checkpoint remembers it so that a resume on other data is refused.
     public let fingerprint: UInt64
 
-    public init(features: [T], targets: [T], inputWidth: Int, outputWidth: Int = 1) throws {
+    public init(features: [T], targets: [T], inputWidth: Int, outputWidth: Int = 1, weights: [T]? = nil) throws {
         guard inputWidth > 0, outputWidth > 0 else {
             throw NeuralNetError.shape("training data needs positive widths, got \(inputWidth) inputs and \(outputWidth) outputs")
         }
@@ -34,6 +37,15 @@ public struct TrainingData<T: TrainableScalar>: Sendable {
         if let i = targets.firstIndex(where: { !$0.isFinite }) {
             throw NeuralNetError.shape("target at row \(i / outputWidth) is not finite (\(targets[i]))")
         }
+        if let weights {
+            guard weights.count == targets.count else {
+                throw NeuralNetError.shape("\(targets.count) targets need as many loss weights, got \(weights.count)")
+            }
+            if let i = weights.firstIndex(where: { !($0 >= 0) || !$0.isFinite }) {
+                throw NeuralNetError.shape("loss weight \(i) is negative or not finite (\(weights[i]))")
+            }
+        }
+        self.weights = weights
         self.features = features
         self.targets = targets
         self.rows = rows
@@ -47,6 +59,7 @@ public struct TrainingData<T: TrainableScalar>: Sendable {
         withUnsafeBytes(of: Int64(outputWidth)) { mix($0) }
         features.withUnsafeBytes { mix($0) }
         targets.withUnsafeBytes { mix($0) }
+        weights?.withUnsafeBytes { mix($0) }
         fingerprint = h
     }
 }
@@ -185,8 +198,7 @@ public struct EpochReport: Sendable, Equatable {
 
 /// Everything that determines the rest of a run: saved in a checkpoint.
 public struct TrainingState<T: TrainableScalar>: Sendable, Equatable {
-    public var layout: ParameterLayout
-    public var activation: Activation
+    public var architecture: NetworkArchitecture
     /// Current weights (flat, `ParameterLayout` order).
     public var parameters: [T]
     public var adam: Adam<T>
@@ -204,11 +216,10 @@ public struct TrainingState<T: TrainableScalar>: Sendable, Equatable {
     /// Set when a non-finite loss ended the run.
     public var stoppedOnNonFiniteLoss: Bool
 
-    public init(layout: ParameterLayout, activation: Activation, parameters: [T], adam: Adam<T>, epoch: Int,
+    public init(architecture: NetworkArchitecture, parameters: [T], adam: Adam<T>, epoch: Int,
                 rngState: UInt64, bestParameters: [T], bestValidationLoss: Double, bestEpoch: Int,
                 epochsSinceImprovement: Int, history: TrainingHistory, stoppedOnNonFiniteLoss: Bool) {
-        self.layout = layout
-        self.activation = activation
+        self.architecture = architecture
         self.parameters = parameters
         self.adam = adam
         self.epoch = epoch
@@ -221,22 +232,27 @@ public struct TrainingState<T: TrainableScalar>: Sendable, Equatable {
         self.stoppedOnNonFiniteLoss = stoppedOnNonFiniteLoss
     }
 
-    public var network: DenseNetwork<T> {
-        try! DenseNetwork(layout: layout, activation: activation, parameters: parameters)
-    }
-    public var bestNetwork: DenseNetwork<T> {
-        try! DenseNetwork(layout: layout, activation: activation, parameters: bestParameters)
+    /// The current weights as a dense network (dense architectures only).
+    public var network: DenseNetwork<T> { Self.dense(architecture, parameters) }
+    public var bestNetwork: DenseNetwork<T> { Self.dense(architecture, bestParameters) }
+
+    static func dense(_ architecture: NetworkArchitecture, _ parameters: [T]) -> DenseNetwork<T> {
+        guard case .dense(let layout, let activation) = architecture else {
+            preconditionFailure("a \(architecture.description) is not a dense network")
+        }
+        return try! DenseNetwork(layout: layout, activation: activation, parameters: parameters)
     }
 }
 
 /// The outcome of `Trainer.run`.
 public struct TrainingResult<T: TrainableScalar>: Sendable {
-    /// The best weights (lowest validation loss).
-    public let network: DenseNetwork<T>
-    /// The weights after the last epoch run.
-    public let finalNetwork: DenseNetwork<T>
+    public let architecture: NetworkArchitecture
+    /// The best weights (lowest validation loss), flat.
+    public let parameters: [T]
+    /// The weights after the last epoch run, flat.
+    public let finalParameters: [T]
     public let history: TrainingHistory
-    /// Epoch (1-based) of `network`; 0 if no epoch improved on the initial weights.
+    /// Epoch (1-based) of `parameters`; 0 if no epoch improved on the initial weights.
     public let bestEpoch: Int
     public let bestValidationLoss: Double
     /// Epochs completed (including those before a resume).
@@ -244,19 +260,34 @@ public struct TrainingResult<T: TrainableScalar>: Sendable {
     public let stopReason: StopReason
 
     @inlinable
-    public init(network: DenseNetwork<T>, finalNetwork: DenseNetwork<T>, history: TrainingHistory, bestEpoch: Int,
-                bestValidationLoss: Double, epochsRun: Int, stopReason: StopReason) {
-        self.network = network
-        self.finalNetwork = finalNetwork
+    public init(architecture: NetworkArchitecture, parameters: [T], finalParameters: [T], history: TrainingHistory,
+                bestEpoch: Int, bestValidationLoss: Double, epochsRun: Int, stopReason: StopReason) {
+        self.architecture = architecture
+        self.parameters = parameters
+        self.finalParameters = finalParameters
         self.history = history
         self.bestEpoch = bestEpoch
         self.bestValidationLoss = bestValidationLoss
         self.epochsRun = epochsRun
         self.stopReason = stopReason
     }
+
+    /// The best weights as a dense network (dense architectures only).
+    public var network: DenseNetwork<T> { TrainingState<T>.dense(architecture, parameters) }
+    /// The weights after the last epoch as a dense network (dense architectures only).
+    public var finalNetwork: DenseNetwork<T> { TrainingState<T>.dense(architecture, finalParameters) }
+
+    /// The best weights as an encoder–decoder (encoder–decoder architectures only).
+    public var encoderDecoder: EncoderDecoder<T> {
+        guard case .encoderDecoder(let spec) = architecture else {
+            preconditionFailure("a \(architecture.description) is not an encoder–decoder")
+        }
+        return try! EncoderDecoder(spec: spec, parameters: parameters)
+    }
 }
 
-/// Mini-batch training of a `DenseNetwork` with Adam.
+/// Mini-batch training with Adam of a `DenseNetwork` or an `EncoderDecoder` (any
+/// `NetworkArchitecture`; the loop is generic over `TrainingWorkspace`).
 ///
 /// Each epoch: shuffle the training rows (Fisher–Yates from the identity with the seeded
 /// shuffling stream), one Adam step per mini-batch (the last one may be partial), then the
@@ -281,19 +312,34 @@ public final class Trainer<T: TrainableScalar> {
     public var network: DenseNetwork<T> { _state.network }
 
     /// A fresh run from `network`'s weights.
-    public init(network: DenseNetwork<T>, training: TrainingData<T>, validation: TrainingData<T>,
+    public convenience init(network: DenseNetwork<T>, training: TrainingData<T>, validation: TrainingData<T>,
+                            config: TrainingConfig, checkpoint: CheckpointDestination? = nil) throws {
+        try self.init(architecture: .dense(network.parameterLayout, network.activation), parameters: network.flatParameters,
+                      training: training, validation: validation, config: config, checkpoint: checkpoint)
+    }
+
+    /// A fresh run from an encoder–decoder's weights.
+    public convenience init(encoderDecoder model: EncoderDecoder<T>, training: TrainingData<T>, validation: TrainingData<T>,
+                            config: TrainingConfig, checkpoint: CheckpointDestination? = nil) throws {
+        try self.init(architecture: .encoderDecoder(model.spec), parameters: model.parameters,
+                      training: training, validation: validation, config: config, checkpoint: checkpoint)
+    }
+
+    /// A fresh run of `architecture` from the flat `parameters`.
+    public init(architecture: NetworkArchitecture, parameters: [T], training: TrainingData<T>, validation: TrainingData<T>,
                 config: TrainingConfig, checkpoint: CheckpointDestination? = nil) throws {
-        try Self.check(layout: network.parameterLayout, training: training, validation: validation, config: config,
+        guard parameters.count == architecture.parameterCount else {
+            throw NeuralNetError.shape("\(architecture.description) needs \(architecture.parameterCount) parameters, got \(parameters.count)")
+        }
+        try Self.check(architecture: architecture, training: training, validation: validation, config: config,
                        checkpoint: checkpoint)
         self.config = config
         self.training = training
         self.validation = validation
         self.checkpoint = checkpoint
-        let layout = network.parameterLayout
-        let parameters = network.flatParameters
         _state = TrainingState(
-            layout: layout, activation: network.activation, parameters: parameters,
-            adam: Adam(tensorSizes: layout.tensorSizes, learningRate: config.learningRate, beta1: config.beta1,
+            architecture: architecture, parameters: parameters,
+            adam: Adam(tensorSizes: architecture.tensorSizes, learningRate: config.learningRate, beta1: config.beta1,
                        beta2: config.beta2, epsilon: config.epsilon),
             epoch: 0, rngState: RandomStreams.shuffling(seed: config.seed).state,
             bestParameters: parameters, bestValidationLoss: .infinity, bestEpoch: 0, epochsSinceImprovement: 0,
@@ -308,7 +354,7 @@ public final class Trainer<T: TrainableScalar> {
                 config: TrainingConfig, checkpoint: CheckpointDestination? = nil) throws {
         let saved = try TrainingCheckpoint<T>.read(path: path)
         try saved.checkResumable(config: config, training: training, validation: validation, path: path)
-        try Self.check(layout: saved.state.layout, training: training, validation: validation, config: config,
+        try Self.check(architecture: saved.state.architecture, training: training, validation: validation, config: config,
                        checkpoint: checkpoint)
         self.config = config
         self.training = training
@@ -317,10 +363,10 @@ public final class Trainer<T: TrainableScalar> {
         _state = saved.state
     }
 
-    private static func check(layout: ParameterLayout, training: TrainingData<T>, validation: TrainingData<T>,
+    private static func check(architecture: NetworkArchitecture, training: TrainingData<T>, validation: TrainingData<T>,
                               config: TrainingConfig, checkpoint: CheckpointDestination?) throws {
         try config.validate()
-        let (inW, outW) = (layout.widths.first!, layout.widths.last!)
+        let (inW, outW) = (architecture.inputWidth, architecture.outputWidth)
         for (name, data) in [("training", training), ("validation", validation)] {
             guard data.inputWidth == inW, data.outputWidth == outW else {
                 throw NeuralNetError.shape("\(name) data has \(data.inputWidth) features and \(data.outputWidth) targets per row, the network takes \(inW) and gives \(outW)")
@@ -351,16 +397,30 @@ public final class Trainer<T: TrainableScalar> {
     /// resumed trainer; an error thrown by `onEpoch` stops the run with the state of that epoch kept.
     @inlinable
     public func run(onEpoch: (EpochReport) throws -> Void = { _ in }) throws -> TrainingResult<T> {
-        let layout = _state.layout
+        let capacity = Swift.min(config.batchSize, Swift.max(training.rows, validation.rows))
+        switch _state.architecture {
+        case .dense(let layout, let activation):
+            return try run(workspace: Backpropagation<T>(layout: layout, activation: activation, capacity: capacity),
+                           onEpoch: onEpoch)
+        case .encoderDecoder(let spec):
+            return try run(workspace: EncoderDecoderWorkspace<T>(spec: spec, capacity: capacity), onEpoch: onEpoch)
+        }
+    }
+
+    /// The epoch loop on a workspace of the state's architecture.
+    @inlinable
+    func run<W: TrainingWorkspace>(workspace bp: W, onEpoch: (EpochReport) throws -> Void) throws -> TrainingResult<T>
+        where W.Scalar == T
+    {
+        let layout = _state.architecture
         let inW = training.inputWidth, outW = training.outputWidth
         let batchSize = config.batchSize
-        let bp = Backpropagation<T>(layout: layout, activation: _state.activation,
-                                    capacity: Swift.min(batchSize, Swift.max(training.rows, validation.rows)))
         var parameters = _state.parameters
         var adam = _state.adam
-        var gradient = [T](repeating: 0, count: layout.count)
+        var gradient = [T](repeating: 0, count: layout.parameterCount)
         var batchX = [T](repeating: 0, count: bp.capacity * inW)
         var batchY = [T](repeating: 0, count: bp.capacity * outW)
+        var batchW = [T](repeating: 0, count: training.weights == nil ? 0 : bp.capacity * outW)
         var order = [Int](repeating: 0, count: training.rows)
         let stopReason: StopReason
         while true {
@@ -383,6 +443,7 @@ public final class Trainer<T: TrainableScalar> {
                 gradient.withUnsafeMutableBufferPointer { gb in
                     batchX.withUnsafeMutableBufferPointer { xb in
                         batchY.withUnsafeMutableBufferPointer { yb in
+                          batchW.withUnsafeMutableBufferPointer { wb in
                             training.features.withUnsafeBufferPointer { fb in
                                 training.targets.withUnsafeBufferPointer { tb in
                                     order.withUnsafeBufferPointer { ob in
@@ -400,8 +461,21 @@ public final class Trainer<T: TrainableScalar> {
                                                 i &+= 1
                                             }
                                             let out = bp.forward(parameters: p, inputs: x, rows: n)
-                                            let l = config.loss.evaluate(predictions: out, targets: y, count: n &* outW,
+                                            let l: Double
+                                            if let weights = training.weights {
+                                                weights.withUnsafeBufferPointer { allW in
+                                                    var i = 0
+                                                    while i < n {
+                                                        (wb.baseAddress! + i &* outW).update(from: allW.baseAddress! + o[first &+ i] &* outW, count: outW)
+                                                        i &+= 1
+                                                    }
+                                                }
+                                                l = config.loss.evaluate(predictions: out, targets: y, weights: wb.baseAddress!,
+                                                                         count: n &* outW, gradient: bp.outputGradient)
+                                            } else {
+                                                l = config.loss.evaluate(predictions: out, targets: y, count: n &* outW,
                                                                          gradient: bp.outputGradient)
+                                            }
                                             lossSum += l * Double(n)
                                             bp.backward(parameters: p, outputGradient: bp.outputGradient, rows: n, gradient: g)
                                             adam.update(parameters: p, gradient: g)
@@ -410,6 +484,7 @@ public final class Trainer<T: TrainableScalar> {
                                     }
                                 }
                             }
+                          }
                         }
                     }
                 }
@@ -454,15 +529,15 @@ public final class Trainer<T: TrainableScalar> {
                                     validationLoss: validationLoss, validationMAPE: validationMAPE, learningRate: lr,
                                     seconds: seconds, isBest: isBest, bestEpoch: s.bestEpoch, checkpointWritten: wrote))
         }
-        return TrainingResult(network: _state.bestNetwork, finalNetwork: _state.network, history: _state.history,
-                              bestEpoch: _state.bestEpoch, bestValidationLoss: _state.bestValidationLoss,
+        return TrainingResult(architecture: _state.architecture, parameters: _state.bestParameters,
+                              finalParameters: _state.parameters, history: _state.history, bestEpoch: _state.bestEpoch, bestValidationLoss: _state.bestValidationLoss,
                               epochsRun: _state.epoch, stopReason: stopReason)
     }
 
     /// Mean `loss` and MAPE of the network over `data`, `bp.capacity` rows at a time.
     @inlinable
-    static func evaluate(_ bp: Backpropagation<T>, parameters: UnsafePointer<T>, data: TrainingData<T>,
-                         loss: Loss) -> (loss: Double, mape: Double) {
+    static func evaluate<W: TrainingWorkspace>(_ bp: W, parameters: UnsafePointer<T>, data: TrainingData<T>,
+                                               loss: Loss) -> (loss: Double, mape: Double) where W.Scalar == T {
         let inW = data.inputWidth, outW = data.outputWidth
         var lossSum = 0.0, mapeSum = 0.0
         data.features.withUnsafeBufferPointer { fb in
@@ -472,9 +547,14 @@ public final class Trainer<T: TrainableScalar> {
                     let n = Swift.min(bp.capacity, data.rows &- first)
                     let out = bp.forward(parameters: parameters, inputs: fb.baseAddress! + first &* inW, rows: n)
                     let y = tb.baseAddress! + first &* outW
-                    let l = loss.evaluate(predictions: out, targets: y, count: n &* outW, gradient: nil)
+                    let l = data.weights.map { w in
+                        w.withUnsafeBufferPointer {
+                            loss.evaluate(predictions: out, targets: y, weights: $0.baseAddress! + first &* outW,
+                                          count: n &* outW, gradient: nil)
+                        }
+                    } ?? loss.evaluate(predictions: out, targets: y, count: n &* outW, gradient: nil)
                     lossSum += l * Double(n)
-                    mapeSum += loss == .mape ? l * Double(n)
+                    mapeSum += loss == .mape && data.weights == nil ? l * Double(n)
                         : Loss.mape.evaluate(predictions: out, targets: y, count: n &* outW, gradient: nil) * Double(n)
                     first &+= n
                 }

@@ -2,6 +2,7 @@
 // (6→1024→512→256→64→16→1, 680 801 parameters, seeded random weights).
 //
 //   tissue-bench write-model PATH [--seed S]
+//   tissue-bench surrogate [--model PATH] …   (CNN surrogate vs direct solve; SurrogateBench.swift)
 //   tissue-bench steady --model PATH --tissue brain|liver [--cells N] [--repeats R] [--precision float32|float64] [--profile CSV]
 //
 // Prints one JSON line: best and median solver wall time, closure calls, iterations.
@@ -100,6 +101,8 @@ case "steady":
     "closure_seconds": \(s.closureSeconds), "stop": "\(s.criterion.rawValue)", "final_residual": \(s.residualHistory.last!), \
     "history": \(s.residualHistory), "kinds": \(s.iterationKinds), "eta_min": \(s.eta.min()!), "eta_max": \(s.eta.max()!)}
     """)
+case "surrogate":
+    try surrogateBench(args)
 default:
     fail("unknown command '\(command)'")
 }

@@ -1,6 +1,0 @@
-import Testing
-@testable import Surrogate
-
-@Suite struct SurrogateModuleTests {
-    @Test func moduleLinks() { _ = SurrogateModule.self }
-}
