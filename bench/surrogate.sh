@@ -6,11 +6,11 @@
 #   * CNN inference per sample, batched (BATCH images per forward pass), float32.
 # Reference problem: 100², D = 1, γ = 1/400, R = 5, two disks. Source maps are built before timing.
 #
-#   bench/surrogate.sh                                   # the trained model if present, else the same
+#   bench/surrogate.sh                                   # the shipped model if present, else the same
 #                                                        # architecture with random weights (same cost)
 #   MODEL=results/surrogate/model.h5 THREADS=1 ROUNDS=3 bench/surrogate.sh
 #
-# Environment: MODEL (results/surrogate/model.h5 if it exists), SAMPLES (64), BATCH (32),
+# Environment: MODEL (models/surrogate-diffusion-decay-100.h5 if it exists), SAMPLES (64), BATCH (32),
 # REPEATS (3, best of), ROUNDS (3 processes), THREADS (1 OpenBLAS thread for both sides).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -19,7 +19,7 @@ BATCH=${BATCH:-32}
 REPEATS=${REPEATS:-3}
 ROUNDS=${ROUNDS:-3}
 THREADS=${THREADS:-1}
-MODEL=${MODEL:-results/surrogate/model.h5}
+MODEL=${MODEL:-models/surrogate-diffusion-decay-100.h5}
 echo "== swift build -c release --product tissue-bench" >&2
 swift build -c release --product tissue-bench >&2
 BIN=$(swift build -c release --show-bin-path)/tissue-bench
