@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Macroscale
+import NeuralNet
 import HDF5Kit
 import Scenario
 
@@ -32,6 +33,9 @@ struct RunCommand: ParsableCommand {
     }
 
     func run() throws {
+        // The closure's GEMMs on one OpenBLAS thread: with two, OpenBLAS sums in another order and
+        // the profile changes in the last bits (measured); results must not depend on the thread count.
+        setBLASThreads(1)
         let scenario = try ScenarioLoader.load(path: config, overrides: overrides)
         let path = outputPath ?? scenario.outputPath
         let run = try UpscaledRun(scenario: scenario)

@@ -2,6 +2,7 @@ import ArgumentParser
 import Averaging
 import Foundation
 import HDF5Kit
+import NeuralNet
 import Scenario
 
 /// `tissue validate SCENARIO`: strip DNS → average → upscaled run → compare, one HDF5 file + SVG.
@@ -34,6 +35,7 @@ struct ValidateCommand: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() throws {
+        setBLASThreads(1)   // the closure's GEMMs: results independent of the thread count (see RunCommand)
         let s = try ValidateScenarioLoader.load(path: config, overrides: overrides)
         let path = outputPath ?? s.run.outputPath
         let svg = plot ?? s.validation.plotPath

@@ -26,11 +26,15 @@ enum CLI {
 
     /// Runs `tissue args…` in `directory` (default: the repository root); with `signal`, sends it
     /// that signal `after` seconds (a stop request to a long run).
-    static func run(_ args: [String], in directory: URL? = nil,
+    /// `environment` adds variables to the inherited environment.
+    static func run(_ args: [String], in directory: URL? = nil, environment: [String: String] = [:],
                     signal: Int32? = nil, after seconds: Double = 0) throws -> CLIResult {
         let process = Process()
         process.executableURL = executable
         process.arguments = args
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         process.currentDirectoryURL = directory ?? root
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
