@@ -48,11 +48,16 @@ public enum ClosureError: Error, CustomStringConvertible, Equatable {
     case invalidFeature(row: Int, feature: EffectivenessFeature, value: Double)
     case featureMismatch(file: String, found: [String], expected: [String])
     case nonFiniteOutput(row: Int)
+    /// A feature lies beyond the network's training range by more than `MLPClosure.extrapolationLimit`
+    /// of the range's width: the answer would be an extrapolation, not a clamp.
+    case farOutsideTrainingRange(row: Int, feature: EffectivenessFeature, value: Double, minimum: Double, maximum: Double)
 
     public var description: String {
         switch self {
         case .invalidFeature(let row, let feature, let value):
             return "closure: feature \(feature.name) = \(value) at row \(row) is not valid"
+        case .farOutsideTrainingRange(let row, let feature, let value, let lo, let hi):
+            return "closure: feature \(feature.name) = \(value) at row \(row) is far outside the network's training range [\(lo), \(hi)] (more than \(MLPClosure.extrapolationLimit * 100) % of its width beyond it)"
         case .featureMismatch(let file, let found, let expected):
             return "\(file): model features \(found) do not match the solver's features \(expected)"
         case .nonFiniteOutput(let row):

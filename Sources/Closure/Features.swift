@@ -15,6 +15,9 @@ public enum EffectivenessFeature: Int, CaseIterable, Sendable {
     case concentrationGradient
 
     /// Name stored in model and training-set files (`/model/feature_names`).
+    /// ⟨c⟩/Ka and the gradient change with the solution; the other four are tissue parameters.
+    public var isState: Bool { self == .concentration || self == .concentrationGradient }
+
     public var name: String {
         switch self {
         case .porosity: return "porosity"

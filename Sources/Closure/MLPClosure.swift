@@ -33,6 +33,13 @@ public struct MLPClosure: EffectivenessClosure {
         self.network64 = precision == .float64 ? model.network.converted(to: Double.self) : nil
     }
 
+    /// Parameter features (porosity, φ², Pe, Dr: fixed by the tissue) beyond
+    /// [min − l·(max − min), max + l·(max − min)] are refused instead of clamped (l = 0.25; the
+    /// liver's porosity, 16 % of the width below the training minimum, is clamped as the reference
+    /// did). State features (⟨c⟩/Ka, the gradient) are clamped and counted: a transient front from
+    /// c = 0 passes far beyond the training gradients for a few steps.
+    public static let extrapolationLimit = 0.25
+
     public var summary: String {
         "MLP \(path) (\(model.network.widths.map(String.init).joined(separator: "→")), \(model.network.activation.rawValue), \(precision.rawValue))"
     }
@@ -57,6 +64,18 @@ public struct MLPClosure: EffectivenessClosure {
             let bad = batch.values.firstIndex { !$0.isFinite } ?? 0
             throw ClosureError.invalidFeature(row: bad / width, feature: EffectivenessFeature(rawValue: bad % width)!,
                                               value: batch.values[bad])
+        }
+        if clampedCounts.contains(where: { $0 > 0 }) {
+            for k in 0..<width where clampedCounts[k] > 0 && !EffectivenessFeature(rawValue: k)!.isState {
+                let lo = scaler.minimum[k], hi = scaler.maximum[k], margin = Self.extrapolationLimit * (hi - lo)
+                for i in 0..<rows {
+                    let v = batch.values[i * width + k]
+                    if v < lo - margin || v > hi + margin {
+                        throw ClosureError.farOutsideTrainingRange(row: i, feature: EffectivenessFeature(rawValue: k)!,
+                                                                   value: v, minimum: lo, maximum: hi)
+                    }
+                }
+            }
         }
         let tangents: [[T]] = sensitivities.map { feature in
             let k = feature.rawValue

@@ -23,8 +23,13 @@ struct ClosureCaller {
     {
         let wanted = withSensitivity && closure.dependsOnState
         let watch = Stopwatch()
-        let result = try closure.evaluate(op.features(c),
-                                          sensitivities: wanted ? [.concentration, .concentrationGradient] : [])
+        let result: ClosureEvaluation
+        do {
+            result = try closure.evaluate(op.features(c), sensitivities: wanted ? [.concentration, .concentrationGradient] : [])
+        } catch ClosureError.farOutsideTrainingRange(let row, let feature, let value, let lo, let hi) {
+            throw MacroscaleError.featureOutOfRange(feature: feature.name, value: value, cell: row, x: op.grid.centres[row],
+                                                    minimum: lo, maximum: hi)
+        }
         seconds += watch.seconds
         calls += 1
         lastClampedCounts = result.clampedCounts

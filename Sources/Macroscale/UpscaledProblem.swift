@@ -89,6 +89,7 @@ public enum MacroscaleError: Error, CustomStringConvertible {
     case nonFinite(cell: Int, x: Double, time: Double?)
     case linearSolve(String)
     case negativeConcentration(cell: Int, x: Double, value: Double, time: Double?)
+    case featureOutOfRange(feature: String, value: Double, cell: Int, x: Double, minimum: Double, maximum: Double)
 
     public var description: String {
         switch self {
@@ -101,6 +102,8 @@ public enum MacroscaleError: Error, CustomStringConvertible {
             let when = t.map { " at t = \($0) s" } ?? ""
             return "non-finite concentration in cell \(cell) (x = \(x) m)\(when)"
         case .linearSolve(let s): return "linear solve failed: \(s)"
+        case .featureOutOfRange(let f, let v, let cell, let x, let lo, let hi):
+            return "closure input \(f) = \(v) in cell \(cell) (x = \(x) m) is far outside the network's training range [\(lo), \(hi)]: the η network would extrapolate (use a closure trained for this regime, or kind = \"analytic\")"
         case .negativeConcentration(let cell, let x, let value, let t):
             let when = t.map { " at t = \($0) s" } ?? ""
             return "negative concentration \(value) mol/m^3 in cell \(cell) (x = \(x) m)\(when), beyond round-off: the grid is too coarse for the convection scheme (refine grid.cells or use solver.convection = \"upwind\")"

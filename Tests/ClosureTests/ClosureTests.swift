@@ -70,6 +70,24 @@ import NeuralNet
         }
     }
 
+    /// Slightly outside the training range is clamped (above); far outside (beyond 25 % of the
+    /// range's width) is refused with the feature, the row and the range.
+    @Test func featuresFarOutsideTheTrainingRangeAreRefused() throws {
+        let closure = try MLPClosure(model: model())
+        let inside: [Double] = [0.5, 20, 8, 0.1, 2, 0.3]
+        var far = inside
+        far[2] = 200 + 0.26 * 200   // Pe beyond the maximum by 26 % of the width
+        do {
+            _ = try closure.evaluate(FeatureBatch(values: inside + far), sensitivities: [])
+            Issue.record("expected an error")
+        } catch let e as ClosureError {
+            #expect(e == .farOutsideTrainingRange(row: 1, feature: .peclet, value: far[2], minimum: 0, maximum: 200))
+            #expect(e.description.contains("peclet") && e.description.contains("training range"))
+        }
+        far[2] = 200 + 0.24 * 200
+        #expect(try closure.evaluate(FeatureBatch(values: far), sensitivities: []).clampedCounts[2] == 1)
+    }
+
     @Test func featureNamesAreChecked() throws {
         var m = try model()
         m.featureNames[4] = "c"

@@ -81,12 +81,17 @@ import HDF5Kit
         let args = ["dns", "unitcell", "--samples", "6", "--seed", "5", "--cells-per-tile", "44", "--quiet",
                     "--checkpoint-every", "1"]
         let one = dir.appendingPathComponent("one.h5").path
+        let start = Date()
         let full = try CLI.run(args + ["-o", one])
         #expect(full.status == 0, "\(full.stderr)")
+        // Kill moments scale with this machine's speed (the uninterrupted run's duration T); a
+        // resumed run has less left to do, so later kills come relatively earlier.
+        let duration = Date().timeIntervalSince(start)
         let out = dir.appendingPathComponent("killed.h5").path
         let part = dir.appendingPathComponent("killed.part.h5").path
         var kills = 0, killsAfterACheckpoint = 0, finished = false
-        for delay in [0.35, 0.6, 0.45, 0.8, 0.5, 0.7, 0.9, 1.2, 1.5, 2.0, 3.0] {
+        for fraction in [0.45, 0.3, 0.25, 0.2, 0.3, 0.5, 0.8, 1.5, 3.0] {
+            let delay = fraction * duration
             let process = Process()
             process.executableURL = CLI.executable
             process.arguments = args + ["-o", out] + (kills > 0 ? ["--resume"] : [])
