@@ -5,10 +5,12 @@ import Foundation
 /// Variable-length strings (our string attributes and datasets) live in global heap collections,
 /// which, unlike our files' other metadata, carry no checksum. HDF5 1.10 loops forever when a
 /// collection's free-space object has size 0 (`H5HG__cache_heap_deserialize` steps by the
-/// object's size), so a damaged byte there would hang any reader; found by fuzzing (see
-/// Fuzz/README.md). The check finds collections by their signature ("GCOL", version 1), walks
-/// their objects exactly as HDF5 does, and rejects a file whose walk would not advance or whose
-/// collection runs past the end of the file. Valid collections always pass.
+/// object's size), and `H5HG_read` copies an object's stored size into a buffer sized by the
+/// reader, so a damaged byte there would hang any reader or overflow a buffer; both found by
+/// fuzzing (see Fuzz/README.md). The check finds collections by their signature ("GCOL",
+/// version 1), walks their objects exactly as HDF5 does, and rejects a file whose walk would
+/// not advance, whose object runs past its collection, or whose collection runs past the end of
+/// the file. Valid collections always pass.
 enum GlobalHeapCheck {
     /// Returns a description of the first damaged collection, or nil.
     static func problem(inFileAt path: String) -> String? {
@@ -48,6 +50,10 @@ enum GlobalHeapCheck {
                 }
                 if need == 0 {
                     return "global heap collection at byte \(found) has an empty free-space entry at byte \(p)"
+                }
+                if index > 0, need > UInt64(end - p) {
+                    // HDF5 would copy `size` bytes from here into a buffer sized by the reader.
+                    return "global heap collection at byte \(found): object \(index) at byte \(p) claims \(size) bytes, past the end of the collection"
                 }
                 if need >= UInt64(end - p) { break }
                 p += Int(need)

@@ -46,6 +46,22 @@ import Testing
         #expect(error.message.contains("global heap collection"), "\(error)")
     }
 
+    /// Fuzz targets `training-set` and `upscaled`, ASan report in libhdf5: a damaged object size
+    /// in the global heap made `H5HG_read` memcpy far past its buffer when the `format`
+    /// attribute was read. Now refused at open.
+    @Test func globalHeapObjectPastItsCollectionIsRejected() throws {
+        let dir = try TempDirectory()
+        let path = try fileWithStrings(dir)
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        let (collection, _) = try freeSpaceEntry(in: bytes)
+        let first = collection + 16  // the first object (index 1)
+        #expect(Int(bytes[first]) | Int(bytes[first + 1]) << 8 > 0)
+        bytes[first + 14] = 0x10  // size ≈ 2^52
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        let error = try #require(hdf5Error { _ = try HDF5File.open(path) })
+        #expect(error.message.contains("past the end of the collection"), "\(error)")
+    }
+
     /// A collection that claims to extend past the end of the file is refused too.
     @Test func globalHeapPastTheEndOfTheFileIsRejected() throws {
         let dir = try TempDirectory()
