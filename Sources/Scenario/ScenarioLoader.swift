@@ -14,12 +14,20 @@ public enum ScenarioLoader {
         return try load(text: text, path: path, overrides: overrides)
     }
 
-    /// Loads a scenario from `text` as if read from `path` (relative paths resolve against its directory).
-    public static func load(text: String, path: String, overrides: [String] = []) throws -> RunScenario {
+    /// The tables of the TOML `text` (read from `path`), checked against `schema` (unknown tables and
+    /// keys go to the returned diagnostics), with the `section.key=value` overrides applied.
+    static func sections(of text: String, path: String, schema: [TableSchema],
+                         overrides: [String]) throws -> (ConfigSections, Diagnostics) {
         let document = try TOMLParser.parse(text, file: path)
         let diagnostics = Diagnostics()
-        var sections = ConfigSections(document: document, schema: Schema.scenario, file: path, diagnostics: diagnostics)
+        var sections = ConfigSections(document: document, schema: schema, file: path, diagnostics: diagnostics)
         Overrides.apply(overrides, to: &sections, diagnostics: diagnostics)
+        return (sections, diagnostics)
+    }
+
+    /// Loads a scenario from `text` as if read from `path` (relative paths resolve against its directory).
+    public static func load(text: String, path: String, overrides: [String] = []) throws -> RunScenario {
+        let (sections, diagnostics) = try ScenarioLoader.sections(of: text, path: path, schema: Schema.scenario, overrides: overrides)
         let directory = Paths.directory(of: path)
 
         let run = SectionReader(sections["run"], diagnostics)
@@ -85,9 +93,7 @@ public enum ScenarioLoader {
     /// Loads a tissue file on its own.
     public static func loadTissue(path: String) throws -> TissueParameters {
         let text = try Paths.read(path, what: "the tissue file", reportAs: path)
-        let document = try TOMLParser.parse(text, file: path)
-        let diagnostics = Diagnostics()
-        let sections = ConfigSections(document: document, schema: Schema.tissueFile, file: path, diagnostics: diagnostics)
+        let (sections, diagnostics) = try ScenarioLoader.sections(of: text, path: path, schema: Schema.tissueFile, overrides: [])
         let tissue = readTissue(sections["tissue"], sections["dispersion"], diagnostics: diagnostics)
         try diagnostics.throwIfAny()
         guard let tissue else { throw ScenarioError(file: path, message: "invalid tissue file") }

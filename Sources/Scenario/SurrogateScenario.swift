@@ -54,10 +54,7 @@ extension ScenarioLoader {
     /// naming the file, line, key, value and allowed range.
     public static func loadSurrogate(path: String, overrides: [String] = []) throws -> SurrogateScenario {
         let text = try Paths.read(path, what: "the surrogate config", reportAs: path)
-        let document = try TOMLParser.parse(text, file: path)
-        let diagnostics = Diagnostics()
-        var sections = ConfigSections(document: document, schema: surrogateSchema, file: path, diagnostics: diagnostics)
-        Overrides.apply(overrides, to: &sections, diagnostics: diagnostics)
+        let (sections, diagnostics) = try ScenarioLoader.sections(of: text, path: path, schema: surrogateSchema, overrides: overrides)
 
         let seed = SectionReader(sections["run"], diagnostics).integer("seed", atLeast: 0, default: 1)
         let problem = SectionReader(sections["problem"], diagnostics)

@@ -47,10 +47,7 @@ extension ScenarioLoader {
     /// Loads and validates a training configuration; all problems are reported together.
     public static func loadTraining(path: String, overrides: [String] = []) throws -> TrainingScenario {
         let text = try Paths.read(path, what: "the training config", reportAs: path)
-        let document = try TOMLParser.parse(text, file: path)
-        let diagnostics = Diagnostics()
-        var sections = ConfigSections(document: document, schema: trainingSchema, file: path, diagnostics: diagnostics)
-        Overrides.apply(overrides, to: &sections, diagnostics: diagnostics)
+        let (sections, diagnostics) = try ScenarioLoader.sections(of: text, path: path, schema: trainingSchema, overrides: overrides)
         let directory = Paths.directory(of: path)
 
         let seed = SectionReader(sections["run"], diagnostics).integer("seed", atLeast: 0, default: 0)

@@ -87,10 +87,7 @@ public enum ValidateScenarioLoader {
             diagnostics.report(e)
         }
         // The upscaled loader has reported unknown tables, keys and overrides; read ours quietly.
-        let document = try TOMLParser.parse(text, file: path)
-        let quiet = Diagnostics()
-        var sections = ConfigSections(document: document, schema: Schema.scenario, file: path, diagnostics: quiet)
-        Overrides.apply(overrides, to: &sections, diagnostics: quiet)
+        let (sections, quiet) = try ScenarioLoader.sections(of: text, path: path, schema: Schema.scenario, overrides: overrides)
         let directory = Paths.directory(of: path)
 
         let d = SectionReader(sections["dns"], diagnostics)
