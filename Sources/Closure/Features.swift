@@ -87,9 +87,31 @@ public protocol EffectivenessClosure: Sendable {
     var dependsOnState: Bool { get }
     /// η for every row, with ∂η/∂f for each feature in `sensitivities`.
     func evaluate(_ batch: FeatureBatch, sensitivities: [EffectivenessFeature]) throws -> ClosureEvaluation
+    /// The first value of one of `features` that lies far outside the range the closure is valid
+    /// for (a network's training range plus a margin), or nil; closures valid everywhere return nil.
+    func farOutsideValidRange(_ batch: FeatureBatch, features: [EffectivenessFeature]) -> FeatureExcursion?
+}
+
+/// A closure input far outside the closure's valid range: batch row, feature, value and range.
+public struct FeatureExcursion: Sendable, Equatable {
+    public var row: Int
+    public var feature: EffectivenessFeature
+    public var value: Double
+    public var minimum: Double
+    public var maximum: Double
+
+    public init(row: Int, feature: EffectivenessFeature, value: Double, minimum: Double, maximum: Double) {
+        self.row = row
+        self.feature = feature
+        self.value = value
+        self.minimum = minimum
+        self.maximum = maximum
+    }
 }
 
 extension EffectivenessClosure {
+    public func farOutsideValidRange(_ batch: FeatureBatch, features: [EffectivenessFeature]) -> FeatureExcursion? { nil }
+
     /// η only.
     public func effectivenessFactor(_ batch: FeatureBatch) throws -> [Double] {
         try evaluate(batch, sensitivities: []).eta

@@ -40,6 +40,23 @@ public struct MLPClosure: EffectivenessClosure {
     /// c = 0 passes far beyond the training gradients for a few steps.
     public static let extrapolationLimit = 0.25
 
+    /// Values beyond [min − l·(max − min), max + l·(max − min)] of the training range,
+    /// l = `extrapolationLimit`.
+    public func farOutsideValidRange(_ batch: FeatureBatch, features: [EffectivenessFeature]) -> FeatureExcursion? {
+        let scaler = model.scaler
+        for feature in features {
+            let k = feature.rawValue
+            let lo = scaler.minimum[k], hi = scaler.maximum[k], margin = Self.extrapolationLimit * (hi - lo)
+            for i in 0..<batch.rows {
+                let v = batch[i, feature]
+                if v < lo - margin || v > hi + margin {
+                    return FeatureExcursion(row: i, feature: feature, value: v, minimum: lo, maximum: hi)
+                }
+            }
+        }
+        return nil
+    }
+
     public var summary: String {
         "MLP \(path) (\(model.network.widths.map(String.init).joined(separator: "→")), \(model.network.activation.rawValue), \(precision.rawValue))"
     }
@@ -65,17 +82,10 @@ public struct MLPClosure: EffectivenessClosure {
             throw ClosureError.invalidFeature(row: bad / width, feature: EffectivenessFeature(rawValue: bad % width)!,
                                               value: batch.values[bad])
         }
-        if clampedCounts.contains(where: { $0 > 0 }) {
-            for k in 0..<width where clampedCounts[k] > 0 && !EffectivenessFeature(rawValue: k)!.isState {
-                let lo = scaler.minimum[k], hi = scaler.maximum[k], margin = Self.extrapolationLimit * (hi - lo)
-                for i in 0..<rows {
-                    let v = batch.values[i * width + k]
-                    if v < lo - margin || v > hi + margin {
-                        throw ClosureError.farOutsideTrainingRange(row: i, feature: EffectivenessFeature(rawValue: k)!,
-                                                                   value: v, minimum: lo, maximum: hi)
-                    }
-                }
-            }
+        let refused = (0..<width).filter { clampedCounts[$0] > 0 && !EffectivenessFeature(rawValue: $0)!.isState }
+        if !refused.isEmpty, let e = farOutsideValidRange(batch, features: refused.map { EffectivenessFeature(rawValue: $0)! }) {
+            throw ClosureError.farOutsideTrainingRange(row: e.row, feature: e.feature, value: e.value,
+                                                       minimum: e.minimum, maximum: e.maximum)
         }
         let tangents: [[T]] = sensitivities.map { feature in
             let k = feature.rawValue

@@ -118,6 +118,22 @@ struct AndersonMixing {
     }
 }
 
+/// The first state feature (⟨c⟩/Ka, gradient) of `c` that lies far outside the closure's valid
+/// range, with the cell and x where it happens.
+func stateExcursion(_ c: [Double], op: FiniteVolumeOperator, closure: any EffectivenessClosure) -> (FeatureExcursion, x: Double)? {
+    guard closure.dependsOnState,
+          let e = closure.farOutsideValidRange(op.features(c), features: EffectivenessFeature.allCases.filter(\.isState)) else { return nil }
+    return (e, op.grid.centres[e.row])
+}
+
+/// Numerical guard: η of the answer must not rest on a state far outside the closure's range.
+func checkStateInRange(_ c: [Double], op: FiniteVolumeOperator, closure: any EffectivenessClosure, time: Double?) throws {
+    if let (e, x) = stateExcursion(c, op: op, closure: closure) {
+        throw MacroscaleError.stateOutOfRange(feature: e.feature.name, value: e.value, cell: e.row, x: x,
+                                              minimum: e.minimum, maximum: e.maximum, time: time)
+    }
+}
+
 /// Numerical guard: a concentration below −1e-9 × the largest value in magnitude (beyond round-off)
 /// ends the run with the cell, x and time where it happened.
 func checkNonNegative(_ c: [Double], op: FiniteVolumeOperator, time: Double?) throws {

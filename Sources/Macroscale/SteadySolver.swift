@@ -165,6 +165,7 @@ public struct SteadySolver: Sendable {
             throw MacroscaleError.notConverged(iterations: iteration, residual: history.last ?? .nan, time: nil)
         }
         try checkNonNegative(c, op: op, time: nil)
+        try checkStateInRange(c, op: op, closure: closure, time: nil)
         let b = op.balance(c, eta: eta)
         return SteadySolution(
             x: op.grid.centres, concentration: c, eta: eta, gradient: op.gradient(c),

@@ -58,6 +58,11 @@ public struct TransientSolution: Sendable {
     public var wallSeconds: Double
     public var clampedCounts: [Int]
     public var maxClampedCounts: [Int]
+    /// Steps (of this process: a resumed run counts from its checkpoint) after which a state
+    /// feature lay far outside the closure's range, and the first of them: t, x, feature, value.
+    /// A front passing through does this for a few steps; the final state must not (it is an error).
+    public var stateExcursionSteps: Int = 0
+    public var firstStateExcursion: (time: Double, x: Double, excursion: FeatureExcursion)? = nil
 }
 
 /// Implicit time stepping of the upscaled equation: backward Euler or variable-step BDF2
@@ -118,6 +123,8 @@ public struct TransientSolver: Sendable {
         var profiles = [c]
         let outputs = Set(settings.outputTimes)
         var newtonIterations = 0
+        var excursionSteps = 0
+        var firstExcursion: (time: Double, x: Double, excursion: FeatureExcursion)? = nil
         var eta: [Double] = []
         let ends = stepEnds()
         var first = 0
@@ -162,6 +169,10 @@ public struct TransientSolver: Sendable {
                 throw MacroscaleError.nonFinite(cell: bad, x: op.grid.centres[bad], time: tNext)
             }
             try checkNonNegative(solved.c, op: op, time: tNext)
+            if let (e, x) = stateExcursion(solved.c, op: op, closure: closure) {
+                excursionSteps += 1
+                if firstExcursion == nil { firstExcursion = (tNext, x, e) }
+            }
             cOld = c
             dtOld = dt
             c = solved.c
@@ -180,11 +191,13 @@ public struct TransientSolver: Sendable {
             }
         }
         eta = try caller.evaluate(c, withSensitivity: false).eta
+        try checkStateInRange(c, op: op, closure: closure, time: t)
         return TransientSolution(
             x: op.grid.centres, times: times, concentration: profiles, eta: eta, gradient: op.gradient(c),
             steps: ends.count, newtonIterations: newtonIterations, closureCalls: caller.calls,
             closureSeconds: caller.seconds, wallSeconds: watch.seconds,
-            clampedCounts: caller.lastClampedCounts, maxClampedCounts: caller.maxClampedCounts)
+            clampedCounts: caller.lastClampedCounts, maxClampedCounts: caller.maxClampedCounts,
+            stateExcursionSteps: excursionSteps, firstStateExcursion: firstExcursion)
     }
 }
 

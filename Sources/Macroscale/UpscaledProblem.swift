@@ -90,6 +90,9 @@ public enum MacroscaleError: Error, CustomStringConvertible {
     case linearSolve(String)
     case negativeConcentration(cell: Int, x: Double, value: Double, time: Double?)
     case featureOutOfRange(feature: String, value: Double, cell: Int, x: Double, minimum: Double, maximum: Double)
+    /// ⟨c⟩/Ka or the gradient feature of the converged (steady) or final (transient) state lies far
+    /// outside the closure's valid range: η there was a clamped extrapolation.
+    case stateOutOfRange(feature: String, value: Double, cell: Int, x: Double, minimum: Double, maximum: Double, time: Double?)
 
     public var description: String {
         switch self {
@@ -104,6 +107,9 @@ public enum MacroscaleError: Error, CustomStringConvertible {
         case .linearSolve(let s): return "linear solve failed: \(s)"
         case .featureOutOfRange(let f, let v, let cell, let x, let lo, let hi):
             return "closure input \(f) = \(v) in cell \(cell) (x = \(x) m) is far outside the network's training range [\(lo), \(hi)]: the η network would extrapolate (use a closure trained for this regime, or kind = \"analytic\")"
+        case .stateOutOfRange(let f, let v, let cell, let x, let lo, let hi, let t):
+            let when = t.map { "the state at t = \($0) s" } ?? "the converged state"
+            return "closure input \(f) = \(v) of \(when) in cell \(cell) (x = \(x) m) is far outside the network's training range [\(lo), \(hi)]: η there is a clamped extrapolation (lower cL, use a closure trained for this regime, or kind = \"analytic\")"
         case .negativeConcentration(let cell, let x, let value, let t):
             let when = t.map { " at t = \($0) s" } ?? ""
             return "negative concentration \(value) mol/m^3 in cell \(cell) (x = \(x) m)\(when), beyond round-off: the grid is too coarse for the convection scheme (refine grid.cells or use solver.convection = \"upwind\")"

@@ -14,6 +14,9 @@ import NeuralNet
 /// ```
 /// `data.file` is relative to the config's directory; outputs to the working directory.
 public struct TrainingScenario: Sendable, Equatable {
+    /// Limits on `network.hidden`: the reference network has 5 hidden layers and 680 801 parameters.
+    public static let maximumHiddenLayers = 64
+    public static let maximumParameters = 50_000_000
     public var configPath: String
     public var seed: UInt64
     public var dataPath: String
@@ -85,6 +88,13 @@ extension ScenarioLoader {
             }
             if let widths, widths.count == v.value.arrayValue?.count {
                 hidden = widths
+                // 6 inputs (the most), one output; weights + biases, float32, ×4 with Adam's moments and gradients.
+                let sizes = [EffectivenessFeature.count] + widths + [1]
+                let parameters = zip(sizes, sizes.dropFirst()).reduce(0) { $0 + ($1.0 + 1) * $1.1 }
+                if widths.count > TrainingScenario.maximumHiddenLayers || parameters > TrainingScenario.maximumParameters {
+                    network.report(v, "network.hidden \(widths) gives \(widths.count) hidden layers and \(parameters) parameters; at most \(TrainingScenario.maximumHiddenLayers) layers and \(TrainingScenario.maximumParameters) parameters (\(TrainingScenario.maximumParameters * 16 / 1_000_000) MB of weights, gradients and Adam moments) are allowed")
+                    hidden = nil
+                }
             } else {
                 network.report(v, "network.hidden must be an array of layer widths (integers in 1…16384), e.g. [1024, 512, 256, 64, 16]")
                 hidden = nil

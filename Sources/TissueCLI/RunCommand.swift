@@ -79,6 +79,11 @@ struct RunCommand: ParsableCommand {
             summary["closure_calls"] = s.closureCalls
             summary["solver_seconds"] = s.wallSeconds
             summary["clamped_inputs"] = s.clampedCounts
+            if let first = s.firstStateExcursion {
+                let e = first.excursion
+                summary["state_excursion_steps"] = s.stateExcursionSteps
+                Terminal.info("warning: closure input \(e.feature.name) = \(e.value) at t = \(first.time) s, x = \(first.x) m was far outside the network's training range [\(e.minimum), \(e.maximum)] (η clamped there); \(s.stateExcursionSteps) step(s) had such inputs (a front passing through); the final state is inside", quiet: false)
+            }
         }
         summary["c_outlet_mol_m3"] = c.last ?? 0
         summary["c_mean_mol_m3"] = c.reduce(0, +) / Double(max(c.count, 1))

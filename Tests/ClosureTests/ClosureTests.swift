@@ -94,3 +94,23 @@ import NeuralNet
         #expect(throws: ClosureError.self) { try MLPClosure(model: m) }
     }
 }
+
+extension MLPClosureTests {
+    /// State features (⟨c⟩/Ka, the gradient) far outside the training range are clamped by
+    /// `evaluate` (a front passes through) but reported by `farOutsideValidRange`, which the
+    /// solvers use to refuse a converged or final state that rests on such inputs.
+    @Test func stateFeaturesFarOutsideAreReportedNotRefused() throws {
+        let closure = try MLPClosure(model: model())
+        let inside: [Double] = [0.5, 20, 8, 0.1, 2, 0.3]
+        #expect(closure.farOutsideValidRange(FeatureBatch(values: inside), features: [.concentration, .concentrationGradient]) == nil)
+        let lo = closure.model.scaler.minimum[4], hi = closure.model.scaler.maximum[4]
+        var far = inside
+        far[4] = hi + 0.3 * (hi - lo)
+        let batch = FeatureBatch(values: inside + far)
+        #expect(try closure.evaluate(batch, sensitivities: []).clampedCounts[4] == 1)
+        let e = closure.farOutsideValidRange(batch, features: [.concentration, .concentrationGradient])
+        #expect(e == FeatureExcursion(row: 1, feature: .concentration, value: far[4], minimum: lo, maximum: hi))
+        // Analytic closures are valid everywhere.
+        #expect(CylinderClosure().farOutsideValidRange(batch, features: EffectivenessFeature.allCases) == nil)
+    }
+}

@@ -33,6 +33,23 @@ import HDF5Kit
         #expect(try solver.doubleAttribute("wall_seconds") > 0)
     }
 
+    /// A converged state far outside the network's training range (⟨c⟩/Ka = 50 against a maximum
+    /// of 9.9) ends the run with the feature, cell and x, and writes nothing; a transient front
+    /// that leaves the range for a few steps only warns, with when and where.
+    @Test func stateFarOutsideTheTrainingRangeEndsTheRun() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("b.h5").path
+        let r = try CLI.run(["run", "examples/brain.toml", "-o", out, "--quiet", "--set", "grid.cells=100",
+                             "--set", "tissue.cL=50 mol/m^3"])
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("concentration = ") && r.stderr.contains("cell 0") && r.stderr.contains("training range"), "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: out))
+        let t = try CLI.run(["run", "examples/brain-transient.toml", "-o", out, "--quiet", "--json", "--set", "grid.cells=100"])
+        #expect(t.status == 0, "\(t.stderr)")
+        #expect(t.stderr.contains("warning: closure input concentration_gradient") && t.stderr.contains("at t = "), "\(t.stderr)")
+    }
+
     /// An existing output is never replaced by accident: refused before any work unless --overwrite.
     @Test func existingOutputIsRefusedUnlessOverwrite() throws {
         let dir = try CLI.temporaryDirectory()
