@@ -41,6 +41,12 @@ test: deps python-deps
 bench: deps
 	bash bench/upscaled.sh
 
+## Unit-cell DNS per realisation (flow included) against the SciPy/SuperLU prototype, N = 60 per
+## tile (RESOLUTIONS="60 120" adds N = 120); installs its own venv under bench/. See bench/README.md.
+.PHONY: bench-dns
+bench-dns: deps
+	bash bench/dns.sh
+
 ## Real one-node Slurm (installs slurm + munge if missing; needs root): 4-task job array of
 ## examples/slurm/unitcell-array.sbatch, merged, checked bit-identical to a one-process run.
 test-slurm: release

@@ -38,7 +38,7 @@ let package = Package(
         ]),
 
         // MARK: Benchmarks (driven by bench/*.sh; not part of the shipped product)
-        .executableTarget(name: "tissue-bench", dependencies: ["Macroscale", "Closure", "NeuralNet", "Numerics", "HDF5Kit", "Surrogate"],
+        .executableTarget(name: "tissue-bench", dependencies: ["Macroscale", "Microscale", "Closure", "NeuralNet", "Numerics", "HDF5Kit", "Surrogate"],
                           path: "bench/Sources/tissue-bench"),
 
         // MARK: Tests (one target per module; end-to-end CLI tests in TissueCLITests)

@@ -4,6 +4,7 @@
 //   tissue-bench write-model PATH [--seed S]
 //   tissue-bench surrogate [--model PATH] …   (CNN surrogate vs direct solve; SurrogateBench.swift)
 //   tissue-bench steady --model PATH --tissue brain|liver [--cells N] [--repeats R] [--precision float32|float64] [--profile CSV]
+//   tissue-bench unitcell --inputs TABLE --rows A,B,… [--cells-per-tile N]   (unit-cell DNS timing; UnitCellBench.swift)
 //
 // Prints one JSON line: best and median solver wall time, closure calls, iterations.
 import Closure
@@ -103,6 +104,8 @@ case "steady":
     """)
 case "surrogate":
     try surrogateBench(args)
+case "unitcell":
+    try unitCellBench(args)
 default:
     fail("unknown command '\(command)'")
 }
