@@ -41,6 +41,26 @@ public struct FaceVelocities: Sendable, Equatable {
         self.v = v
     }
 
+    /// The same flow on the grid of 2h (nx, ny even): each coarse face carries the summed flux
+    /// of its two fine faces, so a discretely divergence-free field stays divergence-free.
+    public func coarsened() -> FaceVelocities {
+        let g = grid, c = Grid2D(nx: g.nx / 2, ny: g.ny / 2, h: 2 * g.h)
+        precondition(g.nx % 2 == 0 && g.ny % 2 == 0, "coarsening needs even grid sizes")
+        var cu = [Double](repeating: 0, count: (c.nx + 1) * c.ny)
+        var cv = [Double](repeating: 0, count: c.nx * (c.ny + 1))
+        for j in 0..<c.ny {
+            for i in 0...c.nx {
+                cu[j * (c.nx + 1) + i] = 0.5 * (u[2 * j * (g.nx + 1) + 2 * i] + u[(2 * j + 1) * (g.nx + 1) + 2 * i])
+            }
+        }
+        for j in 0...c.ny {
+            for i in 0..<c.nx {
+                cv[j * c.nx + i] = 0.5 * (v[2 * j * g.nx + 2 * i] + v[2 * j * g.nx + 2 * i + 1])
+            }
+        }
+        return FaceVelocities(grid: c, u: cu, v: cv)
+    }
+
     /// Zero velocity everywhere.
     public static func zero(_ grid: Grid2D) -> FaceVelocities {
         FaceVelocities(grid: grid, u: [Double](repeating: 0, count: (grid.nx + 1) * grid.ny),

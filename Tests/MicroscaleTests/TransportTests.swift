@@ -111,6 +111,34 @@ import Numerics
         #expect(order >= 1.6, "observed order \(order)")
     }
 
+    /// Coarsening a MAC field sums the fluxes of the two fine faces: divergence-free stays
+    /// divergence-free and the flux through every coarse face is the fine one.
+    @Test func coarsenedFlowKeepsFluxesAndDivergence() throws {
+        let g = Grid2D(nx: 40, ny: 12, h: 0.1e-6)
+        let w = Self.wavyFlow(g, speed: 1e-3)
+        let c = w.coarsened()
+        #expect(c.grid == Grid2D(nx: 20, ny: 6, h: 0.2e-6))
+        let scale = w.u.map(abs).max()!
+        #expect(Self.maxDivergence(c) < 1e-12 * scale)
+        for j in 0..<6 {
+            let fine = (w.u[2 * j * 41 + 10] + w.u[(2 * j + 1) * 41 + 10]) * g.h
+            #expect(abs(c.u[j * 21 + 5] * c.grid.h - fine) < 1e-15 * scale * g.h)
+        }
+    }
+
+    /// Nested iteration (a grid of ≥ 40 000 cells starts Newton from its 2h solution) finds the
+    /// same discrete root as Newton from c = cL.
+    @Test func nestedStartFindsTheSameRoot() throws {
+        let p = try Self.rowProblem(radius: 0.8e-6, cellsPerTile: 90, phi2: 30, dr: 0.2, cl: 2, pe: 20)
+        #expect(p.grid.cellCount >= TransportProblem.nestedStartMinimumCells)
+        let nested = try p.solve()
+        let plain = try p.solve(initialConcentration: [Double](repeating: 2, count: p.grid.cellCount))
+        let difference = zip(nested.concentration, plain.concentration).map { abs($0 - $1) }.max()!
+        print("nested start: \(nested.iterations) Newton iterations against \(plain.iterations); max |Δc| = \(difference)")
+        #expect(difference < 1e-9 * 2)
+        #expect(nested.balance.relativeImbalance < 1e-10)
+    }
+
     // MARK: rung 4: global balance
 
     @Test(arguments: ConvectionScheme.allCases)
