@@ -579,7 +579,7 @@ struct TransportOperator {
                     jacobian.values.withUnsafeMutableBufferPointer { jp in
                         for k in 0..<n { jp[diagonal[k]] += du[k] }
                     }
-                    if let lu { try lu.refactor(values: jacobian.values) } else { lu = try SparseLU(jacobian) }
+                    if let lu { try lu.refactor(values: jacobian.values) } else { lu = try SparseLU(jacobian, refinementSteps: 0) }
                 }
                 delta = try lu!.solve(r.map { -$0 })
             } catch {

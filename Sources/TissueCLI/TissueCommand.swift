@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import HDF5Kit
+import Numerics
 import Scenario
 
 /// `tissue`: the TissueTransport command line. Each subcommand lives in its own file and
@@ -16,6 +17,7 @@ struct TissueCommand: ParsableCommand {
     /// The ArgumentParser entry point, after installing the signal handlers (`StopSignal`).
     static func main() {
         StopSignal.install()
+        ProcessMemory.keepFreedMemory()   // repeated sparse factorisations reuse their pages
         do {
             var command = try parseAsRoot()
             try command.run()

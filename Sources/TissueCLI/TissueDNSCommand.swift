@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import HDF5Kit
 import Microscale
+import NeuralNet
 import Scenario
 
 /// `tissue dns tissue CONFIG`: strip DNS of a tissue (Stokes + Michaelis–Menten transport), writes a
@@ -42,6 +43,8 @@ struct TissueDNSCommand: ParsableCommand {
         Terminal.info(String(format: "tissue dns tissue: %@, %d × %.4g µm samples × %.4g µm high, h = %.4g µm, seed %llu",
                              scenario.run.tissue.name, d.copies, d.sampleLength * 1e6, d.height * 1e6, d.gridSpacing * 1e6, seed),
                       quiet: output.quiet || output.json)
+        // The sparse LU calls OpenBLAS on small blocks: its worker threads mostly spin in sched_yield.
+        setBLASThreads(1)
         let bar = ProgressBar(label: "strip DNS", total: 3, quiet: output.quiet)
         let result = try TissueDNSRun.run(scenario, seed: seed) { stage in bar.update(stage.rawValue - 1, note: "\(stage)") }
         bar.update(3)
