@@ -17,6 +17,7 @@ let package = Package(
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5-serial", providers: [.apt(["libhdf5-dev"])]),
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CSuiteSparse", providers: [.apt(["libsuitesparse-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
         // MARK: Foundations
         .target(name: "HDF5Kit", dependencies: ["CHDF5"]),
@@ -26,7 +27,7 @@ let package = Package(
         // MARK: Physics
         .target(name: "Closure", dependencies: ["NeuralNet", "Numerics", "HDF5Kit"]),
         .target(name: "Macroscale", dependencies: ["Closure", "Numerics", "HDF5Kit"]),
-        .target(name: "Microscale", dependencies: ["Closure", "Numerics", "HDF5Kit"]),
+        .target(name: "Microscale", dependencies: ["Closure", "Numerics", "HDF5Kit", "CZlib"]),
         .target(name: "Averaging", dependencies: ["Numerics", "HDF5Kit"]),
         .target(name: "Surrogate", dependencies: ["NeuralNet", "Numerics", "HDF5Kit", "CSuiteSparse"]),
 
@@ -38,7 +39,7 @@ let package = Package(
         ]),
 
         // MARK: Benchmarks (driven by bench/*.sh; not part of the shipped product)
-        .executableTarget(name: "tissue-bench", dependencies: ["Macroscale", "Microscale", "Closure", "NeuralNet", "Numerics", "HDF5Kit", "Surrogate"],
+        .executableTarget(name: "tissue-bench", dependencies: ["Macroscale", "Microscale", "Closure", "NeuralNet", "Numerics", "HDF5Kit", "Surrogate", "Scenario"],
                           path: "bench/Sources/tissue-bench"),
 
         // MARK: Tests (one target per module; end-to-end CLI tests in TissueCLITests)

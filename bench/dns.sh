@@ -25,9 +25,6 @@ ROWS=${ROWS:-4039,4017,6342,7810,288,980,6742,7784,1807,2669,7061,3583,2591}
 INPUTS=${INPUTS:-../shared/reference/Comsol_output_Pe_u_Brinkman__Phi2_III__R8192_1.csv}
 CONVECTION=${CONVECTION:-quick}
 PEER_WALL=${PEER_WALL:-document}
-SCRATCH=${SCRATCH:-.build}
-VENV=bench/.venv
-PY=$VENV/bin/python
 
 if [ ! -f "$INPUTS" ]; then
     echo "bench/dns.sh: the COMSOL table $INPUTS is missing (set INPUTS)" >&2
@@ -36,17 +33,9 @@ fi
 # Single-threaded on both sides (the Swift binary also sets OpenBLAS to 1 thread itself).
 export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 VECLIB_MAXIMUM_THREADS=1 NUMEXPR_NUM_THREADS=1
 
-# 1. Python peer environment (local venv only; nothing installed globally).
-if ! { [ -x "$PY" ] && "$PY" -c 'import numpy, scipy' 2>/dev/null; }; then
-    echo "== creating $VENV (numpy, scipy)" >&2
-    [ -x "$PY" ] || "${PYTHON:-python3}" -m venv "$VENV"
-    "$PY" -m pip install --quiet --disable-pip-version-check numpy scipy
-fi
-
-# 2. Swift benchmark executable.
-echo "== swift build -c release --product tissue-bench --scratch-path $SCRATCH" >&2
-swift build -c release --product tissue-bench --scratch-path "$SCRATCH" ${BUILD_JOBS:+-j "$BUILD_JOBS"} >&2
-BIN=$(swift build -c release --scratch-path "$SCRATCH" --show-bin-path)/tissue-bench
+source bench/common.sh
+peer_venv numpy scipy
+build_bench
 
 # 3. Both solvers, same rows, alternating processes.
 WORK=$(mktemp -d)

@@ -79,9 +79,9 @@ for t in "${TARGETS[@]}"; do
   mkdir -p "$SCRATCH/logs"
   # shellcheck disable=SC2046
   if ! $NICE swiftc -O -parse-as-library -sanitize=fuzzer,address -module-name Fuzz_${t//-/_} \
-    -I "$MODULES" -I Sources/CHDF5 -I Sources/CBLAS -I Sources/CSuiteSparse "${CFLAGS[@]}" \
+    -I "$MODULES" -I Sources/CHDF5 -I Sources/CBLAS -I Sources/CSuiteSparse -I Sources/CZlib "${CFLAGS[@]}" \
     $(source_of "$t") Fuzz/Support/FuzzSupport.swift "${OBJECTS[@]}" \
-    "${LIBS[@]}" -lhdf5_hl -lumfpack -lamd -lcolamd -lsuitesparseconfig \
+    "${LIBS[@]}" -lhdf5_hl -lumfpack -lamd -lcolamd -lsuitesparseconfig -lz \
     -o "$BIN/fuzz-$t" > "$SCRATCH/logs/link-$t.log" 2>&1; then
     grep -v "Cannot export local symbol" "$SCRATCH/logs/link-$t.log" >&2; exit 1
   fi

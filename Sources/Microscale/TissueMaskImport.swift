@@ -2,10 +2,10 @@ import Foundation
 import HDF5Kit
 
 /// Import of a user's segmented tissue image as a `MaskCells` geometry: an HDF5 uint8 dataset
-/// (numpy shape (ny, nx), row 0 at y = 0, nonzero = cell) or a PGM image (P2 or P5; the top image
-/// row is the largest y; a pixel brighter than half the maximum grey value is a cell unless
-/// `cellsAreDark`). The pixel size (m) is the caller's. PNG is not decoded: convert it first,
-/// e.g. `convert mask.png mask.pgm`.
+/// (numpy shape (ny, nx), row 0 at y = 0, nonzero = cell), a PGM image (P2 or P5) or a PNG image
+/// (any colour type and bit depth, colour reduced to luma: `PNGImage`). For images the top row is
+/// the largest y, and a pixel brighter than half the maximum grey value is a cell unless
+/// `cellsAreDark`. The pixel size (m) is the caller's.
 public enum TissueMaskImport {
     public static func load(path: String, dataset: String = "mask", pixelSize: Double, cellsAreDark: Bool = false) throws -> MaskCells {
         let lower = path.lowercased()
@@ -19,9 +19,9 @@ public enum TissueMaskImport {
             return try loadPGM(path: path, pixelSize: pixelSize, cellsAreDark: cellsAreDark)
         }
         if lower.hasSuffix(".png") {
-            throw TissueGeometryError.unreadableMask("'\(path)': PNG images are not decoded; convert to PGM first (e.g. `convert \(path) mask.pgm`) or store the mask as an HDF5 uint8 dataset")
+            return try loadPNG(path: path, pixelSize: pixelSize, cellsAreDark: cellsAreDark)
         }
-        throw TissueGeometryError.unreadableMask("'\(path)': unknown mask format (expected .h5/.hdf5 with a uint8 dataset, or a .pgm image)")
+        throw TissueGeometryError.unreadableMask("'\(path)': unknown mask format (expected .h5/.hdf5 with a uint8 dataset, or a .pgm or .png image)")
     }
 
     static func loadHDF5(path: String, dataset: String, pixelSize: Double) throws -> MaskCells {
@@ -85,11 +85,29 @@ public enum TissueMaskImport {
                 grey[k] = v
             }
         }
-        // Image row 0 is the top (largest y): flip so that mask row 0 is y = 0.
+        return try thresholded(grey: grey, maxGrey: maxval, width: w, height: h, pixelSize: pixelSize, cellsAreDark: cellsAreDark)
+    }
+
+    static func loadPNG(path: String, pixelSize: Double, cellsAreDark: Bool) throws -> MaskCells {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw TissueGeometryError.unreadableMask("'\(path)' cannot be read")
+        }
+        let image: PNGImage
+        do { image = try PNGImage(bytes: [UInt8](data)) } catch {
+            throw TissueGeometryError.unreadableMask("'\(path)' is not a readable PNG image: \(error)")
+        }
+        return try thresholded(grey: image.grey, maxGrey: image.maxGrey, width: image.width, height: image.height,
+                               pixelSize: pixelSize, cellsAreDark: cellsAreDark)
+    }
+
+    /// Cells where 2·grey > maxGrey (or ≤ with `cellsAreDark`); image row 0 is the top (largest
+    /// y), so rows are flipped to make mask row 0 y = 0.
+    static func thresholded(grey: [Int], maxGrey: Int, width w: Int, height h: Int, pixelSize: Double,
+                            cellsAreDark: Bool) throws -> MaskCells {
         var mask = [UInt8](repeating: 0, count: w * h)
         for r in 0..<h {
             for c in 0..<w {
-                let bright = 2 * grey[r * w + c] > maxval
+                let bright = 2 * grey[r * w + c] > maxGrey
                 mask[(h - 1 - r) * w + c] = (bright != cellsAreDark) ? 1 : 0
             }
         }

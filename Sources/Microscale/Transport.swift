@@ -245,6 +245,22 @@ public struct TransportProblem: Sendable {
         return c
     }
 
+    /// The Newton matrix at `c` on the whole grid (no mirror folding): J = A + diag(∂uptake/∂c),
+    /// ∂uptake/∂c = h² f km Ka/(Ka + c)², the matrix each Newton factorisation works on
+    /// (mol m⁻¹ s⁻¹ per mol m⁻³). For benchmarks and checks.
+    public func newtonMatrix(at c: [Double]) throws -> CSCMatrix {
+        guard c.count == grid.cellCount else {
+            throw TransportError.invalidProblem("newtonMatrix needs \(grid.cellCount) values, got \(c.count)")
+        }
+        let op = TransportOperator(self)
+        let du = op.residual(c).dUptake
+        var j = op.matrix
+        j.values.withUnsafeMutableBufferPointer { v in
+            for k in 0..<du.count { v[op.diagonal[k]] += du[k] }
+        }
+        return j
+    }
+
     /// Whether the problem is mirror symmetric about y = H/2 (to 1e-12 relative): an even number
     /// of rows, f(i, j) = f(i, ny−1−j), u(i, j) = u(i, ny−1−j), v on face j = −v on face ny−j,
     /// and the same inlet condition on mirrored rows. The unit-cell row is (its flow is solved on

@@ -9,7 +9,7 @@ import Numerics
 public enum StripGeometryChoice: Sendable, Equatable {
     /// Synthetic Voronoi cells (`VoronoiTissue`), one sample per seed.
     case voronoi
-    /// A user mask: HDF5 uint8 dataset or PGM image, pixel size in m.
+    /// A user mask: HDF5 uint8 dataset, PGM or PNG image, pixel size in m.
     case mask(path: String, dataset: String, pixelSize: Double, cellsAreDark: Bool)
 }
 

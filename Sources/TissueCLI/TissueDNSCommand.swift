@@ -15,7 +15,7 @@ struct TissueDNSCommand: ParsableCommand {
         CONFIG is a scenario (e.g. examples/validate-brain.toml): the tissue comes from [tissue], the strip \
         from [dns] (sample_length, height, copies, grid_spacing, seeds, geometry = "voronoi" | "mask"). One \
         sample of length ℓ is generated (Poisson-disk seeds → periodic Voronoi cells shrunk to the porosity) \
-        or imported (an HDF5 uint8 dataset or a PGM image with its pixel size) and repeated `copies` times \
+        or imported (an HDF5 uint8 dataset or a PGM or PNG image with its pixel size) and repeated `copies` times \
         along x; the strip is periodic in y. Stokes flow is solved once on the periodic sample and scaled so \
         that Pe = r_eff ⟨v⟩^β / Dβ equals the tissue's; transport uses the tissue's km, Ka, cL, Dr.
         """)
