@@ -191,9 +191,19 @@ public enum Dispersion {
                       fluidRegions: regions)
     }
 
+    /// Orientation of the square lattice of circles (one circle of radius r per 4.5 µm²) to the flow.
+    public enum Lattice: String, Sendable, CaseIterable {
+        /// The reference unit cell: the lattice rotated 45° (centre + four quarter circles per 3 µm tile).
+        case staggered
+        /// The same lattice with a lattice axis along the flow: one centred circle per tile of side
+        /// √4.5 µm ≈ 2.121 µm, straight fluid lanes between the rows of circles.
+        case inline
+    }
+
     /// A prepared unit cell (flow solved once, scaled per Pe).
     public struct UnitCell: Sendable {
         public let radius: Double
+        public let lattice: Lattice
         public let mask: [Bool]
         /// Flow at unit pressure drop.
         public let flow: FlowSolution
@@ -203,12 +213,29 @@ public enum Dispersion {
         /// The reference unit cell (one 3 µm tile, centre circle and four quarter circles of radius r,
         /// `UnitCellRow`) on an n × n grid; Stokes flow by `StokesFlow.unitCellRow` (sub-cell walls),
         /// transport mask by the staircase rule.
-        public init(radius: Double, cellsPerTile n: Int, pecletLength: Double? = nil) throws {
+        /// With `lattice: .inline` the tile is the √4.5 µm square around one circle, n cells a side,
+        /// its flow by `StokesFlow.periodicTile` (same walls, same porosity 1 − π r²/4.5 µm²).
+        public init(radius: Double, cellsPerTile n: Int, pecletLength: Double? = nil, lattice: Lattice = .staggered) throws {
             if let l = pecletLength, !(l > 0 && l.isFinite) { throw Failure.invalidInput("Péclet length must be positive, got \(l)") }
-            let flow = try StokesFlow.unitCellRow(radius: radius, cellsPerTile: n, pressureDrop: 1)
+            let flow: FlowSolution
+            let cells: CircleCells
+            switch lattice {
+            case .staggered:
+                flow = try StokesFlow.unitCellRow(radius: radius, cellsPerTile: n, pressureDrop: 1)
+                cells = UnitCellRow.cells(radius: radius, tiles: 1)
+            case .inline:
+                let side = (UnitCellRow.tileSize * UnitCellRow.tileSize / 2).squareRoot()
+                guard radius > 0, 2 * radius < side else {
+                    throw Failure.invalidInput("radius \(radius) m does not fit the inline tile of side \(side) m (need 0 < 2r < side)")
+                }
+                cells = CircleCells([Circle(x: side / 2, y: side / 2, radius: radius)])
+                flow = try StokesFlow.periodicTile(geometry: cells, grid: Grid2D(nx: n, ny: n, h: side / Double(n)),
+                                                   bodyForce: 1, porosity: UnitCellRow.porosity(radius: radius))
+            }
             self.radius = radius
+            self.lattice = lattice
             self.flow = flow
-            self.mask = Dispersion.staircaseMask(flow.grid, UnitCellRow.cells(radius: radius, tiles: 1))
+            self.mask = Dispersion.staircaseMask(flow.grid, cells)
             self.pecletLength = pecletLength ?? radius
         }
 
@@ -235,8 +262,8 @@ public enum Dispersion {
     /// D*(Pe) on the reference unit cell at each Péclet number (flow solved once).
     public static func table(radius: Double, cellsPerTile n: Int, peclets: [Double] = referencePeclets,
                              diffusivity: Double = 1e-10, pecletLength: Double? = nil,
-                             scheme: ConvectionScheme = .quick) throws -> [Row] {
-        let cell = try UnitCell(radius: radius, cellsPerTile: n, pecletLength: pecletLength)
+                             scheme: ConvectionScheme = .quick, lattice: Lattice = .staggered) throws -> [Row] {
+        let cell = try UnitCell(radius: radius, cellsPerTile: n, pecletLength: pecletLength, lattice: lattice)
         return try peclets.map { pe in
             let r = try cell.solve(peclet: pe, diffusivity: diffusivity, scheme: scheme)
             return Row(peclet: pe, coefficient: r.coefficient, ratio: r.ratio)

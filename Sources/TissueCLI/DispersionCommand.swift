@@ -12,15 +12,20 @@ struct DispersionCommand: ParsableCommand {
         discussion: """
         Solves v·∇b − Dβ∇²b = −ṽx in β, −n·∇b = nx on the cell walls, ⟨b⟩ = 0, on one 3 µm tile (centre \
         circle + four quarter circles of radius R, staircase mask), and prints D*/Dβ = 1 + ⟨∂b/∂x⟩ − ⟨ṽx b⟩/Dβ \
-        at each Pe = ℓ⟨v⟩β/Dβ (ℓ = R unless --peclet-length). With --reference FILE (the \
-        effective_dispersion_…csv table) the reference D*/Dβ is interpolated log-log at the same Pe.
+        at each Pe = ℓ⟨v⟩β/Dβ (ℓ = R unless --peclet-length). `--lattice inline` turns the same square \
+        lattice (one circle per 4.5 µm²) so that a lattice axis is along the flow: one centred circle per \
+        √4.5 µm tile. With --reference FILE (the effective_dispersion_…csv table) the reference D*/Dβ is \
+        interpolated log-log at the same Pe.
         """)
 
     @Option(help: "Cell radius (m), e.g. 1e-6.")
     var radius: Double
 
-    @Option(help: "Grid cells along each side of the 3 µm tile.")
+    @Option(help: "Grid cells along each side of the tile (3 µm staggered, 2.121 µm inline).")
     var cellsPerTile: Int = 60
+
+    @Option(help: "Lattice orientation to the flow: staggered (the reference unit cell, 45°) or inline.")
+    var lattice: String = Dispersion.Lattice.staggered.rawValue
 
     @Option(help: "Comma-separated Péclet numbers.")
     var peclet: String = Dispersion.referencePeclets.map { formatNumber($0) }.joined(separator: ",")
@@ -52,13 +57,21 @@ struct DispersionCommand: ParsableCommand {
             return v
         }
         guard !pes.isEmpty else { throw UserError("--peclet is empty") }
+        guard let latticeKind = Dispersion.Lattice(rawValue: lattice) else {
+            throw UserError("--lattice must be staggered or inline, got \(lattice)")
+        }
         let ref = try reference.map { try Self.readReference($0) }
         if let output { try options.checkOutput(output) }
-        let cell = try Dispersion.UnitCell(radius: radius, cellsPerTile: cellsPerTile, pecletLength: pecletLength)
-        Terminal.info("unit cell r = \(radius) m, εβ = \(UnitCellRow.porosity(radius: radius)) (staircase fluid fraction "
+        let cell = try Dispersion.UnitCell(radius: radius, cellsPerTile: cellsPerTile, pecletLength: pecletLength,
+                                           lattice: latticeKind)
+        Terminal.info("\(lattice) unit cell r = \(radius) m, εβ = \(UnitCellRow.porosity(radius: radius)) (staircase fluid fraction "
             + String(format: "%.4f", cell.mask.filter { !$0 }.count == 0 ? 0 : Double(cell.mask.filter { !$0 }.count) / Double(cell.mask.count))
             + "), \(cellsPerTile) cells per tile", quiet: options.quiet)
-        var lines = ["Pe,D_star (m^2/s),D_star/D_beta,tortuosity,convective" + (ref == nil ? "" : ",reference D_star/D_beta")]
+        // The tortuosity term 1 + ⟨∂b/∂x⟩ at rest, added to the convective term at each Pe: the reference
+        // table follows this "frozen tortuosity" sum (README, "Dispersion").
+        let restTortuosity = try cell.solve(peclet: 0, diffusivity: diffusivity, scheme: conv).tortuosity
+        var lines = ["Pe,D_star (m^2/s),D_star/D_beta,tortuosity,convective,frozen_tortuosity D_star/D_beta"
+                     + (ref == nil ? "" : ",reference D_star/D_beta")]
         var rows: [[String: Any]] = []
         for pe in pes {
             let r = try cell.solve(peclet: pe, diffusivity: diffusivity, scheme: conv)
@@ -66,8 +79,10 @@ struct DispersionCommand: ParsableCommand {
                 Terminal.info("warning: the staircase mask splits the fluid into \(r.fluidRegions) regions (a gap is closed); "
                     + "increase --cells-per-tile", quiet: options.quiet)
             }
-            var line = "\(formatNumber(pe)),\(r.coefficient),\(r.ratio),\(r.tortuosity),\(r.convective)"
-            var row: [String: Any] = ["Pe": pe, "D_star": r.coefficient, "ratio": r.ratio, "tortuosity": r.tortuosity, "convective": r.convective]
+            let frozen = restTortuosity + r.convective
+            var line = "\(formatNumber(pe)),\(r.coefficient),\(r.ratio),\(r.tortuosity),\(r.convective),\(frozen)"
+            var row: [String: Any] = ["Pe": pe, "D_star": r.coefficient, "ratio": r.ratio, "tortuosity": r.tortuosity,
+                                      "convective": r.convective, "frozen_tortuosity_ratio": frozen]
             if let ref {
                 let v = Self.interpolate(ref, pe) / diffusivity
                 line += ",\(v)"
@@ -79,12 +94,13 @@ struct DispersionCommand: ParsableCommand {
         let csv = lines.joined(separator: "\n") + "\n"
         if let output { try csv.write(toFile: output, atomically: true, encoding: .utf8) }
         if options.json {
-            print(Terminal.json(["radius": radius, "cells_per_tile": cellsPerTile, "porosity": UnitCellRow.porosity(radius: radius),
+            print(Terminal.json(["radius": radius, "lattice": lattice, "cells_per_tile": cellsPerTile, "porosity": UnitCellRow.porosity(radius: radius),
                                  "rows": rows]))
         } else {
-            print("     Pe      D*/Dβ" + (ref == nil ? "" : "   reference"))
+            print("     Pe      D*/Dβ     frozen" + (ref == nil ? "" : "   reference"))
             for row in rows {
-                var s = String(format: "%7g  %9.4f", row["Pe"] as! Double, row["ratio"] as! Double)
+                var s = String(format: "%7g  %9.4f  %9.4f", row["Pe"] as! Double, row["ratio"] as! Double,
+                               row["frozen_tortuosity_ratio"] as! Double)
                 if let v = row["reference_ratio"] as? Double { s += String(format: "   %9.4f", v) }
                 print(s)
             }
