@@ -43,8 +43,10 @@ enum GlobalHeapCheck {
                 let size = readLength(bytes, at: p + 8)
                 let need: UInt64
                 if index > 0 {
+                    // Saturating: a damaged size near 2^64 must not trap here (fuzz target `model`).
                     let (aligned, overflow) = size.addingReportingOverflow(7)
-                    need = overflow ? .max : UInt64(objectHeaderSize) + (aligned & ~7)
+                    let (total, overflow2) = UInt64(objectHeaderSize).addingReportingOverflow(aligned & ~7)
+                    need = overflow || overflow2 ? .max : total
                 } else {
                     need = size
                 }

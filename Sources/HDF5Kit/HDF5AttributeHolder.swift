@@ -163,12 +163,12 @@ extension HDF5AttributeHolder {
         return try numberAttribute(name, as: Int64.self, accept: { $0.isInteger }, expected: "integers").map { Int($0) }
     }
 
-    /// Attribute names, sorted.
+    /// Attribute names, sorted (iterated in native order for the reason given at `childNames`).
     public func attributeNames() throws -> [String] {
         let names = NameList()
         let id = try object.openID()
         let status = withExtendedLifetime(names) {
-            H5Aiterate2(id, H5_INDEX_NAME, H5_ITER_INC, nil, { _, name, _, data in
+            H5Aiterate2(id, H5_INDEX_NAME, H5_ITER_NATIVE, nil, { _, name, _, data in
                 guard let name, let data else { return 0 }
                 Unmanaged<NameList>.fromOpaque(data).takeUnretainedValue().list.append(String(cString: name))
                 return 0
@@ -238,6 +238,6 @@ struct AttributeInfo {
 }
 
 /// Collects names from an HDF5 iteration callback.
-private final class NameList {
+final class NameList {
     var list: [String] = []
 }

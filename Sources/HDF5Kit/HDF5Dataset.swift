@@ -1,4 +1,9 @@
 import CHDF5
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// A dataset: an n-dimensional array of numbers or strings, stored row-major.
 public final class HDF5Dataset: HDF5AttributeHolder {
@@ -65,8 +70,43 @@ public final class HDF5Dataset: HDF5AttributeHolder {
         let count = try layout().count
         try checkReadSize(count: count, elementSize: max(H5Tget_size(fileType), MemoryLayout<UnsafeRawPointer>.size),
                           storedBytes: H5Dget_storage_size(id), loc)
+        if H5Tis_variable_str(fileType) > 0 { try checkVariableLengths(id, count: count) }
         return try readStringElements(fileType: fileType, count: count, loc) {
             H5Dread(id, $0, chdf5_s_all(), chdf5_s_all(), chdf5_p_default(), $1)
+        }
+    }
+
+    /// Refuses a contiguous variable-length string dataset whose stored lengths exceed the file.
+    ///
+    /// On disk each element is (length: UInt32, global heap collection address: UInt64, object
+    /// index: UInt32), little-endian, in raw data that carries no checksum; HDF5 1.10 allocates
+    /// `length` bytes before it looks at the heap, so one damaged length asked for 3.4 GB in a
+    /// 10 kB file (fuzz target `model`). No string in a file is longer than the file. Other layouts
+    /// (compact: inside the checksummed object header; chunked: our writers never chunk strings)
+    /// are left to HDF5.
+    private func checkVariableLengths(_ id: hid_t, count: Int) throws(HDF5Error) {
+        let elementSize = 16
+        let offset = H5Dget_offset(id)  // HADDR_UNDEF unless contiguous and allocated
+        guard offset != haddr_t.max, H5Dget_storage_size(id) == UInt64(count * elementSize) else { return }
+        // A file being written may hold the raw data in HDF5's buffers only.
+        var intent: UInt32 = 0
+        let fileID = object.handle.id
+        if H5Fget_intent(fileID, &intent) >= 0, intent & chdf5_acc_rdwr() != 0 { H5Fflush(fileID, H5F_SCOPE_LOCAL) }
+        let fd = open(object.handle.path, O_RDONLY)
+        guard fd >= 0 else { return }
+        defer { close(fd) }
+        var status = stat()
+        let bytes = count * elementSize
+        guard fstat(fd, &status) == 0, UInt64(offset) + UInt64(bytes) <= UInt64(status.st_size) else { return }
+        let fileSize = UInt64(status.st_size)
+        var raw = [UInt8](repeating: 0, count: bytes)
+        guard pread(fd, &raw, bytes, off_t(offset)) == bytes else { return }
+        for i in 0..<count {
+            var length: UInt64 = 0
+            for k in 0..<4 { length |= UInt64(raw[i * elementSize + k]) << UInt64(8 * k) }
+            if length > fileSize {
+                throw object.loc.error("string element \(i) claims \(length) bytes, more than the whole file (\(fileSize) bytes): the file is damaged")
+            }
         }
     }
 

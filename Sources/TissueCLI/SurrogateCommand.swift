@@ -323,14 +323,8 @@ struct SurrogateCommand: ParsableCommand {
             let bar = ProgressBar(label: "models", total: runs, quiet: quiet)
             for fraction in s.curveFractions {
                 for seed in s.curveSeeds {
-                    var settings = s.training
-                    settings.seed = seed
-                    settings.trainingSamples = max(1, Int((fraction * Double(full)).rounded()))
-                    // Equal optimiser steps for every size: `epochs` passes over the largest set.
-                    settings.epochs = max(1, Int((Double(s.curveEpochs) / fraction).rounded()))
-                    settings.checkpointEvery = 0
-                    settings.patience = 0
-                    settings.timeLimitMinutes = 0
+                    let settings = LearningCurve.settings(base: s.training, fraction: fraction, full: full, seed: seed,
+                                                          budgetEpochs: s.curveEpochs)
                     let watch = Stopwatch()
                     let (model, _, _) = try SurrogateTraining.train(data, settings: settings, checkpoint: nil)
                     let predictions = try model.predict(test.inputs, rows: test.count)

@@ -148,4 +148,81 @@ import Testing
         #expect(try reopened.root.stringAttribute("s39").count == 39 * 97)
         try reopened.close()
     }
+
+    // MARK: Raw inputs kept in Fuzz/Regressions (byte 0 = 0: the rest is the file as the reader saw it)
+
+    /// Writes `Fuzz/Regressions/NAME` (without its mode byte) to a temporary file.
+    private func regressionFile(_ name: String, _ dir: TempDirectory) throws -> String {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        let input = try Data(contentsOf: root.appendingPathComponent("Fuzz/Regressions/\(name)"))
+        #expect(input.first == 0, "a raw-mode input")
+        let path = dir.path(name + ".h5")
+        try input.dropFirst().write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    /// Reads every group, attribute and dataset below `group`, as `tissue inspect` and our readers do.
+    private func readEverything(_ group: HDF5Group) throws {
+        for name in try group.attributeNames() { _ = try? group.stringAttribute(name) }
+        for name in try group.childNames() {
+            switch try group.kind(of: name) {
+            case .group: try readEverything(try group.group(name))
+            case .dataset:
+                let d = try group.dataset(name)
+                if d.elementType == .string { _ = try d.readStrings() } else { _ = try d.read(Double.self) }
+            default: break
+            }
+        }
+    }
+
+    /// Fuzz target `upscaled`, SEGV in libhdf5: a damaged link in a group's dense (fractal heap)
+    /// storage stopped `H5Lget_name_by_idx`'s copy of the links into a table half-way, and HDF5
+    /// 1.10 then freed the table's uninitialised entries. `childNames` now iterates in native
+    /// order, which reads the name index directly: an error, not a crash.
+    @Test func damagedDenseLinkStorageIsAnErrorNotACrash() throws {
+        let dir = try TempDirectory()
+        let path = try regressionFile("upscaled-dense-link-table", dir)
+        do {
+            let file = try HDF5File.open(path)
+            defer { try? file.close() }
+            _ = try HDF5Inspector.describe(file)
+            try readEverything(file.root)
+        } catch let error as HDF5Error {
+            #expect("\(error)".contains(path), "\(error)")
+        }
+    }
+
+    /// Fuzz target `model`, 3.4 GB allocation (out of memory): a damaged length of a
+    /// variable-length string element, in raw data that carries no checksum, which HDF5
+    /// allocates before reading the heap. Now refused: no string is longer than its file.
+    @Test func damagedVariableLengthStringLengthIsRefused() throws {
+        let dir = try TempDirectory()
+        let path = try regressionFile("model-vlen-string-length", dir)
+        let error = #expect(throws: HDF5Error.self) {
+            let file = try HDF5File.open(path)
+            defer { try? file.close() }
+            try readEverything(file.root)
+        }
+        #expect(error.map { "\($0)".contains("more than the whole file") } == true, "\(String(describing: error))")
+    }
+
+    /// Fuzz target `model`, trap in our own check: a global heap object size near 2^64 overflowed
+    /// the aligned size in `GlobalHeapCheck`. Now saturating: the file is refused as corrupt.
+    @Test func globalHeapObjectSizeNear2To64IsRefusedNotTrapped() throws {
+        let dir = try TempDirectory()
+        let path = try regressionFile("model-global-heap-size-overflow", dir)
+        #expect(GlobalHeapCheck.problem(inFileAt: path) != nil)
+        #expect(throws: HDF5Error.self) { try HDF5File.open(path) }
+    }
+
+    /// Strings read back while the file is still open for writing (the raw-length check flushes first).
+    @Test func stringsReadBackInAWritableFile() throws {
+        let dir = try TempDirectory()
+        let file = try HDF5File.create(dir.path("w.h5"))
+        let names = (0..<50).map { String(repeating: "z", count: $0) }
+        try file.root.writeStrings("names", names, longName: "n")
+        #expect(try file.root.dataset("names").readStrings() == names)
+        try file.close()
+    }
 }
