@@ -10,12 +10,12 @@
 #                                                        # architecture with random weights (same cost)
 #   MODEL=results/surrogate/model.h5 THREADS=1 ROUNDS=3 bench/surrogate.sh
 #
-# Environment: MODEL (models/surrogate-diffusion-decay-100.h5 if it exists), SAMPLES (64), BATCH (32),
+# Environment: MODEL (models/surrogate-diffusion-decay-100.h5 if it exists), SAMPLES (64), BATCH (8),
 # REPEATS (3, best of), ROUNDS (3 processes), THREADS (1 OpenBLAS thread for both sides).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 SAMPLES=${SAMPLES:-64}
-BATCH=${BATCH:-32}
+BATCH=${BATCH:-8}   # per-sample time grows with the batch here (im2col buffers leave the cache): 1 < 8 < 32
 REPEATS=${REPEATS:-3}
 ROUNDS=${ROUNDS:-3}
 THREADS=${THREADS:-1}

@@ -31,8 +31,10 @@ public struct SurrogateModel: Sendable {
         self.parameters = parameters
     }
 
-    /// Normalised fields for `rows` source maps (rows × N², float32), `batch` at a time.
-    public func predict(_ inputs: [Float], rows: Int, batch: Int = 16) throws -> [Float] {
+    /// Normalised fields for `rows` source maps (rows × N², float32), `batch` at a time. One image
+    /// per pass is the fastest per image on this 2-core machine (its im2col buffers stay in cache:
+    /// 0.45 ms at batch 1, 0.68 ms at 8 for the shipped network; `bench/surrogate.sh`).
+    public func predict(_ inputs: [Float], rows: Int, batch: Int = 1) throws -> [Float] {
         try network.predict(inputs, rows: rows, batch: batch)
     }
 
