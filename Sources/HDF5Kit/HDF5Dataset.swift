@@ -85,9 +85,9 @@ public final class HDF5Dataset: HDF5AttributeHolder {
     /// (compact: inside the checksummed object header; chunked: our writers never chunk strings)
     /// are left to HDF5.
     private func checkVariableLengths(_ id: hid_t, count: Int) throws(HDF5Error) {
-        let elementSize = 16
+        let elementSize = 16, bytes = count * elementSize
         let offset = H5Dget_offset(id)  // HADDR_UNDEF unless contiguous and allocated
-        guard offset != haddr_t.max, H5Dget_storage_size(id) == UInt64(count * elementSize) else { return }
+        guard offset != haddr_t.max, H5Dget_storage_size(id) == UInt64(bytes) else { return }
         // A file being written may hold the raw data in HDF5's buffers only.
         var intent: UInt32 = 0
         let fileID = object.handle.id
@@ -96,9 +96,9 @@ public final class HDF5Dataset: HDF5AttributeHolder {
         guard fd >= 0 else { return }
         defer { close(fd) }
         var status = stat()
-        let bytes = count * elementSize
-        guard fstat(fd, &status) == 0, UInt64(offset) + UInt64(bytes) <= UInt64(status.st_size) else { return }
+        guard fstat(fd, &status) == 0 else { return }
         let fileSize = UInt64(status.st_size)
+        guard UInt64(offset) + UInt64(bytes) <= fileSize else { return }
         var raw = [UInt8](repeating: 0, count: bytes)
         guard pread(fd, &raw, bytes, off_t(offset)) == bytes else { return }
         for i in 0..<count {
