@@ -95,6 +95,30 @@ public final class HDF5Group: HDF5AttributeHolder {
         }
     }
 
+    /// The path a soft link `name` of this group points to; nil for a hard or external link, or
+    /// when there is no such link. (HDF5 does not check soft links: the target may not exist, and
+    /// may be an ancestor, which makes the tree a cycle.)
+    public func softLinkTarget(_ name: String) -> String? {
+        guard let id = try? object.openID() else { return nil }
+        var info = H5L_info_t()
+        guard H5Lget_info(id, cPath(name), &info, chdf5_p_default()) >= 0, info.type == H5L_TYPE_SOFT else { return nil }
+        let size = min(Int(info.u.val_size), 1 << 16)
+        guard size > 0 else { return "" }
+        var buffer = [CChar](repeating: 0, count: size + 1)
+        guard H5Lget_val(id, cPath(name), &buffer, size, chdf5_p_default()) >= 0 else { return nil }
+        buffer[size] = 0
+        return String(cString: buffer)
+    }
+
+    /// The file address of the object header at `path`: the same for every hard link to one object,
+    /// so a walk can tell an object it has already seen. Nil when the object cannot be opened.
+    public func objectAddress(of path: String) -> UInt64? {
+        guard let id = try? object.openID() else { return nil }
+        var info = H5O_info_t()
+        guard H5Oget_info_by_name2(id, cPath(path), &info, UInt32(H5O_INFO_BASIC), chdf5_p_default()) >= 0 else { return nil }
+        return UInt64(info.addr)
+    }
+
     /// Names of the links in this group, sorted.
     ///
     /// One pass in the storage's native order (`H5Literate`, `H5_ITER_NATIVE`), sorted here. Any

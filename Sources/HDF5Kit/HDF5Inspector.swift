@@ -13,27 +13,42 @@
 public enum HDF5Inspector {
     /// Every group and dataset with shape and element type, and all attributes
     /// (long strings shortened to their first line and a line count).
+    ///
+    /// Soft links are shown with their target, not followed; a group reached again through another
+    /// hard link is named, not listed twice (as `h5dump` does). Both can make a file's tree a
+    /// cycle, and following them makes the listing infinite.
     public static func describe(_ file: HDF5File) throws -> String {
         var lines = [file.path, "/"]
-        try describeGroup(file.root, indent: "  ", depth: 0, into: &lines)
+        var seen: Set<UInt64> = []
+        if let root = file.root.objectAddress(of: ".") { seen.insert(root) }
+        try describeGroup(file.root, indent: "  ", depth: 0, seen: &seen, into: &lines)
         return lines.joined(separator: "\n") + "\n"
     }
 
-    private static func describeGroup(_ group: HDF5Group, indent: String, depth: Int, into lines: inout [String]) throws {
+    private static func describeGroup(_ group: HDF5Group, indent: String, depth: Int, seen: inout Set<UInt64>,
+                                      into lines: inout [String]) throws {
         try describeAttributes(group, indent: indent, into: &lines)
         guard depth < 64 else {
             lines.append(indent + "… (nesting too deep)")
             return
         }
         for name in try group.childNames() {
+            if let target = group.softLinkTarget(name) {
+                lines.append(indent + "\(name) -> \(target)" + (group.contains(name) ? "" : "  (dangling link)"))
+                continue
+            }
             guard group.contains(name) else {
                 lines.append(indent + "\(name)  (dangling link)")
                 continue
             }
             switch try group.kind(of: name) {
             case .group:
+                if let address = group.objectAddress(of: name), !seen.insert(address).inserted {
+                    lines.append(indent + name + "/  (hard link to a group listed above)")
+                    continue
+                }
                 lines.append(indent + name + "/")
-                try describeGroup(try group.group(name), indent: indent + "  ", depth: depth + 1, into: &lines)
+                try describeGroup(try group.group(name), indent: indent + "  ", depth: depth + 1, seen: &seen, into: &lines)
             case .dataset:
                 let dataset = try group.dataset(name)
                 lines.append(indent + "\(name)  \(dataset.elementType.name) \(shapeText(dataset.shape))")

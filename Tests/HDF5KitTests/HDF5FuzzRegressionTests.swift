@@ -193,6 +193,39 @@ import Testing
         }
     }
 
+    /// Fuzz target `upscaled`, hang: the structured edit replaced `/macro/dcdx` by a soft link to
+    /// `/`, and `HDF5Inspector.describe` followed it: every soft link to an ancestor doubled the
+    /// walk (the depth limit of 64 does not bound the branching). Soft links are now shown with
+    /// their target, and a group reached again through another hard link is named, not re-listed.
+    @Test func softAndHardLinkCyclesAreListedOnceNotFollowed() throws {
+        let dir = try TempDirectory()
+        let path = dir.path("cycle.h5")
+        let file = try HDF5File.create(path)
+        let macro = try file.root.createGroup("macro")
+        try macro.write("x", [0.0, 1.0], units: "m", longName: "x")
+        let fileID = file.handle.id
+        for k in 0..<8 {  // 8 soft links to the root and 8 to /macro: 2^16 paths if followed, at every level
+            #expect(H5Lcreate_soft("/", fileID, "/macro/up\(k)", chdf5_p_default(), chdf5_p_default()) >= 0)
+            #expect(H5Lcreate_soft("/macro", fileID, "/macro/self\(k)", chdf5_p_default(), chdf5_p_default()) >= 0)
+        }
+        #expect(H5Lcreate_soft("/nowhere", fileID, "/macro/dangling", chdf5_p_default(), chdf5_p_default()) >= 0)
+        #expect(H5Lcreate_hard(fileID, "/", fileID, "/macro/root", chdf5_p_default(), chdf5_p_default()) >= 0)
+        try file.close()
+
+        let reopened = try HDF5File.open(path)
+        defer { try? reopened.close() }
+        let text = try HDF5Inspector.describe(reopened)
+        let lines = text.split(separator: "\n")
+        #expect(lines.count < 40, "\(text)")
+        #expect(lines.contains { $0.hasSuffix("up0 -> /") }, "\(text)")
+        #expect(lines.contains { $0.hasSuffix("self7 -> /macro") }, "\(text)")
+        #expect(lines.contains { $0.hasSuffix("dangling -> /nowhere  (dangling link)") }, "\(text)")
+        #expect(lines.contains { $0.hasSuffix("root/  (hard link to a group listed above)") }, "\(text)")
+        #expect(lines.contains { $0.hasSuffix("x  float64 (2)") }, "\(text)")
+        #expect(reopened.root.softLinkTarget("macro") == nil)
+        #expect(try reopened.root.group("macro").softLinkTarget("up3") == "/")
+    }
+
     /// Fuzz target `model`, 3.4 GB allocation (out of memory): a damaged length of a
     /// variable-length string element, in raw data that carries no checksum, which HDF5
     /// allocates before reading the heap. Now refused: no string is longer than its file.
