@@ -8,12 +8,12 @@
 #   scripts/fuzz.sh --build-only                  # just build .build-fuzz/bin/fuzz-*
 #   scripts/fuzz.sh --seeds                       # regenerate the HDF5 seed files in Fuzz/Corpus
 #
-# Targets: toml csv model training-set upscaled. Crash inputs land in .build-fuzz/artifacts/TARGET/;
+# Targets: toml csv model training-set upscaled dns-tissue. Crash inputs land in .build-fuzz/crashes/TARGET/;
 # reproduce one with `.build-fuzz/bin/fuzz-TARGET FILE`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-ALL_TARGETS=(toml csv model training-set upscaled)
+ALL_TARGETS=(toml csv model training-set upscaled dns-tissue)
 RUNS=""; SECONDS_PER_TARGET=""; BUILD_ONLY=0; SEEDS=0; TARGETS=()
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -66,6 +66,7 @@ source_of() {
     model) echo "Fuzz/Targets/FuzzModelFile.swift Fuzz/Support/HDF5Mutation.swift" ;;
     training-set) echo "Fuzz/Targets/FuzzTrainingSetFile.swift Fuzz/Support/HDF5Mutation.swift" ;;
     upscaled) echo "Fuzz/Targets/FuzzUpscaledFile.swift Fuzz/Support/HDF5Mutation.swift" ;;
+    dns-tissue) echo "Fuzz/Targets/FuzzTissueDNSFile.swift Fuzz/Support/HDF5Mutation.swift" ;;
     *) echo "unknown target $1 (targets: ${ALL_TARGETS[*]})" >&2; exit 2 ;;
   esac
 }
@@ -94,7 +95,7 @@ done
 if [ $SEEDS -eq 1 ]; then
   for t in "${TARGETS[@]}"; do
     case "$t" in
-      model|upscaled) rm -rf "Fuzz/Corpus/$t"; FUZZ_EXPORT_SEEDS="Fuzz/Corpus/$t" "$BIN/fuzz-$t" -runs=0 >/dev/null 2>&1 ;;
+      model|upscaled|dns-tissue) rm -rf "Fuzz/Corpus/$t"; FUZZ_EXPORT_SEEDS="Fuzz/Corpus/$t" "$BIN/fuzz-$t" -runs=0 >/dev/null 2>&1 ;;
       training-set) rm -rf Fuzz/Corpus/training-set Fuzz/Corpus/part
                     FUZZ_EXPORT_SEEDS=Fuzz/Corpus "$BIN/fuzz-$t" -runs=0 >/dev/null 2>&1
                     # the part-file seeds select the part reader with byte 0 bit 1
@@ -113,7 +114,8 @@ fi
 SUMMARY=()
 STATUS=0
 for t in "${TARGETS[@]}"; do
-  corpus=$SCRATCH/corpus/$t; artifacts=$SCRATCH/artifacts/$t; log=$SCRATCH/logs/$t.log
+  corpus=$SCRATCH/corpus/$t; artifacts=$SCRATCH/crashes/$t; log=$SCRATCH/logs/$t.log
+  # (not <scratch>/artifacts: SwiftPM empties that directory whenever it builds there)
   mkdir -p "$corpus" "$artifacts" "$(dirname "$log")"
   args=(-timeout=10 -rss_limit_mb=4096 -detect_leaks=0 -print_final_stats=1 -artifact_prefix="$artifacts/")
   [ -n "$RUNS" ] && args+=(-runs="$RUNS")
@@ -129,7 +131,7 @@ for t in "${TARGETS[@]}"; do
   set -e
   secs=$(( $(date +%s) - start ))
   execs=$(grep -o 'stat::number_of_executed_units: [0-9]*' "$log" | awk '{print $2}' | tail -1)
-  crashes=$(( $(find "$artifacts" -type f | wc -l) - before ))
+  crashes=$(( $(find "$artifacts" -type f 2>/dev/null | wc -l) - before ))
   [ $rc -ne 0 ] && STATUS=1
   SUMMARY+=("$(printf '%-14s %12s executions %6ss  exit %-3s %s new crash/timeout/oom files' "$t" "${execs:-?}" "$secs" "$rc" "$crashes")")
   if [ $rc -ne 0 ]; then

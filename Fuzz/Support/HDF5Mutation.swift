@@ -79,7 +79,8 @@ enum HDF5Edits {
     /// Words the readers look for, so that replaced strings are often almost right.
     static let words = ["tissue-transport", "model", "training-set", "training-set-part", "upscaled", "relu", "tanh",
                         "linear", "porosity", "thiele_modulus_squared", "peclet", "diffusivity_ratio", "concentration",
-                        "concentration_gradient", "0", "1", "", "steady", "transient", "W", "b", "x"]
+                        "concentration_gradient", "0", "1", "", "steady", "transient", "W", "b", "x",
+                        "dns-tissue", "nx", "ny", "h", "c", "solid_fraction", "effective_radius", "km", "Ka"]
 
     struct Object {
         var path: String

@@ -22,6 +22,23 @@ enum GlobalHeapCheck {
     private static let lengthSize = 8
 
     static func problem(in bytes: UnsafeRawBufferPointer) -> String? {
+        walk(bytes) { _, _, _ in }
+    }
+
+    /// The objects of every collection in the file: collection address → object index → size
+    /// (bytes). Nil when the file cannot be read or a collection is damaged (see `problem`).
+    static func objects(inFileAt path: String) -> [UInt64: [UInt64: UInt64]]? {
+        guard let data = try? Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped) else { return nil }
+        var table: [UInt64: [UInt64: UInt64]] = [:]
+        let problem = data.withUnsafeBytes { bytes in
+            walk(bytes) { collection, index, size in table[UInt64(collection), default: [:]][UInt64(index)] = size }
+        }
+        return problem == nil ? table : nil
+    }
+
+    /// Walks the collections as HDF5 does, calling `visit(collection byte offset, object index,
+    /// object size)` for each used object; returns the first problem found, or nil.
+    private static func walk(_ bytes: UnsafeRawBufferPointer, visit: (Int, UInt16, UInt64) -> Void) -> String? {
         let signature: [UInt8] = [0x47, 0x43, 0x4F, 0x4C, 0x01]  // "GCOL", version 1
         let headerSize = 8 + lengthSize, objectHeaderSize = 8 + lengthSize
         let count = bytes.count
@@ -57,6 +74,7 @@ enum GlobalHeapCheck {
                     // HDF5 would copy `size` bytes from here into a buffer sized by the reader.
                     return "global heap collection at byte \(found): object \(index) at byte \(p) claims \(size) bytes, past the end of the collection"
                 }
+                if index > 0 { visit(found, index, size) }
                 if need >= UInt64(end - p) { break }
                 p += Int(need)
             }

@@ -76,12 +76,17 @@ public final class HDF5Dataset: HDF5AttributeHolder {
         }
     }
 
-    /// Refuses a contiguous variable-length string dataset whose stored lengths exceed the file.
+    /// Refuses a contiguous variable-length string dataset whose stored elements do not point at
+    /// strings in the file's global heap.
     ///
     /// On disk each element is (length: UInt32, global heap collection address: UInt64, object
-    /// index: UInt32), little-endian, in raw data that carries no checksum; HDF5 1.10 allocates
-    /// `length` bytes before it looks at the heap, so one damaged length asked for 3.4 GB in a
-    /// 10 kB file (fuzz target `model`). No string in a file is longer than the file. Other layouts
+    /// index: UInt32), little-endian, in raw data that carries no checksum. HDF5 1.10 trusts all
+    /// three (fuzz target `model`): it allocates `length` bytes before it looks at the heap (one
+    /// damaged length asked for 3.4 GB in a 10 kB file), and `H5HG_read` indexes the collection's
+    /// object table with the unchecked index (its bounds check is a debug-build assertion): a
+    /// damaged index read past the table (SEGV). So every element with a heap address must name a
+    /// collection of the file, one of its used objects, and no more bytes than that object holds
+    /// (HDF5 skips the heap for address 0; no string is then longer than the file). Other layouts
     /// (compact: inside the checksummed object header; chunked: our writers never chunk strings)
     /// are left to HDF5.
     private func checkVariableLengths(_ id: hid_t, count: Int) throws(HDF5Error) {
@@ -101,11 +106,25 @@ public final class HDF5Dataset: HDF5AttributeHolder {
         guard UInt64(offset) + UInt64(bytes) <= fileSize else { return }
         var raw = [UInt8](repeating: 0, count: bytes)
         guard pread(fd, &raw, bytes, off_t(offset)) == bytes else { return }
+        func field(_ i: Int, _ at: Int, _ width: Int) -> UInt64 {
+            (0..<width).reduce(UInt64(0)) { $0 | UInt64(raw[i * elementSize + at + $1]) << UInt64(8 * $1) }
+        }
+        var heap: [UInt64: [UInt64: UInt64]]? = nil
         for i in 0..<count {
-            var length: UInt64 = 0
-            for k in 0..<4 { length |= UInt64(raw[i * elementSize + k]) << UInt64(8 * k) }
+            let length = field(i, 0, 4), address = field(i, 4, 8), index = field(i, 12, 4)
             if length > fileSize {
                 throw object.loc.error("string element \(i) claims \(length) bytes, more than the whole file (\(fileSize) bytes): the file is damaged")
+            }
+            guard address != 0 else { continue }
+            if heap == nil { heap = GlobalHeapCheck.objects(inFileAt: object.handle.path) ?? [:] }
+            guard let objects = heap?[address] else {
+                throw object.loc.error("string element \(i) points at byte \(address), where the file holds no global heap collection: the file is damaged")
+            }
+            guard let size = objects[index] else {
+                throw object.loc.error("string element \(i) names object \(index) of the global heap collection at byte \(address), which holds no such object: the file is damaged")
+            }
+            if length > size {
+                throw object.loc.error("string element \(i) claims \(length) bytes, but its global heap object holds \(size): the file is damaged")
             }
         }
     }

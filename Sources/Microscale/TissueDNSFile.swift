@@ -149,14 +149,34 @@ public enum TissueDNSFile {
         }
         let grid = try file.root.group("grid")
         let nx = try grid.intAttribute("nx"), ny = try grid.intAttribute("ny")
+        let (cells, overflow) = nx.multipliedReportingOverflow(by: ny)
+        guard nx >= 1, ny >= 1, !overflow else {
+            throw HDF5Error(file: path, object: "/grid", message: "nx = \(nx), ny = \(ny): expected at least one cell in each direction")
+        }
+        let h = try grid.doubleAttribute("h")
+        try require(h > 0 && h.isFinite, path, "/grid@h", "h = \(h): expected a positive grid spacing in metres")
         let c = try file.root.dataset("fields/c").read(Double.self)
         let f = try file.root.dataset("fields/solid_fraction").read(Double.self)
-        guard c.count == nx * ny, f.count == nx * ny else {
+        guard c.count == cells, f.count == cells else {
             throw HDF5Error(file: path, message: "/fields/c or /fields/solid_fraction is not (\(ny), \(nx))")
         }
+        if let k = c.firstIndex(where: { !$0.isFinite }) {
+            throw HDF5Error(file: path, object: "/fields/c", message: "value \(c[k]) at (j, i) = (\(k / nx), \(k % nx)) is not finite")
+        }
+        if let k = f.firstIndex(where: { !($0 >= 0 && $0 <= 1) }) {
+            throw HDF5Error(file: path, object: "/fields/solid_fraction",
+                            message: "value \(f[k]) at (j, i) = (\(k / nx), \(k % nx)) is outside [0, 1]")
+        }
         let d = try file.root.group("dns")
-        return Contents(nx: nx, ny: ny, h: try grid.doubleAttribute("h"), concentration: c, solidFraction: f,
-                        effectiveRadius: try d.doubleAttribute("effective_radius"), km: try d.doubleAttribute("km"),
-                        Ka: try d.doubleAttribute("Ka"), header: header)
+        let r = try d.doubleAttribute("effective_radius"), km = try d.doubleAttribute("km"), Ka = try d.doubleAttribute("Ka")
+        try require(r > 0 && r.isFinite, path, "/dns@effective_radius", "effective_radius = \(r): expected a positive length in metres")
+        try require(km >= 0 && km.isFinite, path, "/dns@km", "km = \(km): expected a rate >= 0 in mol m-3 s-1")
+        try require(Ka > 0 && Ka.isFinite, path, "/dns@Ka", "Ka = \(Ka): expected a positive concentration in mol m-3")
+        return Contents(nx: nx, ny: ny, h: h, concentration: c, solidFraction: f,
+                        effectiveRadius: r, km: km, Ka: Ka, header: header)
+    }
+
+    private static func require(_ condition: Bool, _ path: String, _ object: String, _ message: @autoclosure () -> String) throws {
+        if !condition { throw HDF5Error(file: path, object: object, message: message()) }
     }
 }

@@ -240,6 +240,51 @@ import Testing
         #expect(error.map { "\($0)".contains("more than the whole file") } == true, "\(String(describing: error))")
     }
 
+    /// Fuzz target `model`, SEGV in libhdf5 `H5HG_read`: a damaged global heap ID in the raw data
+    /// of a string dataset (no checksum there); HDF5 indexes the collection's object table with it
+    /// unchecked. Now every heap ID is checked against the collections first.
+    @Test func damagedHeapIDOfAStringElementIsRefused() throws {
+        let dir = try TempDirectory()
+        let path = try regressionFile("model-vlen-heap-id", dir)
+        let error = #expect(throws: HDF5Error.self) {
+            let file = try HDF5File.open(path)
+            defer { try? file.close() }
+            try readEverything(file.root)
+        }
+        #expect(error.map { "\($0)".contains("global heap") } == true, "\(String(describing: error))")
+    }
+
+    /// The same check on hand-made damage: each field of a stored heap ID, and a valid file passes.
+    @Test func eachFieldOfAStoredHeapIDIsChecked() throws {
+        let dir = try TempDirectory()
+        let path = dir.path("names.h5")
+        let file = try HDF5File.create(path)
+        let names = ["relu", "tanh", "linear"]
+        let d = try file.root.writeStrings("names", names, longName: "n")
+        let offset = Int(H5Dget_offset(try d.object.openID()))
+        try file.close()
+        let original = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        #expect(offset > 0 && offset + 48 <= original.count)
+        func readBack(_ edit: (inout [UInt8]) -> Void) throws -> [String] {
+            var bytes = original
+            edit(&bytes)
+            try Data(bytes).write(to: URL(fileURLWithPath: path))
+            let f = try HDF5File.open(path)
+            defer { try? f.close() }
+            return try f.root.dataset("names").readStrings()
+        }
+        #expect(try readBack { _ in } == names)
+        let cases: [(field: Int, value: UInt8, message: String)] = [
+            (12, 0xE7, "holds no such object"),            // object index 1 → 231
+            (4, 0x11, "holds no global heap collection"),  // collection address + 17
+            (0, 0x40, "its global heap object holds"),     // length 4 → 64
+        ]
+        for c in cases {
+            let error = #expect(throws: HDF5Error.self) { _ = try readBack { $0[offset + c.field] = c.field == 4 ? $0[offset + 4] &+ c.value : c.value } }
+            #expect(error.map { "\($0)".contains(c.message) } == true, "\(String(describing: error))")
+        }
+    }
+
     /// Fuzz target `model`, trap in our own check: a global heap object size near 2^64 overflowed
     /// the aligned size in `GlobalHeapCheck`. Now saturating: the file is refused as corrupt.
     @Test func globalHeapObjectSizeNear2To64IsRefusedNotTrapped() throws {
