@@ -70,9 +70,13 @@ enum GlobalHeapCheck {
                 if need == 0 {
                     return "global heap collection at byte \(found) has an empty free-space entry at byte \(p)"
                 }
-                if index > 0, need > UInt64(end - p) {
-                    // HDF5 would copy `size` bytes from here into a buffer sized by the reader.
-                    return "global heap collection at byte \(found): object \(index) at byte \(p) claims \(size) bytes, past the end of the collection"
+                if need > UInt64(end - p) {
+                    // An object: HDF5 would copy `size` bytes from here into a buffer sized by the
+                    // reader. The free space (index 0), which always runs to the end: HDF5 steps
+                    // its pointer by `size`, and a size near 2^64 wraps it back before the
+                    // collection, where it goes on decoding (SEGV, fuzz target `upscaled`).
+                    let what = index > 0 ? "object \(index)" : "the free-space object"
+                    return "global heap collection at byte \(found): \(what) at byte \(p) claims \(size) bytes, past the end of the collection"
                 }
                 if index > 0 { visit(found, index, size) }
                 if need >= UInt64(end - p) { break }

@@ -62,6 +62,24 @@ import Testing
         #expect(error.message.contains("past the end of the collection"), "\(error)")
     }
 
+    /// Fuzz target `upscaled`, SEGV in libhdf5 (`H5HG__protect` ← `H5Aread`): the free-space object
+    /// of a collection claimed ≈ 2^64 − 16.7 MB; HDF5 steps its pointer by that size, which wraps
+    /// it to before the collection, and decodes objects there. Now refused at open.
+    @Test func freeSpaceObjectPastItsCollectionIsRejected() throws {
+        let dir = try TempDirectory()
+        let damaged = try regressionFile("upscaled-free-space-size-wrap", dir)
+        let error = try #require(hdf5Error { _ = try HDF5File.open(damaged) })
+        #expect(error.message.contains("the free-space object"), "\(error)")
+
+        let path = try fileWithStrings(dir)
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        let (_, entry) = try freeSpaceEntry(in: bytes)
+        bytes[entry + 9] &+= 1  // 256 bytes more than the collection holds
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        let handMade = try #require(hdf5Error { _ = try HDF5File.open(path) })
+        #expect(handMade.message.contains("the free-space object"), "\(handMade)")
+    }
+
     /// A collection that claims to extend past the end of the file is refused too.
     @Test func globalHeapPastTheEndOfTheFileIsRejected() throws {
         let dir = try TempDirectory()
