@@ -8,12 +8,12 @@
 #   scripts/fuzz.sh --build-only                  # just build .build-fuzz/bin/fuzz-*
 #   scripts/fuzz.sh --seeds                       # regenerate the HDF5 seed files in Fuzz/Corpus
 #
-# Targets: toml csv model training-set upscaled dns-tissue. Crash inputs land in .build-fuzz/crashes/TARGET/;
+# Targets: toml csv model training-set upscaled dns-tissue checkpoint. Crash inputs land in .build-fuzz/crashes/TARGET/;
 # reproduce one with `.build-fuzz/bin/fuzz-TARGET FILE`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-ALL_TARGETS=(toml csv model training-set upscaled dns-tissue)
+ALL_TARGETS=(toml csv model training-set upscaled dns-tissue checkpoint)
 RUNS=""; SECONDS_PER_TARGET=""; BUILD_ONLY=0; SEEDS=0; TARGETS=()
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -67,6 +67,7 @@ source_of() {
     training-set) echo "Fuzz/Targets/FuzzTrainingSetFile.swift Fuzz/Support/HDF5Mutation.swift" ;;
     upscaled) echo "Fuzz/Targets/FuzzUpscaledFile.swift Fuzz/Support/HDF5Mutation.swift" ;;
     dns-tissue) echo "Fuzz/Targets/FuzzTissueDNSFile.swift Fuzz/Support/HDF5Mutation.swift" ;;
+    checkpoint) echo "Fuzz/Targets/FuzzCheckpointFile.swift Fuzz/Support/HDF5Mutation.swift" ;;
     *) echo "unknown target $1 (targets: ${ALL_TARGETS[*]})" >&2; exit 2 ;;
   esac
 }
@@ -104,6 +105,14 @@ if [ $SEEDS -eq 1 ]; then
                       mv "$f" "Fuzz/Corpus/training-set/part-$(basename "$f")"
                     done
                     rmdir Fuzz/Corpus/part ;;
+      checkpoint) rm -rf Fuzz/Corpus/checkpoint Fuzz/Corpus/transient
+                  FUZZ_EXPORT_SEEDS=Fuzz/Corpus "$BIN/fuzz-$t" -runs=0 >/dev/null 2>&1
+                  # the transient-state seeds select that reader with byte 0 bit 1
+                  for f in Fuzz/Corpus/transient/*; do
+                    python3 -c "import sys; p=sys.argv[1]; b=bytearray(open(p,'rb').read()); b[0]|=2; open(p,'wb').write(b)" "$f"
+                    mv "$f" "Fuzz/Corpus/checkpoint/transient-$(basename "$f")"
+                  done
+                  rmdir Fuzz/Corpus/transient ;;
     esac
   done
   echo "seeds written under Fuzz/Corpus"

@@ -100,6 +100,38 @@ public struct TransientSolver: Sendable {
         return ends
     }
 
+    /// Why `state` cannot continue this run (nil when it can): sizes that differ from the grid or the
+    /// closure's features, a step outside the run or a time that is not the end of that step,
+    /// non-finite or negative values. (A damaged or foreign file would otherwise trap or poison
+    /// the rest of the run.)
+    public func resumeProblem(_ r: TransientState) -> String? {
+        let n = op.cells, ends = stepEnds()
+        func nonFinite(_ name: String, _ values: [Double]) -> String? {
+            values.firstIndex { !$0.isFinite }.map { "\(name)[\($0)] = \(values[$0]) is not finite" }
+        }
+        if r.concentration.count != n { return "it holds \(r.concentration.count) concentrations, this run has \(n) cells" }
+        if let p = r.previous, p.count != n { return "it holds \(p.count) previous concentrations, this run has \(n) cells" }
+        guard r.step >= 0, r.step <= ends.count else { return "step \(r.step) is outside this run's 0...\(ends.count)" }
+        if r.step > 0, r.time != ends[r.step - 1] {
+            return "t = \(r.time) s is not the end of step \(r.step) (\(ends[r.step - 1]) s): another time step or end time"
+        }
+        if r.step == 0, r.time != 0 { return "t = \(r.time) s at step 0" }
+        if r.profiles.count != r.times.count { return "\(r.profiles.count) profiles for \(r.times.count) output times" }
+        if r.times.count > settings.outputTimes.count + 2 || r.times.contains(where: { !($0 >= 0 && $0 <= r.time) }) {
+            return "output times \(r.times) do not lie in [0, \(r.time)] s"
+        }
+        if let k = r.profiles.firstIndex(where: { $0.count != n }) { return "profile \(k) holds \(r.profiles[k].count) values, expected \(n)" }
+        if r.maxClampedCounts.count != EffectivenessFeature.count {
+            return "max_clamped_counts holds \(r.maxClampedCounts.count) values, expected \(EffectivenessFeature.count)"
+        }
+        if r.newtonIterations < 0 || r.closureCalls < 0 || r.maxClampedCounts.contains(where: { $0 < 0 }) {
+            return "negative counters (newton_iterations \(r.newtonIterations), closure_calls \(r.closureCalls), max_clamped_counts \(r.maxClampedCounts))"
+        }
+        guard r.previousStep >= 0, r.previousStep.isFinite else { return "previous_step = \(r.previousStep) s" }
+        return nonFinite("concentration", r.concentration) ?? r.previous.flatMap { nonFinite("previous", $0) }
+            ?? r.profiles.lazy.compactMap { nonFinite("profile", $0) }.first
+    }
+
     /// Runs to the end time; `progress(step, steps)` is called after every step.
     ///
     /// Restartable: `resume` continues from a saved `TransientState` (the rest of the run is bit
@@ -129,10 +161,8 @@ public struct TransientSolver: Sendable {
         let ends = stepEnds()
         var first = 0
         if let r = resume {
-            guard r.concentration.count == n, r.previous.map({ $0.count == n }) ?? true, r.step >= 0, r.step <= ends.count,
-                  r.step == 0 || r.time == ends[r.step - 1], r.profiles.count == r.times.count,
-                  r.maxClampedCounts.count == caller.maxClampedCounts.count else {
-                throw MacroscaleError.invalidSettings("the saved state (step \(r.step), t = \(r.time) s, \(r.concentration.count) cells) does not belong to this run (\(ends.count) steps, \(n) cells)")
+            if let problem = resumeProblem(r) {
+                throw MacroscaleError.invalidSettings("the saved state cannot continue this run: \(problem)")
             }
             (first, t, c, cOld, dtOld, times, profiles) = (r.step, r.time, r.concentration, r.previous, r.previousStep, r.times, r.profiles)
             newtonIterations = r.newtonIterations

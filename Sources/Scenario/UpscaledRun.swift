@@ -118,7 +118,7 @@ public struct UpscaledRun {
         guard flat.count == times.count * n else {
             throw HDF5Error(file: path, message: "/state/profiles holds \(flat.count) values, expected \(times.count) × \(n)")
         }
-        return TransientState(
+        let state = TransientState(
             step: try g.intAttribute("step"), time: try g.doubleAttribute("time"),
             concentration: try g.dataset("concentration").read(Double.self),
             previous: g.contains("previous") ? try g.dataset("previous").read(Double.self) : nil,
@@ -126,6 +126,10 @@ public struct UpscaledRun {
             profiles: (0..<times.count).map { Array(flat[($0 * n)..<(($0 + 1) * n)]) },
             newtonIterations: try g.intAttribute("newton_iterations"), closureCalls: try g.intAttribute("closure_calls"),
             maxClampedCounts: try g.intArrayAttribute("max_clamped_counts"))
+        if let settings = transientSettings, let problem = try TransientSolver(operator: op, settings: settings).resumeProblem(state) {
+            throw HDF5Error(file: path, message: "cannot resume from this saved state: \(problem)")
+        }
+        return state
     }
 
     /// Writes the `upscaled` file atomically (`path.partial`, then rename).
