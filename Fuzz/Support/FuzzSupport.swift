@@ -27,6 +27,26 @@ enum FuzzSupport {
         D_star = ["3.4e-11 m^2/s", "3.9e-11 m^2/s", "6.8e-11 m^2/s", "8.4e-9 m^2/s"]
         """
 
+    /// A 6-cell transient run of `tissueFile` with a constant closure (4 steps of 0.25 ms): the
+    /// template run of the `upscaled` and `checkpoint` targets.
+    static func smallTransientScenario(tissueFile: String) -> String {
+        """
+        [run]
+        mode = "transient"
+        [tissue]
+        file = "\(tissueFile)"
+        [grid]
+        cells = 6
+        [transient]
+        end_time = "1 ms"
+        time_step = "0.25 ms"
+        output_times = ["0.5 ms", "1 ms"]
+        [closure]
+        kind = "constant"
+        eta = 0.74
+        """
+    }
+
     /// A private scratch directory for this process (in /dev/shm when it exists: no disk I/O).
     static let scratch: String = {
         let base = FileManager.default.fileExists(atPath: "/dev/shm") ? "/dev/shm" : NSTemporaryDirectory()

@@ -48,21 +48,7 @@ private let trainingTarget = HDF5FuzzTarget(
 /// The 6-cell transient brain run of the `upscaled` target (4 steps), saved after step 2.
 private let transientRun: UpscaledRun = {
     let tissue = FuzzSupport.write(Array(FuzzSupport.tissueText.utf8), to: "checkpoint-tissue.toml")
-    let scenario = try! ScenarioLoader.load(text: """
-        [run]
-        mode = "transient"
-        [tissue]
-        file = "\(tissue)"
-        [grid]
-        cells = 6
-        [transient]
-        end_time = "1 ms"
-        time_step = "0.25 ms"
-        output_times = ["0.5 ms", "1 ms"]
-        [closure]
-        kind = "constant"
-        eta = 0.74
-        """, path: FuzzSupport.scratch + "/checkpoint.toml")
+    let scenario = try! ScenarioLoader.load(text: FuzzSupport.smallTransientScenario(tissueFile: tissue), path: FuzzSupport.scratch + "/checkpoint.toml")
     return try! UpscaledRun(scenario: scenario)
 }()
 

@@ -11,21 +11,7 @@ private let target = HDF5FuzzTarget(
     makeTemplate: { path in
         // A real `tissue run` of a 6-cell transient brain strip with a constant closure.
         let tissue = FuzzSupport.write(Array(FuzzSupport.tissueText.utf8), to: "upscaled-tissue.toml")
-        let scenario = try ScenarioLoader.load(text: """
-            [run]
-            mode = "transient"
-            [tissue]
-            file = "\(tissue)"
-            [grid]
-            cells = 6
-            [transient]
-            end_time = "1 ms"
-            time_step = "0.25 ms"
-            output_times = ["0.5 ms", "1 ms"]
-            [closure]
-            kind = "constant"
-            eta = 0.74
-            """, path: FuzzSupport.scratch + "/upscaled.toml")
+        let scenario = try ScenarioLoader.load(text: FuzzSupport.smallTransientScenario(tissueFile: tissue), path: FuzzSupport.scratch + "/upscaled.toml")
         let run = try UpscaledRun(scenario: scenario)
         try run.write(try run.solve(), to: path)
     },

@@ -124,10 +124,14 @@ public struct TransientSolver: Sendable {
         if r.maxClampedCounts.count != EffectivenessFeature.count {
             return "max_clamped_counts holds \(r.maxClampedCounts.count) values, expected \(EffectivenessFeature.count)"
         }
-        if r.newtonIterations < 0 || r.closureCalls < 0 || r.maxClampedCounts.contains(where: { $0 < 0 }) {
-            return "negative counters (newton_iterations \(r.newtonIterations), closure_calls \(r.closureCalls), max_clamped_counts \(r.maxClampedCounts))"
+        // Counters go on counting from these (2^53: more than any run makes, far from overflow).
+        let counters = [r.newtonIterations, r.closureCalls] + r.maxClampedCounts
+        if counters.contains(where: { $0 < 0 || $0 > 1 << 53 }) {
+            return "counters out of range (newton_iterations \(r.newtonIterations), closure_calls \(r.closureCalls), max_clamped_counts \(r.maxClampedCounts))"
         }
-        guard r.previousStep >= 0, r.previousStep.isFinite else { return "previous_step = \(r.previousStep) s" }
+        guard r.previousStep >= 0, r.previousStep.isFinite, r.previous == nil || r.previousStep > 0 else {
+            return "previous_step = \(r.previousStep) s"
+        }
         return nonFinite("concentration", r.concentration) ?? r.previous.flatMap { nonFinite("previous", $0) }
             ?? r.profiles.lazy.compactMap { nonFinite("profile", $0) }.first
     }

@@ -154,7 +154,7 @@ public enum TissueDNSFile {
             throw HDF5Error(file: path, object: "/grid", message: "nx = \(nx), ny = \(ny): expected at least one cell in each direction")
         }
         let h = try grid.doubleAttribute("h")
-        try require(h > 0 && h.isFinite, path, "/grid@h", "h = \(h): expected a positive grid spacing in metres")
+        try require(h > 0 && h < 1, path, "/grid@h", "h = \(h): expected a grid spacing in (0, 1) m")
         let c = try file.root.dataset("fields/c").read(Double.self)
         let f = try file.root.dataset("fields/solid_fraction").read(Double.self)
         guard c.count == cells, f.count == cells else {
@@ -169,7 +169,8 @@ public enum TissueDNSFile {
         }
         let d = try file.root.group("dns")
         let r = try d.doubleAttribute("effective_radius"), km = try d.doubleAttribute("km"), Ka = try d.doubleAttribute("Ka")
-        try require(r > 0 && r.isFinite, path, "/dns@effective_radius", "effective_radius = \(r): expected a positive length in metres")
+        // (Bounded: the default window is 4 r_eff, which must stay finite.)
+        try require(r > 0 && r < 1, path, "/dns@effective_radius", "effective_radius = \(r): expected a length in (0, 1) m")
         try require(km >= 0 && km.isFinite, path, "/dns@km", "km = \(km): expected a rate >= 0 in mol m-3 s-1")
         try require(Ka > 0 && Ka.isFinite, path, "/dns@Ka", "Ka = \(Ka): expected a positive concentration in mol m-3")
         return Contents(nx: nx, ny: ny, h: h, concentration: c, solidFraction: f,

@@ -37,12 +37,13 @@ import Testing
     @Test(arguments: [
         ("nx = -3, ny = -2", "expected at least one cell"),
         ("nx = 2^62, ny = 4", "expected at least one cell"),
-        ("h = 0", "expected a positive grid spacing"),
-        ("h = nan", "expected a positive grid spacing"),
+        ("h = 0", "expected a grid spacing in (0, 1) m"),
+        ("h = nan", "expected a grid spacing in (0, 1) m"),
         ("c = inf", "is not finite"),
         ("solid = 1.5", "outside [0, 1]"),
         ("solid = nan", "outside [0, 1]"),
         ("radius = 0", "effective_radius = 0.0"),
+        ("radius = 1e308", "effective_radius = 1e+308"),
         ("km = -1", "km = -1.0"),
         ("Ka = 0", "Ka = 0.0"),
     ])
@@ -58,6 +59,7 @@ import Testing
         case "solid = 1.5": try write(path, solid: [0, 0, 1.5, 0, 0, 0])
         case "solid = nan": try write(path, solid: [0, 0, 0, 0, .nan, 0])
         case "radius = 0": try write(path, radius: 0)
+        case "radius = 1e308": try write(path, radius: 1e308)  // 4 r_eff = inf: trapped in the window (fuzz target `dns-tissue`)
         case "km = -1": try write(path, km: -1)
         default: try write(path, Ka: 0)
         }

@@ -55,6 +55,7 @@ import Testing
         ("time", "is not the end of step 2"),
         ("nan", "concentration[3] = nan is not finite"),
         ("counts", "max_clamped_counts holds 2 values"),
+        ("calls", "counters out of range"),
     ])
     func unusableStateIsRefusedWithFileAndReason(_ damage: String, _ message: String) throws {
         let r = try run()
@@ -67,6 +68,7 @@ import Testing
         case "step": state.step = 99
         case "time": state.time = 3.3e-4
         case "nan": state.concentration[3] = .nan
+        case "calls": state.closureCalls = .max  // trapped at the next call (fuzz target `checkpoint`)
         default: state.maxClampedCounts = [1, 2]
         }
         try r.writeCheckpoint(state, to: path)
