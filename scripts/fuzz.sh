@@ -93,26 +93,26 @@ done
 [ $BUILD_ONLY -eq 1 ] && exit 0
 
 # 3. Seeds of the HDF5 targets are written by the targets themselves (valid files + edit lists).
+# two_reader_seeds TARGET SECOND: seeds of a target with two readers. The target exports the first
+# reader's seeds to Corpus/TARGET and the second's to Corpus/SECOND; the second's select their
+# reader with byte 0 bit 1, and join Corpus/TARGET as SECOND-*.
+two_reader_seeds() {
+  local t=$1 second=$2 f
+  rm -rf "Fuzz/Corpus/$t" "Fuzz/Corpus/$second"
+  FUZZ_EXPORT_SEEDS=Fuzz/Corpus "$BIN/fuzz-$t" -runs=0 >/dev/null 2>&1
+  for f in "Fuzz/Corpus/$second"/*; do
+    python3 -c "import sys; p=sys.argv[1]; b=bytearray(open(p,'rb').read()); b[0]|=2; open(p,'wb').write(b)" "$f"
+    mv "$f" "Fuzz/Corpus/$t/$second-$(basename "$f")"
+  done
+  rmdir "Fuzz/Corpus/$second"
+}
+
 if [ $SEEDS -eq 1 ]; then
   for t in "${TARGETS[@]}"; do
     case "$t" in
       model|upscaled|dns-tissue) rm -rf "Fuzz/Corpus/$t"; FUZZ_EXPORT_SEEDS="Fuzz/Corpus/$t" "$BIN/fuzz-$t" -runs=0 >/dev/null 2>&1 ;;
-      training-set) rm -rf Fuzz/Corpus/training-set Fuzz/Corpus/part
-                    FUZZ_EXPORT_SEEDS=Fuzz/Corpus "$BIN/fuzz-$t" -runs=0 >/dev/null 2>&1
-                    # the part-file seeds select the part reader with byte 0 bit 1
-                    for f in Fuzz/Corpus/part/*; do
-                      python3 -c "import sys; p=sys.argv[1]; b=bytearray(open(p,'rb').read()); b[0]|=2; open(p,'wb').write(b)" "$f"
-                      mv "$f" "Fuzz/Corpus/training-set/part-$(basename "$f")"
-                    done
-                    rmdir Fuzz/Corpus/part ;;
-      checkpoint) rm -rf Fuzz/Corpus/checkpoint Fuzz/Corpus/transient
-                  FUZZ_EXPORT_SEEDS=Fuzz/Corpus "$BIN/fuzz-$t" -runs=0 >/dev/null 2>&1
-                  # the transient-state seeds select that reader with byte 0 bit 1
-                  for f in Fuzz/Corpus/transient/*; do
-                    python3 -c "import sys; p=sys.argv[1]; b=bytearray(open(p,'rb').read()); b[0]|=2; open(p,'wb').write(b)" "$f"
-                    mv "$f" "Fuzz/Corpus/checkpoint/transient-$(basename "$f")"
-                  done
-                  rmdir Fuzz/Corpus/transient ;;
+      training-set) two_reader_seeds training-set part ;;
+      checkpoint) two_reader_seeds checkpoint transient ;;
     esac
   done
   echo "seeds written under Fuzz/Corpus"
