@@ -132,8 +132,17 @@ public struct TransientSolver: Sendable {
         guard r.previousStep >= 0, r.previousStep.isFinite, r.previous == nil || r.previousStep > 0 else {
             return "previous_step = \(r.previousStep) s"
         }
-        return nonFinite("concentration", r.concentration) ?? r.previous.flatMap { nonFinite("previous", $0) }
-            ?? r.profiles.lazy.compactMap { nonFinite("profile", $0) }.first
+        // Maximum principle: with c = cL at the inlet, c0 inside and non-negative uptake, every state
+        // of the run lies in [0, max(cL, c0)] up to round-off (the run's own guard stops it at a
+        // concentration below −1e-9 × scale). Twice that bound leaves room for any overshoot.
+        let ceiling = max(op.problem.inletConcentration, settings.initialConcentration)
+        func outOfRange(_ name: String, _ values: [Double]) -> String? {
+            nonFinite(name, values) ?? values.firstIndex { $0 < -1e-9 * ceiling || $0 > 2 * ceiling }.map {
+                "\(name)[\($0)] = \(values[$0]) mol/m^3 lies outside the range this run can reach, [0, \(ceiling)] mol/m^3 (the inlet or initial concentration)"
+            }
+        }
+        return outOfRange("concentration", r.concentration) ?? r.previous.flatMap { outOfRange("previous", $0) }
+            ?? r.profiles.lazy.compactMap { outOfRange("profile", $0) }.first
     }
 
     /// Runs to the end time; `progress(step, steps)` is called after every step.

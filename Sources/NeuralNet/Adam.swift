@@ -72,9 +72,10 @@ public struct Adam<T: BLASScalar>: Sendable, Equatable {
     public init(tensorSizes: [Int], learningRate: Double, beta1: Double, beta2: Double, epsilon: Double,
                 step: Int, firstMoment: [T], secondMoment: [T]) throws {
         let n = tensorSizes.reduce(0, +)
-        guard firstMoment.count == n, secondMoment.count == n, step >= 0 else {
-            throw NeuralNetError.shape("Adam state: \(n) parameters need as many moments, got \(firstMoment.count) and \(secondMoment.count) (step \(step))")
+        guard firstMoment.count == n, secondMoment.count == n else {
+            throw NeuralNetError.shape("Adam state: \(n) parameters need as many moments, got \(firstMoment.count) and \(secondMoment.count)")
         }
+        guard step >= 0 else { throw NeuralNetError.shape("Adam state: step \(step) is negative") }
         self.init(uncheckedTensorSizes: tensorSizes, learningRate: learningRate, beta1: beta1, beta2: beta2,
                   epsilon: epsilon, step: step, firstMoment: firstMoment, secondMoment: secondMoment)
     }

@@ -204,10 +204,15 @@ public struct TrainingCheckpoint<T: TrainableScalar>: Sendable {
         }
 
         let config = try readConfig(g, seed: header.seed, fail: fail)
-        let adam = try Adam<T>(tensorSizes: architecture.tensorSizes, learningRate: try g.doubleAttribute("adam_learning_rate"),
-                               beta1: config.beta1,
-                               beta2: config.beta2, epsilon: config.epsilon, step: try g.intAttribute("adam_step"),
+        // Adam's step counts updates (bias correction β^t): 0...2^53 is more than any run makes.
+        let adamStep = try g.intAttribute("adam_step")
+        guard adamStep >= 0, adamStep <= 1 << 53 else { throw fail("adam_step = \(adamStep) is outside 0...2^53") }
+        let adam: Adam<T>
+        do {
+            adam = try Adam<T>(tensorSizes: architecture.tensorSizes, learningRate: try g.doubleAttribute("adam_learning_rate"),
+                               beta1: config.beta1, beta2: config.beta2, epsilon: config.epsilon, step: adamStep,
                                firstMoment: first, secondMoment: second)
+        } catch let error as NeuralNetError { throw fail("\(error)") }
 
         let epoch = try g.intAttribute("epoch")
         var history = TrainingHistory()

@@ -277,6 +277,16 @@ struct Interrupted: Error {}
         let badShape = message { _ = try TrainingCheckpoint<Float>.read(path: badPath) }
         #expect(badShape.contains(badPath) && badShape.contains("/checkpoint/layers/0/W has shape [2, 2], expected [3, 2]"),
                 "\(badShape)")
+        // An Adam step count that no run makes (fuzz target `checkpoint`: −1 was refused without the file).
+        for step in [-1, Int.max] {
+            let edited = dir.appendingPathComponent("step\(step).h5").path
+            try FileManager.default.copyItem(atPath: path, toPath: edited)
+            let file = try HDF5File.open(edited, writable: true)
+            try file.root.group("checkpoint").setAttribute("adam_step", step)
+            try file.close()
+            let badStep = message { _ = try TrainingCheckpoint<Float>.read(path: edited) }
+            #expect(badStep.contains(edited) && badStep.contains("adam_step = \(step) is outside 0...2^53"), "\(badStep)")
+        }
         let missing = message { _ = try TrainingCheckpoint<Float>.read(path: dir.appendingPathComponent("none.h5").path) }
         #expect(missing.contains("none.h5"), "\(missing)")
     }

@@ -56,6 +56,10 @@ import Testing
         ("nan", "concentration[3] = nan is not finite"),
         ("counts", "max_clamped_counts holds 2 values"),
         ("calls", "counters out of range"),
+        // Finite but unreachable (fuzz target `checkpoint`: int32 noise in place of the saved
+        // concentration gave "nonlinear solve did not converge", without the file).
+        ("huge", "concentration[2] = 1647393245.0 mol/m^3 lies outside the range this run can reach"),
+        ("negative", "concentration[0] = -0.25 mol/m^3 lies outside"),
     ])
     func unusableStateIsRefusedWithFileAndReason(_ damage: String, _ message: String) throws {
         let r = try run()
@@ -69,6 +73,8 @@ import Testing
         case "time": state.time = 3.3e-4
         case "nan": state.concentration[3] = .nan
         case "calls": state.closureCalls = .max  // trapped at the next call (fuzz target `checkpoint`)
+        case "huge": state.concentration[2] = 1647393245
+        case "negative": state.concentration[0] = -0.25
         default: state.maxClampedCounts = [1, 2]
         }
         try r.writeCheckpoint(state, to: path)
