@@ -177,6 +177,17 @@ public struct TrainingCheckpoint<T: TrainableScalar>: Sendable {
             guard widths.count >= 2, widths.allSatisfy({ $0 > 0 }) else {
                 throw fail("/checkpoint/widths \(widths) is not a list of at least two positive widths")
             }
+            // Parameters W (out × in) + b per layer, counted without overflow (fuzz target
+            // `checkpoint`: damaged widths trapped in ParameterLayout); the tensors' shapes are
+            // checked against the widths below, so a count the file cannot hold is refused there.
+            var parameterCount = 0, overflow = false
+            for k in 0..<(widths.count - 1) where !overflow {
+                let (weights, o1) = widths[k].multipliedReportingOverflow(by: widths[k + 1])
+                let (layer, o2) = weights.addingReportingOverflow(widths[k + 1])
+                let (total, o3) = parameterCount.addingReportingOverflow(layer)
+                (parameterCount, overflow) = (total, o1 || o2 || o3 || total > 1 << 48)
+            }
+            guard !overflow else { throw fail("/checkpoint/widths \(widths.prefix(8))\(widths.count > 8 ? "…" : "") give more than 2^48 parameters") }
             let layout = ParameterLayout(widths: widths)
             architecture = .dense(layout, activation)
 

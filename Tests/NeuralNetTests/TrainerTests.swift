@@ -263,14 +263,21 @@ struct Interrupted: Error {}
         let wrongKind = message { _ = try TrainingCheckpoint<Float>.read(path: modelPath) }
         #expect(wrongKind.contains(modelPath) && wrongKind.contains("'model'") && wrongKind.contains("'checkpoint'"), "\(wrongKind)")
 
+        // A hand-made dense checkpoint: header, precision, activation, widths, then `body`.
+        func stub(_ name: String, widths: [Int64], body: (HDF5Group) throws -> Void = { _ in }) throws -> String {
+            let stubPath = dir.appendingPathComponent(name).path
+            try AtomicWrite.hdf5(to: stubPath) { file in
+                try FileHeader(kind: "checkpoint", programVersion: "test", config: "", seed: 1).write(to: file)
+                let g = try file.root.createGroup("checkpoint")
+                try g.setAttribute("precision", "float32")
+                try g.setAttribute("activation", "relu")
+                try g.write("widths", widths, units: "1", longName: "widths")
+                try body(g)
+            }
+            return stubPath
+        }
         // A tensor whose shape does not match the widths.
-        let badPath = dir.appendingPathComponent("bad.h5").path
-        try AtomicWrite.hdf5(to: badPath) { file in
-            try FileHeader(kind: "checkpoint", programVersion: "test", config: "", seed: 1).write(to: file)
-            let g = try file.root.createGroup("checkpoint")
-            try g.setAttribute("precision", "float32")
-            try g.setAttribute("activation", "relu")
-            try g.write("widths", [Int64(2), 3, 1], units: "1", longName: "widths")
+        let badPath = try stub("bad.h5", widths: [2, 3, 1]) { g in
             let l0 = try g.createGroup("layers").createGroup("0")
             try l0.write("W", [Float](repeating: 0, count: 4), shape: [2, 2], units: "1", longName: "W")
         }
@@ -287,6 +294,10 @@ struct Interrupted: Error {}
             let badStep = message { _ = try TrainingCheckpoint<Float>.read(path: edited) }
             #expect(badStep.contains(edited) && badStep.contains("adam_step = \(step) is outside 0...2^53"), "\(badStep)")
         }
+        // Widths whose parameter count overflows (fuzz target `checkpoint`: trapped in ParameterLayout).
+        let hugePath = try stub("huge.h5", widths: [2, 1 << 40, 1 << 40, 1])
+        let hugeWidths = message { _ = try TrainingCheckpoint<Float>.read(path: hugePath) }
+        #expect(hugeWidths.contains(hugePath) && hugeWidths.contains("more than 2^48 parameters"), "\(hugeWidths)")
         let missing = message { _ = try TrainingCheckpoint<Float>.read(path: dir.appendingPathComponent("none.h5").path) }
         #expect(missing.contains("none.h5"), "\(missing)")
     }
