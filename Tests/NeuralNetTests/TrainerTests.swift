@@ -298,6 +298,14 @@ struct Interrupted: Error {}
         let hugePath = try stub("huge.h5", widths: [2, 1 << 40, 1 << 40, 1])
         let hugeWidths = message { _ = try TrainingCheckpoint<Float>.read(path: hugePath) }
         #expect(hugeWidths.contains(hugePath) && hugeWidths.contains("more than 2^48 parameters"), "\(hugeWidths)")
+        // Widths of 2^40 parameters with one small tensor: refused at the tensor's shape, nothing
+        // allocated for the widths (fuzz target `checkpoint`: reserved 1.6 TB).
+        let widePath = try stub("wide.h5", widths: [1 << 20, 1 << 20, 1]) { g in
+            let l0 = try g.createGroup("layers").createGroup("0")
+            try l0.write("W", [Float](repeating: 0, count: 4), shape: [2, 2], units: "1", longName: "W")
+        }
+        let wide = message { _ = try TrainingCheckpoint<Float>.read(path: widePath) }
+        #expect(wide.contains(widePath) && wide.contains("/checkpoint/layers/0/W has shape [2, 2], expected [1048576, 1048576]"), "\(wide)")
         let missing = message { _ = try TrainingCheckpoint<Float>.read(path: dir.appendingPathComponent("none.h5").path) }
         #expect(missing.contains("none.h5"), "\(missing)")
     }
