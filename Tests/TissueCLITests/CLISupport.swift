@@ -5,6 +5,8 @@ struct CLIResult {
     var status: Int32
     var stdout: String
     var stderr: String
+    /// The process died of a signal it did not handle (then `status` is the signal number).
+    var killedBySignal = false
 }
 
 enum CLI {
@@ -48,7 +50,31 @@ enum CLI {
         let e = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return CLIResult(status: process.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
-                         stderr: String(decoding: e, as: UTF8.self))
+                         stderr: String(decoding: e, as: UTF8.self),
+                         killedBySignal: process.terminationReason == .uncaughtSignal)
+    }
+
+    /// Runs `tissue args…` and sends it `signal` while it works, so that a test of a clean stop
+    /// always sees one, whatever the machine's load: the first attempt signals after 0.4 ×
+    /// `duration` (an uninterrupted run's wall time); a run that finished first is repeated with
+    /// half the delay, one that died of the signal before it had installed its handler with twice
+    /// the delay (`paths` are removed before each repeat). Returns the first run that was stopped
+    /// by its handler (or the last attempt).
+    static func runStopped(_ args: [String], signal: Int32, duration: Double, removing paths: [String]) throws -> CLIResult {
+        var delay = 0.4 * duration
+        var result = CLIResult(status: 0, stdout: "", stderr: "")
+        for _ in 0..<6 {
+            result = try run(args, signal: signal, after: delay)
+            if result.status == 0 {
+                delay /= 2
+            } else if result.killedBySignal {
+                delay *= 2
+            } else {
+                return result
+            }
+            for path in paths { try? FileManager.default.removeItem(atPath: path) }
+        }
+        return result
     }
 
     /// A fresh temporary directory, removed by the caller.
