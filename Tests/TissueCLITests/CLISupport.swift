@@ -7,6 +7,8 @@ struct CLIResult {
     var stderr: String
     /// The process died of a signal it did not handle (then `status` is the signal number).
     var killedBySignal = false
+    /// Wall time from start to exit (s).
+    var seconds = 0.0
 }
 
 enum CLI {
@@ -39,6 +41,7 @@ enum CLI {
         }
         process.currentDirectoryURL = directory ?? root
         let out = Pipe(), err = Pipe()
+        let start = Date()
         process.standardOutput = out
         process.standardError = err
         try process.run()
@@ -51,7 +54,8 @@ enum CLI {
         process.waitUntilExit()
         return CLIResult(status: process.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
                          stderr: String(decoding: e, as: UTF8.self),
-                         killedBySignal: process.terminationReason == .uncaughtSignal)
+                         killedBySignal: process.terminationReason == .uncaughtSignal,
+                         seconds: Date().timeIntervalSince(start))
     }
 
     /// Runs `tissue args…` and sends it `signal` while it works, so that a test of a clean stop
