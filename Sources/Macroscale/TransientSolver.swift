@@ -101,8 +101,9 @@ public struct TransientSolver: Sendable {
     }
 
     /// Why `state` cannot continue this run (nil when it can): sizes that differ from the grid or the
-    /// closure's features, a step outside the run or a time that is not the end of that step,
-    /// non-finite or negative values. (A damaged or foreign file would otherwise trap or poison
+    /// closure's features, a step outside the run or a time that is not the end of that step, a
+    /// BDF2 history (previous state and step length) that is not this run's, non-finite or
+    /// negative values. (A damaged or foreign file would otherwise trap or poison
     /// the rest of the run.)
     public func resumeProblem(_ r: TransientState) -> String? {
         let n = op.cells, ends = stepEnds()
@@ -129,8 +130,19 @@ public struct TransientSolver: Sendable {
         if counters.contains(where: { $0 < 0 || $0 > 1 << 53 }) {
             return "counters out of range (newton_iterations \(r.newtonIterations), closure_calls \(r.closureCalls), max_clamped_counts \(r.maxClampedCounts))"
         }
-        guard r.previousStep >= 0, r.previousStep.isFinite, r.previous == nil || r.previousStep > 0 else {
-            return "previous_step = \(r.previousStep) s"
+        // The BDF2 history is that of this run's own steps: none before the first step, else the
+        // state one step earlier and that step's length, bit for bit as the run computed it
+        // (dt / previous_step sets the BDF2 coefficients; a foreign ratio makes them overflow).
+        if r.step == 0 {
+            if r.previous != nil || r.previousStep != 0 {
+                return "step 0 holds a previous state (previous_step = \(r.previousStep) s): there is none before the first step"
+            }
+        } else {
+            let length = ends[r.step - 1] - (r.step >= 2 ? ends[r.step - 2] : 0)
+            if r.previous == nil { return "step \(r.step) holds no previous concentration (the BDF2 history)" }
+            if r.previousStep != length {
+                return "previous_step = \(r.previousStep) s is not the length of step \(r.step) (\(length) s): another time step"
+            }
         }
         // Maximum principle: with c = cL at the inlet, c0 inside and non-negative uptake, every state
         // of the run lies in [0, max(cL, c0)] up to round-off (the run's own guard stops it at a

@@ -60,6 +60,11 @@ import Testing
         // concentration gave "nonlinear solve did not converge", without the file).
         ("huge", "concentration[2] = 1647393245.0 mol/m^3 lies outside the range this run can reach"),
         ("negative", "concentration[0] = -0.25 mol/m^3 lies outside"),
+        // A subnormal BDF2 step length (fuzz target `checkpoint`, Fuzz/Regressions/
+        // checkpoint-previous-step-subnormal): dt / previous_step overflowed and the resumed run
+        // failed with "relative residual nan", without the file.
+        ("previousStep", "previous_step = 5e-324 s is not the length of step 2 (0.00025 s)"),
+        ("noPrevious", "step 2 holds no previous concentration"),
     ])
     func unusableStateIsRefusedWithFileAndReason(_ damage: String, _ message: String) throws {
         let r = try run()
@@ -75,6 +80,8 @@ import Testing
         case "calls": state.closureCalls = .max  // trapped at the next call (fuzz target `checkpoint`)
         case "huge": state.concentration[2] = 1647393245
         case "negative": state.concentration[0] = -0.25
+        case "previousStep": state.previousStep = .leastNonzeroMagnitude
+        case "noPrevious": state.previous = nil
         default: state.maxClampedCounts = [1, 2]
         }
         try r.writeCheckpoint(state, to: path)
