@@ -50,7 +50,7 @@ struct UnitCellCommand: ParsableCommand {
     @Option(help: "Run part K of N (1-based): realisations k with k % N == K−1, e.g. 2/4.")
     var shard: String?
 
-    @Flag(help: "Continue from OUTPUT.part.h5 of an interrupted run of the same campaign.")
+    @Flag(help: "Continue from OUTPUT.part.h5 of an interrupted run of the same campaign (if OUTPUT is already its complete result, only remove the stale part file).")
     var resume = false
 
     @Option(help: .hidden)
@@ -85,6 +85,15 @@ struct UnitCellCommand: ParsableCommand {
         }
         guard checkpointEvery >= 1 else { throw ValidationError("--checkpoint-every \(checkpointEvery): expected ≥ 1") }
         if let stopAfter, stopAfter < 0 { throw ValidationError("--stop-after \(stopAfter): expected ≥ 0") }
+    }
+
+    /// True when `path` is a readable training-set file written by this campaign (same config and seed).
+    static func isFinished(_ path: String, config: String, seed: UInt64) -> Bool {
+        guard FileManager.default.fileExists(atPath: path),
+              let file = try? HDF5File.open(path),
+              let header = try? FileHeader.read(from: file, expecting: TrainingSet.kind),
+              header.config == config, header.seed == seed else { return false }
+        return (try? TrainingSet.read(path: path)) != nil
     }
 
     /// OUTPUT.part.h5 beside the output.
@@ -128,8 +137,18 @@ struct UnitCellCommand: ParsableCommand {
         let config = identity + (shard == nil ? "" : "\nshard = \"\(shardPart)\"")
         // The sparse LU calls OpenBLAS on small blocks: its worker threads only spin (measured 2× slower).
         setBLASThreads(1)
-        try output.checkOutput(outputPath)
         let part = Self.partPath(outputPath)
+        // A kill between the output's rename and the part file's removal leaves both: the
+        // campaign is finished, so --resume only removes the stale part file.
+        if resume, !output.overwrite, FileManager.default.fileExists(atPath: part),
+           Self.isFinished(outputPath, config: config, seed: seed) {
+            unlink(part)
+            if !output.quiet {
+                FileHandle.standardError.write(Data("note: \(outputPath) is already the complete result of this campaign; removed the stale \(part)\n".utf8))
+            }
+            return
+        }
+        try output.checkOutput(outputPath)
         var resumeState = UnitCellCampaign.State()
         if FileManager.default.fileExists(atPath: part) {
             if resume {

@@ -151,6 +151,8 @@ import HDF5Kit
         #expect(stopped.stderr.contains("--resume"), "\(stopped.stderr)")
         #expect(FileManager.default.fileExists(atPath: part))
         #expect(!FileManager.default.fileExists(atPath: out))
+        let stale = dir.appendingPathComponent("stale.part.h5").path
+        try FileManager.default.copyItem(atPath: part, toPath: stale)
         // Another campaign refuses the part file.
         let other = try CLI.run(["dns", "unitcell", "--samples", "4", "--seed", "12", "--cells-per-tile", "12", "-o", out,
                                  "--quiet", "--resume"])
@@ -159,6 +161,20 @@ import HDF5Kit
         let resumed = try Self.campaign(out, ["--resume"])
         #expect(resumed.status == 0, "\(resumed.stderr)")
         #expect(resumed.stdout.contains("\"resumed\" : 2") || resumed.stdout.contains("\"resumed\":2"), "\(resumed.stdout)")
+        #expect(!FileManager.default.fileExists(atPath: part))
+        #expect(Self.bits(try Self.arrays(one)) == Self.bits(try Self.arrays(out)))
+        // A kill between the output's rename and the part file's removal leaves both: --resume of
+        // the same campaign removes the stale part file and keeps the output; another campaign's
+        // --resume is still refused because the output exists.
+        try FileManager.default.copyItem(atPath: stale, toPath: part)
+        let otherAfter = try CLI.run(["dns", "unitcell", "--samples", "4", "--seed", "12", "--cells-per-tile", "12",
+                                      "-o", out, "--resume"])
+        #expect(otherAfter.status != 0 && otherAfter.stderr.contains("already exists"), "\(otherAfter.stderr)")
+        #expect(FileManager.default.fileExists(atPath: part))
+        let finished = try CLI.run(["dns", "unitcell", "--samples", "4", "--seed", "11", "--cells-per-tile", "12",
+                                    "-o", out, "--resume"])
+        #expect(finished.status == 0, "\(finished.stderr)")
+        #expect(finished.stderr.contains("already the complete result"), "\(finished.stderr)")
         #expect(!FileManager.default.fileExists(atPath: part))
         #expect(Self.bits(try Self.arrays(one)) == Self.bits(try Self.arrays(out)))
     }
