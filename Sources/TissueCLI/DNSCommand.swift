@@ -87,20 +87,6 @@ struct UnitCellCommand: ParsableCommand {
         if let stopAfter, stopAfter < 0 { throw ValidationError("--stop-after \(stopAfter): expected ≥ 0") }
     }
 
-    /// True when `path` is a readable training-set file written by this campaign (same config and seed).
-    static func isFinished(_ path: String, config: String, seed: UInt64) -> Bool {
-        guard FileManager.default.fileExists(atPath: path),
-              let file = try? HDF5File.open(path),
-              let header = try? FileHeader.read(from: file, expecting: TrainingSet.kind),
-              header.config == config, header.seed == seed else { return false }
-        return (try? TrainingSet.read(path: path)) != nil
-    }
-
-    /// OUTPUT.part.h5 beside the output.
-    static func partPath(_ output: String) -> String {
-        (output.hasSuffix(".h5") ? String(output.dropLast(3)) : output) + ".part.h5"
-    }
-
     func run() throws {
         let shardPart = try shard.map { try CampaignShard(parsing: $0) } ?? .whole
         let campaign: UnitCellCampaign
@@ -137,17 +123,9 @@ struct UnitCellCommand: ParsableCommand {
         let config = identity + (shard == nil ? "" : "\nshard = \"\(shardPart)\"")
         // The sparse LU calls OpenBLAS on small blocks: its worker threads only spin (measured 2× slower).
         setBLASThreads(1)
-        let part = Self.partPath(outputPath)
-        // A kill between the output's rename and the part file's removal leaves both: the
-        // campaign is finished, so --resume only removes the stale part file.
-        if resume, !output.overwrite, FileManager.default.fileExists(atPath: part),
-           Self.isFinished(outputPath, config: config, seed: seed) {
-            unlink(part)
-            if !output.quiet {
-                FileHandle.standardError.write(Data("note: \(outputPath) is already the complete result of this campaign; removed the stale \(part)\n".utf8))
-            }
-            return
-        }
+        let part = OutputOptions.progressPath(outputPath)
+        if resume, output.finishedEarlier(outputPath, kind: TrainingSet.kind, config: config, seed: seed,
+                                          isValid: { (try? TrainingSet.read(path: $0)) != nil }) { return }
         try output.checkOutput(outputPath)
         var resumeState = UnitCellCampaign.State()
         if FileManager.default.fileExists(atPath: part) {

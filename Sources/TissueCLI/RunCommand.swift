@@ -39,11 +39,13 @@ struct RunCommand: ParsableCommand {
         let scenario = try ScenarioLoader.load(path: config, overrides: overrides)
         let path = outputPath ?? scenario.outputPath
         let run = try UpscaledRun(scenario: scenario)
+        if resume, output.finishedEarlier(path, kind: UpscaledFile.kind, config: scenario.resolvedTOML,
+                                          seed: scenario.seed) { return }
         try output.checkOutput(path)
         Terminal.info("tissue run: \(scenario.tissue.name), \(scenario.mode.rawValue), \(scenario.cells) cells, closure: \(run.closure.summary)",
                       quiet: output.quiet || output.json)
         let bar = ProgressBar(label: "time steps", total: try run.plannedSteps(), quiet: output.quiet || scenario.mode == .steady)
-        let part = (path.hasSuffix(".h5") ? String(path.dropLast(3)) : path) + ".part.h5"
+        let part = OutputOptions.progressPath(path)
         if resume && !FileManager.default.fileExists(atPath: part) {
             throw UserError("--resume: no saved state at \(part) (start without --resume)")
         }

@@ -58,4 +58,25 @@ struct OutputOptions: ParsableArguments {
             throw UserError("\(path) already exists: refusing to replace it (pass --overwrite to replace it)")
         }
     }
+
+    /// OUTPUT.part.h5 beside OUTPUT: the progress file of a campaign or a transient run.
+    static func progressPath(_ output: String) -> String {
+        (output.hasSuffix(".h5") ? String(output.dropLast(3)) : output) + ".part.h5"
+    }
+
+    /// `--resume` of a run that has already finished: a kill between the output's rename and the
+    /// progress file's removal leaves both. When `path` exists, is of `kind`, was written from the
+    /// same `config` and `seed`, and passes `isValid`, the stale progress file is removed and the
+    /// result is true (the run has nothing left to do); otherwise false and nothing is touched.
+    func finishedEarlier(_ path: String, kind: String, config: String, seed: UInt64,
+                         isValid: (String) -> Bool = { _ in true }) -> Bool {
+        let part = Self.progressPath(path)
+        guard !overwrite, FileManager.default.fileExists(atPath: part), FileManager.default.fileExists(atPath: path),
+              let file = try? HDF5File.open(path),
+              let header = try? FileHeader.read(from: file, expecting: kind),
+              header.config == config, header.seed == seed, isValid(path) else { return false }
+        unlink(part)
+        Terminal.info("note: \(path) is already the complete result of this run; removed the stale \(part)", quiet: quiet)
+        return true
+    }
 }

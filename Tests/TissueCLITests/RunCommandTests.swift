@@ -107,6 +107,8 @@ import HDF5Kit
         #expect(!FileManager.default.fileExists(atPath: out))
         let foreign = try CLI.run(args + ["-o", out, "--resume", "--set", "transient.time_step=0.1 ms"])
         #expect(foreign.status != 0 && foreign.stderr.contains("another config"), "\(foreign.stderr)")
+        let stale = dir.appendingPathComponent("stale.part.h5").path
+        try FileManager.default.copyItem(atPath: part, toPath: stale)
         let resumed = try CLI.run(args + ["-o", out, "--resume"])
         #expect(resumed.status == 0, "\(resumed.stderr)")
         #expect(!FileManager.default.fileExists(atPath: part))
@@ -115,6 +117,17 @@ import HDF5Kit
         for path in ["macro/t", "macro/c_t", "macro/c", "macro/eta"] {
             #expect(try a.root.dataset(path).read(Double.self).map(\.bitPattern) == b.root.dataset(path).read(Double.self).map(\.bitPattern), "\(path)")
         }
+        // A kill between the output's rename and the state's removal leaves both: --resume of the
+        // same config removes the stale state and keeps the output; another config is refused.
+        let finished = try Data(contentsOf: URL(fileURLWithPath: out))
+        try FileManager.default.copyItem(atPath: stale, toPath: part)
+        let other = try CLI.run(args + ["-o", out, "--resume", "--set", "transient.time_step=0.1 ms"])
+        #expect(other.status != 0 && other.stderr.contains("already exists"), "\(other.stderr)")
+        #expect(FileManager.default.fileExists(atPath: part))
+        let again = try CLI.run(args.filter { $0 != "--quiet" } + ["-o", out, "--resume"])
+        #expect(again.status == 0 && again.stderr.contains("already the complete result"), "\(again.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: part))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: out)) == finished)
     }
 
     @Test func transientExampleWritesHistory() throws {
