@@ -67,7 +67,8 @@ struct OutputOptions: ParsableArguments {
     /// `--resume` of a run that has already finished: a kill between the output's rename and the
     /// progress file's removal leaves both. When `path` exists, is of `kind`, was written from the
     /// same `config` and `seed`, and passes `isValid`, the stale progress file is removed and the
-    /// result is true (the run has nothing left to do); otherwise false and nothing is touched.
+    /// result is true (the run has nothing left to do; with --json the summary says
+    /// `"finished_earlier": true`); otherwise false and nothing is touched.
     func finishedEarlier(_ path: String, kind: String, config: String, seed: UInt64,
                          isValid: (String) -> Bool = { _ in true }) -> Bool {
         let part = Self.progressPath(path)
@@ -77,6 +78,7 @@ struct OutputOptions: ParsableArguments {
               header.config == config, header.seed == seed, isValid(path) else { return false }
         unlink(part)
         Terminal.info("note: \(path) is already the complete result of this run; removed the stale \(part)", quiet: quiet)
+        if json { print(Terminal.json(["output": path, "finished_earlier": true, "removed": part])) }
         return true
     }
 }

@@ -172,8 +172,9 @@ import HDF5Kit
         #expect(otherAfter.status != 0 && otherAfter.stderr.contains("already exists"), "\(otherAfter.stderr)")
         #expect(FileManager.default.fileExists(atPath: part))
         let finished = try CLI.run(["dns", "unitcell", "--samples", "4", "--seed", "11", "--cells-per-tile", "12",
-                                    "-o", out, "--resume"])
+                                    "-o", out, "--resume", "--json"])
         #expect(finished.status == 0, "\(finished.stderr)")
+        #expect(finished.stdout.contains("\"finished_earlier\":true"), "\(finished.stdout)")
         #expect(finished.stderr.contains("already the complete result"), "\(finished.stderr)")
         #expect(!FileManager.default.fileExists(atPath: part))
         #expect(Self.bits(try Self.arrays(one)) == Self.bits(try Self.arrays(out)))
