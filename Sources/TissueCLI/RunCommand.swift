@@ -38,9 +38,9 @@ struct RunCommand: ParsableCommand {
         setBLASThreads(1)
         let scenario = try ScenarioLoader.load(path: config, overrides: overrides)
         let path = outputPath ?? scenario.outputPath
-        let run = try UpscaledRun(scenario: scenario)
         if resume, output.finishedEarlier(path, kind: UpscaledFile.kind, config: scenario.resolvedTOML,
                                           seed: scenario.seed) { return }
+        let run = try UpscaledRun(scenario: scenario)
         try output.checkOutput(path)
         Terminal.info("tissue run: \(scenario.tissue.name), \(scenario.mode.rawValue), \(scenario.cells) cells, closure: \(run.closure.summary)",
                       quiet: output.quiet || output.json)
