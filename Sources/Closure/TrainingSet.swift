@@ -74,6 +74,32 @@ public struct TrainingSet: Sendable, Equatable {
         return s
     }
 
+    /// The rows of `sets` in order, as one set. Realisation indices of each set are shifted past
+    /// those of the sets before it by a multiple of 5, so realisations stay distinct and each keeps
+    /// its own test split (`RealizationSplit`: index % 5 == 4). `source` joins the sources with " + ".
+    public static func concatenated(_ sets: [TrainingSet]) throws -> TrainingSet {
+        guard let first = sets.first else { throw TrainingSetError(file: "", message: "no training data given") }
+        if sets.count == 1 { return first }
+        var out = first
+        out.source = sets.map(\.source).joined(separator: " + ")
+        var offset = 0
+        for (k, set) in sets.enumerated() {
+            if let low = set.realization.min(), low < 0 {
+                throw TrainingSetError(file: set.source, message: "realisation index \(low) < 0: cannot be joined with other files")
+            }
+            if k > 0 {
+                out.features += set.features
+                out.eta += set.eta
+                out.realization += set.realization.map { $0 + offset }
+                out.domain += set.domain
+                out.inputs += set.inputs
+            }
+            let end = offset + (set.realization.max() ?? -1) + 1
+            offset = (end + 4) / 5 * 5
+        }
+        return out
+    }
+
     /// Feature columns `selected` (in the given order) as a row-major N × selected.count table.
     public func featureColumns(_ selected: [EffectivenessFeature]) -> [Double] {
         var out = [Double](repeating: 0, count: count * selected.count)

@@ -10,6 +10,12 @@ import Numerics
 /// - εβ uniform on [0.2737, 0.8255] → r = `UnitCellRow.radius(porosity:)`;
 /// - φ² triangular on [0, 100] with mode 0 (inverse CDF 100 (1 − √(1 − u)));
 /// - Dr uniform on [0.01, 1];
+///
+/// These are the defaults; a campaign may narrow or shift the εβ and Dr ranges and the upper end
+/// of φ² (e.g. a tissue-focused supplement near the brain's εβ = 0.26, φ² = 0.5, Dr = 0.1, where the
+/// reference distributions put few realisations). εβ must stay above `minimumPorosity`, where the
+/// row's circles touch.
+///
 /// - cL uniform on [0.1, 10] mol m⁻³;
 /// - pressure drop: the reference draws PL = u · Pmax(r) with an unstated Pmax(r). We instead
 ///   draw a target Péclet number Pe uniform on [0, `pecletMax`] (default 130, the maximum of the
@@ -18,17 +24,49 @@ import Numerics
 ///   PL, so the realisation's Pe equals the target; PL therefore depends (slightly) on the grid
 ///   resolution, and the drawn PL is what `/samples/inputs` records.
 public struct UnitCellSampler: Sendable, Equatable {
+    /// The reference study's distributions (the defaults).
     public static let porosityRange: ClosedRange<Double> = 0.2737...0.8255
     public static let thieleModulusSquaredMax = 100.0
     public static let diffusivityRatioRange: ClosedRange<Double> = 0.01...1
     public static let inletConcentrationRange: ClosedRange<Double> = 0.1...10
+    /// εβ at which the centre circle touches the quarter circles (r = tile/(2√2)): 1 − π/4.
+    public static let minimumPorosity = 1 - Double.pi / 4
 
     public var seed: UInt64
     public var pecletMax: Double
+    public var porosityRange: ClosedRange<Double>
+    public var thieleModulusSquaredMax: Double
+    public var diffusivityRatioRange: ClosedRange<Double>
 
-    public init(seed: UInt64, pecletMax: Double = 130) {
+    /// Throws if a range is empty, non-finite or outside its physical domain
+    /// (εβ in (1 − π/4, 1), φ²max > 0, Dr > 0, Pe max > 0).
+    public init(seed: UInt64, pecletMax: Double = 130, porosityRange: ClosedRange<Double> = Self.porosityRange,
+                thieleModulusSquaredMax: Double = Self.thieleModulusSquaredMax,
+                diffusivityRatioRange: ClosedRange<Double> = Self.diffusivityRatioRange) throws {
+        func finite(_ r: ClosedRange<Double>) -> Bool { r.lowerBound.isFinite && r.upperBound.isFinite }
+        guard pecletMax > 0 && pecletMax.isFinite else {
+            throw UnitCellInputError(message: "Pe max = \(pecletMax): expected > 0")
+        }
+        guard finite(porosityRange), porosityRange.lowerBound > Self.minimumPorosity, porosityRange.upperBound < 1 else {
+            throw UnitCellInputError(message: "porosity range \(porosityRange.lowerBound)…\(porosityRange.upperBound): expected within (\(Self.minimumPorosity), 1) (below 1 − π/4 the row's cells overlap)")
+        }
+        guard thieleModulusSquaredMax > 0 && thieleModulusSquaredMax.isFinite else {
+            throw UnitCellInputError(message: "phi2 max = \(thieleModulusSquaredMax): expected > 0")
+        }
+        guard finite(diffusivityRatioRange), diffusivityRatioRange.lowerBound > 0 else {
+            throw UnitCellInputError(message: "Dr range \(diffusivityRatioRange.lowerBound)…\(diffusivityRatioRange.upperBound): expected Dr > 0")
+        }
         self.seed = seed
         self.pecletMax = pecletMax
+        self.porosityRange = porosityRange
+        self.thieleModulusSquaredMax = thieleModulusSquaredMax
+        self.diffusivityRatioRange = diffusivityRatioRange
+    }
+
+    /// Whether every distribution is the reference study's (Pe max aside).
+    public var hasReferenceRanges: Bool {
+        porosityRange == Self.porosityRange && thieleModulusSquaredMax == Self.thieleModulusSquaredMax
+            && diffusivityRatioRange == Self.diffusivityRatioRange
     }
 
     /// The drawn parameters of one realisation before the flow fixes PL.
@@ -46,9 +84,9 @@ public struct UnitCellSampler: Sendable, Equatable {
     public func draw(index: Int) -> Draw {
         var g = SplitMix64.stream(seed: seed, index: UInt64(index))
         func uniform(_ r: ClosedRange<Double>) -> Double { r.lowerBound + (r.upperBound - r.lowerBound) * g.nextUniform() }
-        let porosity = uniform(Self.porosityRange)
-        let phi2 = Self.thieleModulusSquaredMax * (1 - (1 - g.nextUniform()).squareRoot())
-        let dr = uniform(Self.diffusivityRatioRange)
+        let porosity = uniform(porosityRange)
+        let phi2 = thieleModulusSquaredMax * (1 - (1 - g.nextUniform()).squareRoot())
+        let dr = uniform(diffusivityRatioRange)
         let cl = uniform(Self.inletConcentrationRange)
         let pe = pecletMax * g.nextUniform()
         return Draw(index: index, porosity: porosity, radius: UnitCellRow.radius(porosity: porosity),

@@ -5,21 +5,23 @@ import NeuralNet
 ///
 /// ```toml
 /// [run]      seed = 1
-/// [data]     file = "…csv" | "….h5";  validation_fraction = 0.05
+/// [data]     file = "…csv" | "….h5" | ["main.h5", "supplement.h5"];  validation_fraction = 0.05
 /// [network]  features = ["porosity", …];  hidden = [1024, 512, 256, 64, 16]
 ///            activation = "relu";  initialization = "glorot_uniform"
 /// [training] epochs = 400;  batch_size = 256;  loss = "mape";  learning_rate = 1e-3
 ///            decay = 1.0 (per-epoch factor);  patience = 40;  checkpoint_every = 5
 /// [output]   model = "models/eta-mlp.h5";  checkpoint = "results/eta-mlp.checkpoint.h5"
 /// ```
-/// `data.file` is relative to the config's directory; outputs to the working directory.
+/// `data.file` is relative to the config's directory; outputs to the working directory. An array of
+/// files is trained on as one set (`TrainingSet.concatenated`: each file keeps its own test split).
 public struct TrainingScenario: Sendable, Equatable {
     /// Limits on `network.hidden`: the reference network has 5 hidden layers and 680 801 parameters.
     public static let maximumHiddenLayers = 64
     public static let maximumParameters = 50_000_000
     public var configPath: String
     public var seed: UInt64
-    public var dataPath: String
+    /// The training data, one or more files (resolved paths).
+    public var dataPaths: [String]
     public var validationFraction: Double
     public var features: [EffectivenessFeature]
     public var hidden: [Int]
@@ -55,7 +57,16 @@ extension ScenarioLoader {
 
         let seed = SectionReader(sections["run"], diagnostics).integer("seed", atLeast: 0, default: 0)
         let data = SectionReader(sections["data"], diagnostics)
-        let dataFile = data.string("file", nonEmpty: true)
+        var dataFiles: [String]?
+        if let v = data.raw("file", required: true) {
+            let items = v.value.arrayValue.map { $0.compactMap(\.stringValue) } ?? v.value.stringValue.map { [$0] }
+            if let items, !items.isEmpty, items.count == (v.value.arrayValue?.count ?? 1),
+               items.allSatisfy({ !$0.trimmingBlanks().isEmpty }) {
+                dataFiles = items
+            } else {
+                data.report(v, "data.file must be a file name or a non-empty array of file names, got \(v.value.typeDescription) (\(TOMLSerializer.inline(v.value)))")
+            }
+        }
         let validationFraction = data.quantity("validation_fraction", .dimensionless,
                                                AllowedRange(lower: 0, upper: 0.5, upperInclusive: true),
                                                default: 0.05)
@@ -120,22 +131,22 @@ extension ScenarioLoader {
         let checkpointPath = output.string("checkpoint", default: "results/\(stem).checkpoint.h5", nonEmpty: true)
 
         try diagnostics.throwIfAny()
-        guard let seed, let dataFile, let validationFraction, let features, let hidden, let activation, let initialization,
+        guard let seed, let dataFiles, let validationFraction, let features, let hidden, let activation, let initialization,
               let epochs, let batchSize, let loss, let learningRate, let decay, let patience, let checkpointEvery,
               let modelPath, let checkpointPath
         else { throw ScenarioError(file: path, message: "invalid training configuration") }
 
         var s = TrainingScenario(
-            configPath: path, seed: UInt64(seed), dataPath: Paths.resolve(dataFile, relativeTo: directory),
+            configPath: path, seed: UInt64(seed), dataPaths: dataFiles.map { Paths.resolve($0, relativeTo: directory) },
             validationFraction: validationFraction, features: features, hidden: hidden, activation: activation,
             initialization: initialization, epochs: epochs, batchSize: batchSize, loss: loss, learningRate: learningRate,
             decay: decay, patience: patience, checkpointEvery: checkpointEvery, modelPath: modelPath,
             checkpointPath: checkpointPath, resolvedTOML: "")
-        s.resolvedTOML = resolvedTrainingTOML(s, dataFileAsWritten: dataFile)
+        s.resolvedTOML = resolvedTrainingTOML(s, dataFilesAsWritten: dataFiles)
         return s
     }
 
-    static func resolvedTrainingTOML(_ s: TrainingScenario, dataFileAsWritten: String) -> String {
+    static func resolvedTrainingTOML(_ s: TrainingScenario, dataFilesAsWritten: [String]) -> String {
         func table(_ pairs: [(String, TOMLValue)]) -> TOMLValue {
             var t = TOMLTable()
             for (k, v) in pairs { t.set(k, v) }
@@ -146,7 +157,8 @@ extension ScenarioLoader {
         func float(_ x: Double) -> TOMLValue { TOMLValue(.float(x)) }
         var root = TOMLTable()
         root.set("run", table([("seed", TOMLValue(.integer(Int64(s.seed))))]))
-        root.set("data", table([("file", str(dataFileAsWritten)), ("validation_fraction", float(s.validationFraction))]))
+        let file = dataFilesAsWritten.count == 1 ? str(dataFilesAsWritten[0]) : TOMLValue(.array(dataFilesAsWritten.map(str)))
+        root.set("data", table([("file", file), ("validation_fraction", float(s.validationFraction))]))
         root.set("network", table([
             ("features", TOMLValue(.array(s.features.map { str($0.name) }))),
             ("hidden", TOMLValue(.array(s.hidden.map(int)))),

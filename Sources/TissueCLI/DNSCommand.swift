@@ -23,7 +23,9 @@ struct UnitCellCommand: ParsableCommand {
         reference COMSOL output Comsol_output_…csv, whose η of domains 2–5 is then compared with ours) or \
         are sampled (--samples N --seed S) from the reference distributions: εβ uniform on [0.2737, 0.8255], \
         φ² triangular on [0, 100] with mode 0, Dr uniform on [0.01, 1], cL uniform on [0.1, 10] mol/m³, and \
-        PL chosen so that Pe is uniform on [0, --pe-max] (the reference's Pmax(r) is not stated). Realisation \
+        PL chosen so that Pe is uniform on [0, --pe-max] (the reference's Pmax(r) is not stated); \
+        --porosity-range, --phi2-max and --dr-range narrow or shift them (e.g. a supplement near a tissue's \
+        parameters, trained together with the main campaign: `data.file = [MAIN, SUPPLEMENT]`). Realisation \
         k draws from its own random stream keyed by (seed, k), so results do not depend on sharding.
 
         --shard K/N runs the realisations k with k % N == K−1; join the shard outputs with `tissue dns merge`. \
@@ -46,6 +48,15 @@ struct UnitCellCommand: ParsableCommand {
 
     @Option(help: "Upper end of the uniform Pe distribution of sampled realisations.")
     var peMax: Double = 130
+
+    @Option(help: ArgumentHelp("Uniform εβ range of sampled realisations (reference: 0.2737:0.8255; above 1 − π/4 ≈ 0.2146, where the cells touch).", valueName: "min:max"))
+    var porosityRange: String?
+
+    @Option(name: .customLong("phi2-max"), help: "Upper end of the triangular φ² distribution (mode 0) of sampled realisations (reference: 100).")
+    var thieleModulusSquaredMax: Double?
+
+    @Option(name: .customLong("dr-range"), help: ArgumentHelp("Uniform Dr range of sampled realisations (reference: 0.01:1).", valueName: "min:max"))
+    var diffusivityRatioRange: String?
 
     @Option(help: "Run part K of N (1-based): realisations k with k % N == K−1, e.g. 2/4.")
     var shard: String?
@@ -78,7 +89,11 @@ struct UnitCellCommand: ParsableCommand {
             guard n >= 1 else { throw ValidationError("--samples \(n): expected ≥ 1") }
             guard rows == nil else { throw ValidationError("--rows selects rows of an --inputs table; it cannot be used with --samples") }
             guard peMax > 0 && peMax.isFinite else { throw ValidationError("--pe-max \(peMax): expected > 0") }
-        case (.some, nil): break
+            do { _ = try sampler() } catch { throw ValidationError("\(error)") }
+        case (.some, nil):
+            guard porosityRange == nil && thieleModulusSquaredMax == nil && diffusivityRatioRange == nil else {
+                throw ValidationError("--porosity-range, --phi2-max and --dr-range shape sampled realisations; they cannot be used with --inputs")
+            }
         }
         if let shard {
             do { _ = try CampaignShard(parsing: shard) } catch { throw ValidationError("--shard: \(error)") }
@@ -87,20 +102,46 @@ struct UnitCellCommand: ParsableCommand {
         if let stopAfter, stopAfter < 0 { throw ValidationError("--stop-after \(stopAfter): expected ≥ 0") }
     }
 
+    /// The sampler of a `--samples` campaign, with the ranges given on the command line.
+    func sampler() throws -> UnitCellSampler {
+        func range(_ text: String?, option: String, default d: ClosedRange<Double>) throws -> ClosedRange<Double> {
+            guard let text else { return d }
+            let parts = text.split(separator: ":", omittingEmptySubsequences: false).map { Double($0.trimmingCharacters(in: .whitespaces)) }
+            guard parts.count == 2, let lo = parts[0], let hi = parts[1], lo <= hi else {
+                throw UserError("\(option) '\(text)': expected min:max with min ≤ max, e.g. 0.25:0.45")
+            }
+            return lo...hi
+        }
+        do {
+            return try UnitCellSampler(
+                seed: seed, pecletMax: peMax,
+                porosityRange: try range(porosityRange, option: "--porosity-range", default: UnitCellSampler.porosityRange),
+                thieleModulusSquaredMax: thieleModulusSquaredMax ?? UnitCellSampler.thieleModulusSquaredMax,
+                diffusivityRatioRange: try range(diffusivityRatioRange, option: "--dr-range", default: UnitCellSampler.diffusivityRatioRange))
+        } catch let e as UnitCellInputError {
+            throw UserError("--porosity-range/--phi2-max/--dr-range/--pe-max: \(e.message)")
+        }
+    }
+
     func run() throws {
         let shardPart = try shard.map { try CampaignShard(parsing: $0) } ?? .whole
         let campaign: UnitCellCampaign
         let identity: String
         if let samples {
-            campaign = UnitCellCampaign(sampler: UnitCellSampler(seed: seed, pecletMax: peMax), count: samples,
-                                        cellsPerTile: cellsPerTile, shard: shardPart)
+            let sampler = try sampler()
+            campaign = UnitCellCampaign(sampler: sampler, count: samples, cellsPerTile: cellsPerTile, shard: shardPart)
             identity = """
                 # tissue dns unitcell
                 samples = \(samples)
                 seed = \(seed)
                 pe_max = \(peMax)
                 cells_per_tile = \(cellsPerTile)
-                """
+                """ + (sampler.hasReferenceRanges ? "" : """
+
+                porosity_range = [\(sampler.porosityRange.lowerBound), \(sampler.porosityRange.upperBound)]
+                phi2_max = \(sampler.thieleModulusSquaredMax)
+                dr_range = [\(sampler.diffusivityRatioRange.lowerBound), \(sampler.diffusivityRatioRange.upperBound)]
+                """)
         } else {
             let inputs = inputs!
             let selected = try rows.map { text in

@@ -33,8 +33,8 @@ struct TrainCommand: ParsableCommand {
         if resume && !FileManager.default.fileExists(atPath: scenario.checkpointPath) {
             throw UserError("--resume: no checkpoint at \(scenario.checkpointPath) (set output.checkpoint, or start without --resume)")
         }
-        let data = try TrainingSet.load(path: scenario.dataPath)
-        Terminal.info("tissue train: \(data.count) rows from \(scenario.dataPath); features \(scenario.features.map(\.name)); layers \([scenario.features.count] + scenario.hidden + [1])",
+        let data = try TrainingSet.concatenated(try scenario.dataPaths.map { try TrainingSet.load(path: $0) })
+        Terminal.info("tissue train: \(data.count) rows from \(scenario.dataPaths.joined(separator: " + ")); features \(scenario.features.map(\.name)); layers \([scenario.features.count] + scenario.hidden + [1])",
                       quiet: quiet)
         let plan = ClosureTrainingPlan(
             features: scenario.features, hidden: scenario.hidden, activation: scenario.activation,

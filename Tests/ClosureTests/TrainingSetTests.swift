@@ -84,6 +84,24 @@ func temporaryFile(_ name: String, contents: String) throws -> String {
         #expect(RealizationSplit(set, seed: 8).validation != split.validation)
     }
 
+    /// Two files trained as one: rows in order, realisations kept distinct, each file's own test split kept.
+    @Test func concatenationKeepsRealisationsDistinctAndTestSplits() throws {
+        let a = try TrainingSet.readReferenceCSV(path: try temporaryFile("a.csv", contents: syntheticReferenceCSV(realizations: 12)))
+        let b = try TrainingSet.readReferenceCSV(path: try temporaryFile("b.csv", contents: syntheticReferenceCSV(realizations: 7, seed: 2)))
+        let joined = try TrainingSet.concatenated([a, b])
+        #expect(joined.count == a.count + b.count)
+        #expect(joined.eta == a.eta + b.eta && joined.features == a.features + b.features && joined.domain == a.domain + b.domain)
+        #expect(Array(joined.realization.prefix(a.count)) == a.realization)
+        // a has realisations 0…11; b's start at the next multiple of 5.
+        #expect(Array(joined.realization.suffix(b.count)) == b.realization.map { $0 + 15 })
+        #expect(Set(joined.realization).count == 12 + 7)
+        let test = Set(RealizationSplit(joined, seed: 1).test.map { joined.realization[$0] })
+        #expect(test == Set([4, 9, 15 + 4]))
+        #expect(joined.source == a.source + " + " + b.source)
+        #expect(try TrainingSet.concatenated([a]) == a)
+        #expect(throws: TrainingSetError.self) { try TrainingSet.concatenated([]) }
+    }
+
     @Test func hdf5RoundTrip() throws {
         let path = try temporaryFile("t.csv", contents: syntheticReferenceCSV(realizations: 6))
         let set = try TrainingSet.readReferenceCSV(path: path)

@@ -5,7 +5,7 @@ import Testing
 @Suite struct CampaignTests {
     /// Shards 1/2 ∪ 2/2 draw exactly the inputs of the whole campaign, whatever the order.
     @Test func samplingIsDeterministicAndShardIndependent() throws {
-        let sampler = UnitCellSampler(seed: 42)
+        let sampler = try UnitCellSampler(seed: 42)
         let n = 37
         let whole = UnitCellCampaign(sampler: sampler, count: n, cellsPerTile: 12)
         #expect(whole.plan == Array(0..<n))
@@ -15,15 +15,15 @@ import Testing
         #expect((s1.plan + s2.plan).sorted() == whole.plan)
         let full = whole.plan.map { sampler.draw(index: $0) }
         // Drawn in reverse, from a separate sampler value: the same numbers.
-        let sharded = (s2.plan.reversed() + s1.plan).map { UnitCellSampler(seed: 42).draw(index: $0) }
+        let sharded = try (s2.plan.reversed() + s1.plan).map { try UnitCellSampler(seed: 42).draw(index: $0) }
             .sorted { $0.index < $1.index }
         #expect(sharded == full)
-        #expect(UnitCellSampler(seed: 43).draw(index: 0) != full[0])
+        #expect(try UnitCellSampler(seed: 43).draw(index: 0) != full[0])
         #expect(Set(full.map(\.porosity)).count == n)
     }
 
-    @Test func drawsFollowTheReferenceDistributions() {
-        let sampler = UnitCellSampler(seed: 7)
+    @Test func drawsFollowTheReferenceDistributions() throws {
+        let sampler = try UnitCellSampler(seed: 7)
         let draws = (0..<4000).map { sampler.draw(index: $0) }
         for d in draws {
             #expect(UnitCellSampler.porosityRange.contains(d.porosity))
@@ -48,9 +48,32 @@ import Testing
         #expect(abs(peMean - 65) < 3)
     }
 
+    /// A supplement campaign's narrowed ranges are honoured; impossible ranges are refused with the reason.
+    @Test func narrowedRangesAreHonouredAndImpossibleOnesRefused() throws {
+        let sampler = try UnitCellSampler(seed: 7, porosityRange: 0.25...0.45, thieleModulusSquaredMax: 5,
+                                          diffusivityRatioRange: 0.05...0.3)
+        #expect(!sampler.hasReferenceRanges)
+        #expect(try UnitCellSampler(seed: 7).hasReferenceRanges)
+        let draws = (0..<2000).map { sampler.draw(index: $0) }
+        for d in draws {
+            #expect((0.25...0.45).contains(d.porosity))
+            #expect(d.thieleModulusSquared >= 0 && d.thieleModulusSquared <= 5)
+            #expect((0.05...0.3).contains(d.diffusivityRatio))
+        }
+        // Triangular with mode 0 on [0, 5]: mean 5/3.
+        let mean = draws.map(\.thieleModulusSquared).reduce(0, +) / Double(draws.count)
+        #expect(abs(mean - 5.0 / 3) < 0.1)
+        for (range, phi2Max, dr) in [(0.2...0.4, 5.0, 0.05...0.3), (0.3...1.0, 5, 0.05...0.3),
+                                     (0.3...0.4, 0, 0.05...0.3), (0.3...0.4, 5, 0...0.3)] {
+            #expect(throws: UnitCellInputError.self) {
+                try UnitCellSampler(seed: 1, porosityRange: range, thieleModulusSquaredMax: phi2Max, diffusivityRatioRange: dr)
+            }
+        }
+    }
+
     /// PL is set so that the realisation's Pe is the drawn target.
     @Test func pressureDropGivesTheTargetPeclet() throws {
-        let sampler = UnitCellSampler(seed: 3)
+        let sampler = try UnitCellSampler(seed: 3)
         let dns = UnitCellDNS(cellsPerTile: 12)
         // At 12 cells per tile the flow needs wide gaps between cells (εβ ≳ 0.67).
         let k = try #require((0..<100).first { sampler.draw(index: $0).porosity > 0.72 })

@@ -47,6 +47,22 @@ import HDF5Kit
         return try (0..<3).map { try f.root.dataset("model/layers/\($0)/W").read(Float.self) }
     }
 
+    /// `data.file` as an array: the files are trained on as one set; a bad entry is named.
+    @Test func trainsOnSeveralFiles() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let one = dir.appendingPathComponent("one.csv").path, two = dir.appendingPathComponent("two.csv").path
+        try Self.table(realizations: 60).write(toFile: one, atomically: true, encoding: .utf8)
+        try Self.table(realizations: 40).write(toFile: two, atomically: true, encoding: .utf8)
+        let cfg = try config(in: dir, data: one, epochs: 2)
+        let both = try CLI.run(["train", cfg, "--quiet", "--json", "--set", "data.file=[\"\(one)\", \"\(two)\"]"])
+        #expect(both.status == 0, "\(both.stderr)")
+        // 100 realisations in all, 20 of them test (60 → 0…59, then 60…99).
+        #expect(both.stdout.contains("\"test_rows\":80"), "\(both.stdout)")
+        let bad = try CLI.run(["train", cfg, "--quiet", "--overwrite", "--set", "data.file=[\"\(one)\", 3]"])
+        #expect(bad.status != 0 && bad.stderr.contains("data.file"), "\(bad.stderr)")
+    }
+
     @Test func trainResumeAndEvaluate() throws {
         let dir = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
