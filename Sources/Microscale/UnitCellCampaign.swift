@@ -15,21 +15,45 @@ public struct UnitCellCampaign {
     public let sampler: UnitCellSampler?
     /// Realisation indices to run, in output order.
     public let plan: [Int]
-    public let dns: UnitCellDNS
+    public let resolution: UnitCellResolution
+    /// One solver (and flow cache) per grid resolution in use.
+    private let solvers: UnitCellDNSPool
 
     public init(rows: [UnitCellTableRow], cellsPerTile: Int, shard: CampaignShard = .whole) {
+        self.init(rows: rows, resolution: .fixed(cellsPerTile), shard: shard)
+    }
+
+    public init(rows: [UnitCellTableRow], resolution: UnitCellResolution, shard: CampaignShard = .whole) {
         self.rows = rows.filter { shard.contains($0.index) }
         self.sampler = nil
         self.plan = self.rows.map(\.index)
-        self.dns = UnitCellDNS(cellsPerTile: cellsPerTile)
+        self.resolution = resolution
+        self.solvers = UnitCellDNSPool()
     }
 
     /// Sampled realisations 0..<count that belong to `shard`, in index order.
     public init(sampler: UnitCellSampler, count: Int, cellsPerTile: Int, shard: CampaignShard = .whole) {
+        self.init(sampler: sampler, count: count, resolution: .fixed(cellsPerTile), shard: shard)
+    }
+
+    public init(sampler: UnitCellSampler, count: Int, resolution: UnitCellResolution, shard: CampaignShard = .whole) {
         self.rows = []
         self.sampler = sampler
         self.plan = (0..<max(count, 0)).filter { shard.contains($0) }
-        self.dns = UnitCellDNS(cellsPerTile: cellsPerTile)
+        self.resolution = resolution
+        self.solvers = UnitCellDNSPool()
+    }
+
+    /// The solver at the resolution of realisation `index` (from its r, φ², Dr: known before PL).
+    public func dns(index: Int) throws -> UnitCellDNS {
+        if let sampler {
+            let d = sampler.draw(index: index)
+            return solvers.dns(cellsPerTile: resolution.cellsPerTile(radius: d.radius, thieleModulusSquared: d.thieleModulusSquared,
+                                                                     diffusivityRatio: d.diffusivityRatio))
+        }
+        let i = try inputs(index: index)
+        return solvers.dns(cellsPerTile: resolution.cellsPerTile(radius: i.radius, thieleModulusSquared: i.thieleModulusSquared,
+                                                                 diffusivityRatio: i.diffusivityRatio))
     }
 
     /// Relative η errors (ours − reference)/reference of one realisation, domains 2–5.
@@ -96,7 +120,7 @@ public struct UnitCellCampaign {
 
     /// Inputs of realisation `index` (table row or sampled).
     public func inputs(index: Int) throws -> UnitCellInputs {
-        if let sampler { return try sampler.inputs(index: index, dns: dns) }
+        if let sampler { return try sampler.inputs(index: index, dns: try dns(index: index)) }
         guard let row = rows.first(where: { $0.index == index }) else {
             throw UnitCellInputError(message: "realisation \(index) is not in the campaign")
         }
@@ -139,7 +163,7 @@ public struct UnitCellCampaign {
                 let watch = Stopwatch()
                 inputs = try self.inputs(index: k)
                 let drawingSeconds = watch.seconds
-                var result = try dns.run(inputs!)
+                var result = try dns(index: k).run(inputs!)
                 if sampler != nil { result.flowSeconds += drawingSeconds }
                 let rows = Self.rows(of: result, index: k)
                 // The same checks as the final training set (finite features, 0 < η ≤ 1.5), per realisation.
@@ -259,5 +283,72 @@ extension Array where Element == Double {
         let pos = q * Double(s.count - 1)
         let lo = Int(pos.rounded(.down)), hi = Swift.min(lo + 1, s.count - 1)
         return s[lo] + (s[hi] - s[lo]) * (pos - Double(lo))
+    }
+}
+
+/// The grid of a unit-cell realisation: a fixed number of cells per 3 µm tile, or chosen per
+/// realisation from its reaction-layer thickness.
+///
+/// `.layerAdaptive(base: N)` resolves the layer δ = r √(Dr/φ²) inside the cells (the first-order,
+/// c ≪ Ka limit: the thinnest a Michaelis–Menten layer gets) and the narrowest fluid gap
+/// g = 3 µm/√2 − 2r between circles, with h = h(N) = 3 µm / N:
+/// 4N if δ < 0.6 h; else 2N if δ < 2.1 h or g < 5 h; else N. The thresholds come from
+/// resolution studies on random COMSOL-table rows against N = 240 (README "Unit-cell DNS").
+public enum UnitCellResolution: Sendable, Equatable, CustomStringConvertible {
+    case fixed(Int)
+    case layerAdaptive(base: Int)
+
+    public static let adaptiveDefault = UnitCellResolution.layerAdaptive(base: 60)
+
+    /// δ = r √(Dr/φ²) (m); infinite without uptake.
+    public static func reactionLayerThickness(radius: Double, thieleModulusSquared: Double, diffusivityRatio: Double) -> Double {
+        thieleModulusSquared > 0 ? radius * (diffusivityRatio / thieleModulusSquared).squareRoot() : .infinity
+    }
+
+    public func cellsPerTile(radius: Double, thieleModulusSquared: Double, diffusivityRatio: Double) -> Int {
+        switch self {
+        case .fixed(let n): return n
+        case .layerAdaptive(let n):
+            let delta = Self.reactionLayerThickness(radius: radius, thieleModulusSquared: thieleModulusSquared,
+                                                    diffusivityRatio: diffusivityRatio)
+            let h = UnitCellRow.tileSize / Double(n)
+            // The narrowest fluid gap, between the centre circle and a corner circle.
+            let gap = UnitCellRow.tileSize / 2.0.squareRoot() - 2 * radius
+            if delta < 0.6 * h { return 4 * n }
+            if delta < 2.1 * h || gap < 5 * h { return 2 * n }
+            return n
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .fixed(let n): return "\(n)"
+        case .layerAdaptive(let n): return "auto(\(n), \(2 * n), \(4 * n))"
+        }
+    }
+
+    /// For a JSON summary: the integer, or the rule's description.
+    public var jsonValue: Any {
+        if case .fixed(let n) = self { return n }
+        return description
+    }
+
+    /// As written in a file's config: an integer, or a quoted string for the adaptive rule.
+    public var tomlValue: String {
+        switch self {
+        case .fixed(let n): return "\(n)"
+        case .layerAdaptive: return "\"\(description)\""
+        }
+    }
+}
+
+/// Unit-cell solvers by resolution, created on first use (each keeps its own flow cache).
+final class UnitCellDNSPool {
+    private var solvers: [Int: UnitCellDNS] = [:]
+    func dns(cellsPerTile n: Int) -> UnitCellDNS {
+        if let s = solvers[n] { return s }
+        let s = UnitCellDNS(cellsPerTile: n)
+        solvers[n] = s
+        return s
     }
 }

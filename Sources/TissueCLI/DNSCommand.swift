@@ -70,8 +70,19 @@ struct UnitCellCommand: ParsableCommand {
     @Option(help: "Rewrite OUTPUT.part.h5 after every N finished realisations.")
     var checkpointEvery: Int = 10
 
-    @Option(help: "Grid cells along each side of a 3 µm tile (h = 3 µm / N).")
-    var cellsPerTile: Int = 60
+    @Option(help: ArgumentHelp("Grid cells along each side of a 3 µm tile (h = 3 µm / N), or 'auto': 60, refined to 120 or 240 per realisation where the reaction layer r√(Dr/φ²) is thinner than 2.1 cells or the gap between cells narrower than 5.", valueName: "N|auto"))
+    var cellsPerTile: String = "auto"
+
+    /// `--cells-per-tile` as a resolution rule.
+    var resolution: UnitCellResolution {
+        get throws {
+            if cellsPerTile.lowercased() == "auto" { return .adaptiveDefault }
+            guard let n = Int(cellsPerTile), n >= 8 && n <= 480 else {
+                throw ValidationError("--cells-per-tile \(cellsPerTile) is out of range: expected 8…480 or auto")
+            }
+            return .fixed(n)
+        }
+    }
 
     @Option(name: [.short, .customLong("output")], help: "Training-set file to write.")
     var outputPath: String = "results/unitcell.h5"
@@ -79,9 +90,7 @@ struct UnitCellCommand: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
-        guard cellsPerTile >= 8 && cellsPerTile <= 480 else {
-            throw ValidationError("--cells-per-tile \(cellsPerTile) is out of range: expected 8…480")
-        }
+        _ = try resolution
         switch (inputs, samples) {
         case (.some, .some): throw ValidationError("--samples and --inputs are mutually exclusive: give one")
         case (nil, nil): throw ValidationError("give either --inputs TABLE or --samples N")
@@ -129,13 +138,13 @@ struct UnitCellCommand: ParsableCommand {
         let identity: String
         if let samples {
             let sampler = try sampler()
-            campaign = UnitCellCampaign(sampler: sampler, count: samples, cellsPerTile: cellsPerTile, shard: shardPart)
+            campaign = UnitCellCampaign(sampler: sampler, count: samples, resolution: try resolution, shard: shardPart)
             identity = """
                 # tissue dns unitcell
                 samples = \(samples)
                 seed = \(seed)
                 pe_max = \(peMax)
-                cells_per_tile = \(cellsPerTile)
+                cells_per_tile = \(try resolution.tomlValue)
                 """ + (sampler.hasReferenceRanges ? "" : """
 
                 porosity_range = [\(sampler.porosityRange.lowerBound), \(sampler.porosityRange.upperBound)]
@@ -153,12 +162,12 @@ struct UnitCellCommand: ParsableCommand {
                 }
             }
             let table = try readUnitCellTable(path: inputs, rows: selected)
-            campaign = UnitCellCampaign(rows: table, cellsPerTile: cellsPerTile, shard: shardPart)
+            campaign = UnitCellCampaign(rows: table, resolution: try resolution, shard: shardPart)
             identity = """
                 # tissue dns unitcell
                 inputs = "\(inputs)"
                 rows = "\(rows ?? "all")"
-                cells_per_tile = \(cellsPerTile)
+                cells_per_tile = \(try resolution.tomlValue)
                 """
         }
         let config = identity + (shard == nil ? "" : "\nshard = \"\(shardPart)\"")
@@ -199,7 +208,7 @@ struct UnitCellCommand: ParsableCommand {
         }
         unlink(part)
         var summary: [String: Any] = ["output": outputPath, "realisations": campaign.plan.count,
-                                      "samples": outcome.trainingSet.count, "cells_per_tile": cellsPerTile,
+                                      "samples": outcome.trainingSet.count, "cells_per_tile": try resolution.jsonValue,
                                       "failed_samples": outcome.failed.count, "resumed": outcome.resumed,
                                       "transport_seconds": outcome.results.map(\.transportSeconds).reduce(0, +),
                                       "flow_seconds": outcome.results.map(\.flowSeconds).reduce(0, +)]

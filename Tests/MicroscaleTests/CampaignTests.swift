@@ -71,6 +71,23 @@ import Testing
         }
     }
 
+    /// The adaptive grid refines where the reaction layer r√(Dr/φ²) or the gap between cells is thin.
+    @Test func layerAdaptiveResolutionRefinesThinLayersAndNarrowGaps() throws {
+        let rule = UnitCellResolution.adaptiveDefault
+        let wide = UnitCellRow.radius(porosity: 0.6)        // r = 0.76 µm, gap 0.61 µm: 12 cells at N = 60
+        let narrow = UnitCellRow.radius(porosity: 0.3)      // gap 0.12 µm: 2.4 cells at N = 60
+        // δ = r √(Dr/φ²) = 0.76 µm · √(1/10) ≈ 240 nm > 2.1 h(60) = 105 nm.
+        #expect(rule.cellsPerTile(radius: wide, thieleModulusSquared: 10, diffusivityRatio: 1) == 60)
+        #expect(rule.cellsPerTile(radius: wide, thieleModulusSquared: 0, diffusivityRatio: 0.01) == 60)
+        #expect(rule.cellsPerTile(radius: narrow, thieleModulusSquared: 1, diffusivityRatio: 1) == 120)
+        // δ ≈ 24 nm < 0.6 h(60) = 30 nm → 240.
+        #expect(rule.cellsPerTile(radius: wide, thieleModulusSquared: 100, diffusivityRatio: 0.1) == 240)
+        // δ ≈ 76 nm, between 0.6 h and 2.1 h → 120.
+        #expect(rule.cellsPerTile(radius: wide, thieleModulusSquared: 30, diffusivityRatio: 0.3) == 120)
+        #expect(UnitCellResolution.fixed(44).cellsPerTile(radius: narrow, thieleModulusSquared: 100, diffusivityRatio: 0.01) == 44)
+        #expect(rule.tomlValue == "\"auto(60, 120, 240)\"" && UnitCellResolution.fixed(60).tomlValue == "60")
+    }
+
     /// PL is set so that the realisation's Pe is the drawn target.
     @Test func pressureDropGivesTheTargetPeclet() throws {
         let sampler = try UnitCellSampler(seed: 3)
