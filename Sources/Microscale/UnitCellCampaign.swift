@@ -44,18 +44,6 @@ public struct UnitCellCampaign {
         self.solvers = UnitCellDNSPool()
     }
 
-    /// The solver at the resolution of realisation `index` (from its r, φ², Dr: known before PL).
-    public func dns(index: Int) throws -> UnitCellDNS {
-        if let sampler {
-            let d = sampler.draw(index: index)
-            return solvers.dns(cellsPerTile: resolution.cellsPerTile(radius: d.radius, thieleModulusSquared: d.thieleModulusSquared,
-                                                                     diffusivityRatio: d.diffusivityRatio))
-        }
-        let i = try inputs(index: index)
-        return solvers.dns(cellsPerTile: resolution.cellsPerTile(radius: i.radius, thieleModulusSquared: i.thieleModulusSquared,
-                                                                 diffusivityRatio: i.diffusivityRatio))
-    }
-
     /// Relative η errors (ours − reference)/reference of one realisation, domains 2–5.
     public struct Comparison: Sendable {
         public var row: Int
@@ -119,12 +107,25 @@ public struct UnitCellCampaign {
     }
 
     /// Inputs of realisation `index` (table row or sampled).
-    public func inputs(index: Int) throws -> UnitCellInputs {
-        if let sampler { return try sampler.inputs(index: index, dns: try dns(index: index)) }
+    public func inputs(index: Int) throws -> UnitCellInputs { try realisation(index: index).inputs }
+
+    /// The inputs of realisation `index` and the solver at its resolution. The grid depends on r,
+    /// φ² and Dr only, known before a sampled realisation's flow fixes its PL on that same grid.
+    func realisation(index: Int) throws -> (inputs: UnitCellInputs, dns: UnitCellDNS) {
+        func solver(radius: Double, thieleModulusSquared: Double, diffusivityRatio: Double) -> UnitCellDNS {
+            solvers.dns(cellsPerTile: resolution.cellsPerTile(radius: radius, thieleModulusSquared: thieleModulusSquared,
+                                                              diffusivityRatio: diffusivityRatio))
+        }
+        if let sampler {
+            let d = sampler.draw(index: index)
+            let dns = solver(radius: d.radius, thieleModulusSquared: d.thieleModulusSquared, diffusivityRatio: d.diffusivityRatio)
+            return (try sampler.inputs(index: index, dns: dns), dns)
+        }
         guard let row = rows.first(where: { $0.index == index }) else {
             throw UnitCellInputError(message: "realisation \(index) is not in the campaign")
         }
-        return row.inputs
+        let i = row.inputs
+        return (i, solver(radius: i.radius, thieleModulusSquared: i.thieleModulusSquared, diffusivityRatio: i.diffusivityRatio))
     }
 
     /// Runs every planned realisation not already in `resume`.
@@ -161,9 +162,10 @@ public struct UnitCellCampaign {
             do {
                 // A sampled realisation solves its flow while drawing PL: count that time as flow time.
                 let watch = Stopwatch()
-                inputs = try self.inputs(index: k)
+                let (drawn, dns) = try realisation(index: k)
+                inputs = drawn
                 let drawingSeconds = watch.seconds
-                var result = try dns(index: k).run(inputs!)
+                var result = try dns.run(drawn)
                 if sampler != nil { result.flowSeconds += drawingSeconds }
                 let rows = Self.rows(of: result, index: k)
                 // The same checks as the final training set (finite features, 0 < η ≤ 1.5), per realisation.

@@ -134,17 +134,18 @@ struct UnitCellCommand: ParsableCommand {
 
     func run() throws {
         let shardPart = try shard.map { try CampaignShard(parsing: $0) } ?? .whole
+        let resolution = try self.resolution
         let campaign: UnitCellCampaign
         let identity: String
         if let samples {
             let sampler = try sampler()
-            campaign = UnitCellCampaign(sampler: sampler, count: samples, resolution: try resolution, shard: shardPart)
+            campaign = UnitCellCampaign(sampler: sampler, count: samples, resolution: resolution, shard: shardPart)
             identity = """
                 # tissue dns unitcell
                 samples = \(samples)
                 seed = \(seed)
                 pe_max = \(peMax)
-                cells_per_tile = \(try resolution.tomlValue)
+                cells_per_tile = \(resolution.tomlValue)
                 """ + (sampler.hasReferenceRanges ? "" : """
 
                 porosity_range = [\(sampler.porosityRange.lowerBound), \(sampler.porosityRange.upperBound)]
@@ -162,12 +163,12 @@ struct UnitCellCommand: ParsableCommand {
                 }
             }
             let table = try readUnitCellTable(path: inputs, rows: selected)
-            campaign = UnitCellCampaign(rows: table, resolution: try resolution, shard: shardPart)
+            campaign = UnitCellCampaign(rows: table, resolution: resolution, shard: shardPart)
             identity = """
                 # tissue dns unitcell
                 inputs = "\(inputs)"
                 rows = "\(rows ?? "all")"
-                cells_per_tile = \(try resolution.tomlValue)
+                cells_per_tile = \(resolution.tomlValue)
                 """
         }
         let config = identity + (shard == nil ? "" : "\nshard = \"\(shardPart)\"")
@@ -208,7 +209,7 @@ struct UnitCellCommand: ParsableCommand {
         }
         unlink(part)
         var summary: [String: Any] = ["output": outputPath, "realisations": campaign.plan.count,
-                                      "samples": outcome.trainingSet.count, "cells_per_tile": try resolution.jsonValue,
+                                      "samples": outcome.trainingSet.count, "cells_per_tile": resolution.jsonValue,
                                       "failed_samples": outcome.failed.count, "resumed": outcome.resumed,
                                       "transport_seconds": outcome.results.map(\.transportSeconds).reduce(0, +),
                                       "flow_seconds": outcome.results.map(\.flowSeconds).reduce(0, +)]
