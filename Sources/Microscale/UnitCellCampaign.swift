@@ -49,6 +49,16 @@ public struct UnitCellCampaign {
         public var row: Int
         public var relativeEtaError: [Double]
         public var pecletRatio: Double
+        /// The physical upper bound of η at the table's own ⟨c⟩^β, domains 2–5
+        /// (`IsolatedCellUptake.effectivenessUpperBound`).
+        public var etaUpperBound: [Double]
+        /// Domains 2–5 whose reference η exceeds `etaUpperBound` by more than the bound's
+        /// tolerance (0.1 %): the table's value is physically impossible for these inputs.
+        public var referenceAboveBound: [Bool] {
+            zip(referenceEta, etaUpperBound).map { $0 > $1 * (1 + 1e-3) }
+        }
+        /// The reference η of domains 2–5.
+        public var referenceEta: [Double]
     }
 
     /// The training rows (domains 2–5) of one finished realisation.
@@ -193,7 +203,16 @@ public struct UnitCellCampaign {
             guard let r = state.finished[row.index], let refEta = row.referenceEta, let refPe = row.referencePeclet else { continue }
             let errors: [Double] = (0..<4).map { (j: Int) -> Double in (r.eta[j] - refEta[j + 1]) / refEta[j + 1] }
             let ratio: Double = r.features[2] / refPe
-            comparisons.append(Comparison(row: row.index, relativeEtaError: errors, pecletRatio: ratio))
+            var bounds = [Double](repeating: .infinity, count: 4)
+            if let refC = row.referenceConcentration {
+                let bath = try IsolatedCellUptake.bathUptake(inputs: row.inputs)
+                for j in 0..<4 where refC[j + 1] > 0 {
+                    bounds[j] = try IsolatedCellUptake.effectivenessUpperBound(
+                        inputs: row.inputs, averageConcentration: refC[j + 1], bathUptake: bath)
+                }
+            }
+            comparisons.append(Comparison(row: row.index, relativeEtaError: errors, pecletRatio: ratio,
+                                          etaUpperBound: bounds, referenceEta: Array(refEta[1...4])))
         }
         return Outcome(trainingSet: set, results: results, comparisons: comparisons, failed: state.failed.sorted(),
                        resumed: resumed, complete: complete, state: state)

@@ -10,7 +10,7 @@ import Scenario
 struct DNSCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dns", abstract: "Microscale DNS: unit-cell realisations that create training data.",
-        subcommands: [UnitCellCommand.self, TissueDNSCommand.self, DNSMergeCommand.self])
+        subcommands: [UnitCellCommand.self, TissueDNSCommand.self, DNSMergeCommand.self, DNSAuditCommand.self])
 }
 
 /// `tissue dns unitcell --inputs TABLE | --samples N --seed S`: run unit-cell realisations, write a `training-set` file.
@@ -27,6 +27,10 @@ struct UnitCellCommand: ParsableCommand {
         --porosity-range, --phi2-max and --dr-range narrow or shift them (e.g. a supplement near a tissue's \
         parameters, trained together with the main campaign: `data.file = [MAIN, SUPPLEMENT]`). Realisation \
         k draws from its own random stream keyed by (seed, k), so results do not depend on sharding.
+
+        Against the COMSOL table, an error marked "!" is one where the table's η exceeds the largest η the \
+        physics allows at the table's own ⟨c⟩^β: that of an isolated cell bathed at cL (comparison principle, \
+        since c ≤ cL everywhere); the summary gives the statistics with and without such entries.
 
         --shard K/N runs the realisations k with k % N == K−1; join the shard outputs with `tissue dns merge`. \
         Progress is kept in OUTPUT.part.h5 (rewritten atomically every few realisations); --resume continues \
@@ -220,6 +224,13 @@ struct UnitCellCommand: ParsableCommand {
             summary["eta_error_p95_percent"] = errors.quantile(0.95)
             summary["eta_error_max_percent"] = errors.max() ?? .nan
             summary["peclet_ratio_median"] = outcome.comparisons.map(\.pecletRatio).quantile(0.5)
+            // Entries whose reference η is physically impossible (above the isolated-cell bound).
+            let admissible = outcome.comparisons.flatMap { c in
+                zip(c.relativeEtaError, c.referenceAboveBound).filter { !$0.1 }.map { abs($0.0) * 100 }
+            }
+            summary["reference_above_bound"] = errors.count - admissible.count
+            summary["eta_error_median_percent_within_bound"] = admissible.quantile(0.5)
+            summary["eta_error_p95_percent_within_bound"] = admissible.quantile(0.95)
         }
         if output.json {
             print(Terminal.json(summary))
@@ -227,8 +238,9 @@ struct UnitCellCommand: ParsableCommand {
         }
         print("wrote \(outputPath)")
         for c in outcome.comparisons {
+            let cells = zip(c.relativeEtaError, c.referenceAboveBound).map { String(format: "%+.2f%%%@", $0.0 * 100, $0.1 ? "!" : "") }
             print(String(format: "  row %5d  Pe ours/ref %.4f  η error domains 2–5: %@", c.row, c.pecletRatio,
-                         c.relativeEtaError.map { String(format: "%+.2f%%", $0 * 100) }.joined(separator: " ")))
+                         cells.joined(separator: " ")))
         }
         for key in summary.keys.sorted() where key != "output" { print("  \(key): \(summary[key]!)") }
     }
@@ -320,6 +332,67 @@ struct DNSMergeCommand: ParsableCommand {
             print(Terminal.json(summary))
         } else {
             print("wrote \(outputPath): \(merged.count) rows from \(owner.count) realisations in \(parts.count) files")
+        }
+    }
+}
+
+/// `tissue dns audit TABLE`: reference η that the physics rules out, found without any DNS.
+struct DNSAuditCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "audit",
+        abstract: "Find the entries of the reference COMSOL table whose η exceeds the physical upper bound.",
+        discussion: """
+        In the unit-cell row c ≤ cL everywhere, and the uptake increases with c, so no tile can take up more \
+        than if every cell were bathed at cL (comparison principle). At the table's own ⟨c⟩^β this bounds η \
+        by ⟨c/(Ka+c)⟩ of an isolated cell at cL (a 1-D radial Michaelis–Menten problem, solved to 1e-6) \
+        divided by ⟨c⟩^β/(Ka+⟨c⟩^β). Entries above the bound (by more than 0.1 %) are listed, with counts by Dr band.
+        """)
+
+    @Argument(help: "The reference COMSOL table (Comsol_output_…csv).", completion: .file(extensions: ["csv"]))
+    var table: String
+
+    @Option(help: "How many of the largest violations to list.")
+    var show = 10
+
+    @OptionGroup var output: OutputOptions
+
+    func validate() throws {
+        guard show >= 0 else { throw ValidationError("--show \(show): expected ≥ 0") }
+    }
+
+    func run() throws {
+        let rows = try readUnitCellTable(path: table)
+        guard rows.contains(where: { $0.referenceEta != nil }) else {
+            throw UserError("\(table): no reference η columns; expected the COMSOL output table (24 columns)")
+        }
+        let (checked, violations) = try IsolatedCellUptake.boundViolations(of: rows)
+        let bands: [(String, ClosedRange<Double>)] = [("0.01-0.02", 0...0.02), ("0.02-0.05", 0.02...0.05),
+                                                      ("0.05-0.1", 0.05...0.1), ("0.1-1", 0.1...1)]
+        func band(_ dr: Double) -> String { bands.first { $0.1.contains(dr) }!.0 }
+        var byBand: [String: [String: Int]] = [:]
+        for (name, _) in bands { byBand[name] = ["checked": 0, "above_bound": 0] }
+        for row in rows where row.referenceEta != nil {
+            let n = (1...4).filter { (row.referenceConcentration?[$0] ?? 0) > 0 }.count
+            byBand[band(row.inputs.diffusivityRatio)]!["checked"]! += n
+        }
+        for v in violations { byBand[band(v.diffusivityRatio)]!["above_bound"]! += 1 }
+        let worst = violations.sorted { $0.excess > $1.excess }.prefix(show)
+        if output.json {
+            print(Terminal.json([
+                "table": table, "entries_checked": checked, "above_bound": violations.count,
+                "rows_above_bound": Set(violations.map(\.row)).count, "by_dr_band": byBand,
+                "largest": worst.map { ["row": $0.row, "domain": $0.domain, "dr": $0.diffusivityRatio,
+                                        "eta_reference": $0.referenceEta, "eta_bound": $0.upperBound] },
+            ] as [String: Any]))
+            return
+        }
+        print("\(table): \(violations.count) of \(checked) η entries (domains 2–5) exceed the upper bound, in \(Set(violations.map(\.row)).count) rows")
+        for (name, _) in bands {
+            print("  Dr \(name): \(byBand[name]!["above_bound"]!) of \(byBand[name]!["checked"]!)")
+        }
+        for v in worst {
+            print(String(format: "  row %5d domain %d  Dr %.4f  η table %.4f  bound %.4f  (%+.1f%%)",
+                         v.row, v.domain, v.diffusivityRatio, v.referenceEta, v.upperBound, v.excess * 100))
         }
     }
 }

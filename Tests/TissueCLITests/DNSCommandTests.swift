@@ -39,4 +39,33 @@ import HDF5Kit
             #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("o.h5").path))
         }
     }
+
+    /// `tissue dns audit`: the COMSOL table's η above the physical bound (64 entries in 22 rows, all at
+    /// Dr < 0.05; an independent numpy script with its own radial solver found the same 64). A plain
+    /// inputs table has no η to audit and is refused with the reason.
+    @Test func auditFindsTableEntriesAboveTheBound() throws {
+        let table = CLI.root.deletingLastPathComponent()
+            .appendingPathComponent("shared/reference/Comsol_output_Pe_u_Brinkman__Phi2_III__R8192_1.csv").path
+        if FileManager.default.fileExists(atPath: table) {
+            let r = try CLI.run(["dns", "audit", table, "--json", "--show", "3"])
+            #expect(r.status == 0, "\(r.stderr)")
+            let json = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any] ?? [:]
+            #expect(json["entries_checked"] as? Int == 32768)
+            #expect(json["above_bound"] as? Int == 64)
+            #expect(json["rows_above_bound"] as? Int == 22)
+            let bands = json["by_dr_band"] as? [String: [String: Int]] ?? [:]
+            #expect(bands["0.1-1"]?["above_bound"] == 0 && bands["0.05-0.1"]?["above_bound"] == 0)
+            let largest = json["largest"] as? [[String: Any]] ?? []
+            #expect(largest.first?["row"] as? Int == 3805 && largest.first?["domain"] as? Int == 2)
+        } else {
+            print("skipping the table audit: \(table) not found (a clone without ../shared)")
+        }
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let inputs = dir.appendingPathComponent("inputs.csv").path
+        try "r,phi2,PL,Dr,cL\n6e-7,20,2000,0.5,2\n".write(toFile: inputs, atomically: true, encoding: .utf8)
+        let bad = try CLI.run(["dns", "audit", inputs])
+        #expect(bad.status != 0)
+        #expect(bad.stderr.contains("no reference η"), "\(bad.stderr)")
+    }
 }
