@@ -208,6 +208,7 @@ struct UnitCellCommand: ParsableCommand {
             try FileHeader(kind: TrainingSet.kind, programVersion: programVersion, config: config, seed: seed).write(to: file)
             try outcome.trainingSet.write(to: file)
             let group = try file.root.group("samples")
+            try Self.writeCellsPerTile(outcome.trainingSet.cellsPerTile(resolution), to: group)
             try group.setAttribute("failed_samples", outcome.failed.count)
             if !outcome.failed.isEmpty { try group.setAttribute("failed_realizations", outcome.failed) }
         }
@@ -246,6 +247,25 @@ struct UnitCellCommand: ParsableCommand {
     }
 }
 
+extension UnitCellCommand {
+    /// `/samples/cells_per_tile`: the grid each row's realisation was solved on (one value per row).
+    static func writeCellsPerTile(_ cells: [Int], to group: HDF5Group) throws {
+        try group.write("cells_per_tile", cells.map(Int64.init), units: "1",
+                        longName: "grid cells per 3 um tile of the row's realisation (--cells-per-tile)")
+    }
+}
+
+extension TrainingSet {
+    /// The cells per tile `resolution` chooses for each row's realisation, from its inputs.
+    func cellsPerTile(_ resolution: UnitCellResolution) -> [Int] {
+        let m = TrainingSet.inputNames.count
+        return (0..<count).map { k in
+            resolution.cellsPerTile(radius: inputs[k * m], thieleModulusSquared: inputs[k * m + 1],
+                                    diffusivityRatio: inputs[k * m + 3])
+        }
+    }
+}
+
 /// `tissue dns merge OUT PART…`: join training-set files (e.g. shard outputs) deterministically.
 struct DNSMergeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -277,6 +297,7 @@ struct DNSMergeCommand: ParsableCommand {
         var features: [Double] = [], eta: [Double] = [], inputs: [Double] = []
         var keys: [(realization: Int, domain: Int)] = []
         var failed: [Int] = [], failedCount = 0
+        var cellsPerTile: [Int]? = []   // nil once a part lacks /samples/cells_per_tile (older files)
         var seeds: Set<UInt64> = []
         let w = TrainingSet.width, m = TrainingSet.inputNames.count
         var campaignParts: [CampaignMergeCheck.Part] = []
@@ -294,6 +315,11 @@ struct DNSMergeCommand: ParsableCommand {
             let group = try file.root.group("samples")
             if group.hasAttribute("failed_samples") { failedCount += try group.intAttribute("failed_samples") }
             if group.hasAttribute("failed_realizations") { failed += try group.intArrayAttribute("failed_realizations") }
+            if cellsPerTile != nil, group.contains("cells_per_tile") {
+                cellsPerTile! += try group.dataset("cells_per_tile").read(Int64.self).map { Int($0) }
+            } else {
+                cellsPerTile = nil
+            }
             try? file.close()
             for r in Set(set.realization) {
                 if let other = owner[r] {
@@ -323,6 +349,9 @@ struct DNSMergeCommand: ParsableCommand {
                            seed: seeds.count == 1 ? seeds.first! : 0).write(to: file)
             try merged.write(to: file)
             let group = try file.root.group("samples")
+            if let cellsPerTile, cellsPerTile.count == keys.count {
+                try UnitCellCommand.writeCellsPerTile(order.map { cellsPerTile[$0] }, to: group)
+            }
             try group.setAttribute("failed_samples", failedCount)
             if !failed.isEmpty { try group.setAttribute("failed_realizations", failed.sorted()) }
         }

@@ -11,7 +11,7 @@ import HDF5Kit
         defer { try? f.close() }
         var out: [String: [Double]] = [:]
         for name in datasets { out[name] = try f.root.dataset("samples/" + name).read(Double.self) }
-        for name in ["realization", "domain"] {
+        for name in ["realization", "domain", "cells_per_tile"] {
             out[name] = try f.root.dataset("samples/" + name).read(Int64.self).map { Double($0) }
         }
         return out
@@ -47,6 +47,7 @@ import HDF5Kit
         #expect(m.status == 0, "\(m.stderr)")
         let a = try Self.arrays(one), b = try Self.arrays(merged)
         #expect(a["realization"] == [0, 0, 0, 0, 3, 3, 3, 3])
+        #expect(b["cells_per_tile"] == [Double](repeating: 12, count: 8))
         #expect(Self.bits(a) == Self.bits(b))
         let f = try HDF5File.open(merged)
         defer { try? f.close() }

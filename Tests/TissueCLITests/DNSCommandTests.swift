@@ -18,6 +18,7 @@ import HDF5Kit
         #expect(try f.root.dataset("samples/domain").read(Int64.self) == [2, 3, 4, 5, 2, 3, 4, 5])
         let eta = try f.root.dataset("samples/eta").read(Double.self)
         #expect(eta.allSatisfy { $0 > 0 && $0 <= 1.0001 })
+        #expect(try f.root.dataset("samples/cells_per_tile").read(Int64.self) == [Int64](repeating: 16, count: 8))
         // Evaluate reads it as a data set (all rows).
         let ev = try CLI.run(["evaluate", "models/eta-mlp-reference.h5", out, "--split", "all", "--json"])
         #expect(ev.status == 0, "\(ev.stderr)")
