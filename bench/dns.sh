@@ -6,6 +6,7 @@
 #
 #   bench/dns.sh                        # N = 60 cells per 3 um tile, 3 rounds
 #   RESOLUTIONS="60 120" bench/dns.sh   # also N = 120 (the peer takes ~1 min per round there)
+#   RESOLUTIONS=auto ROUNDS=1 bench/dns.sh   # tissue dns unitcell's default grid, chosen per row (both sides)
 #   ROUNDS=5 ROWS=4039,1807 bench/dns.sh
 #
 # Environment: RESOLUTIONS ("60"), ROUNDS (3: one Swift and one peer process per round, each
@@ -70,7 +71,7 @@ import json, math, os, statistics, sys
 import numpy as np
 
 work, inputs, rounds, load_before, load_after = sys.argv[1:6]
-resolutions = [int(n) for n in sys.argv[6:]]
+resolutions = sys.argv[6:]   # N or auto
 rounds = int(rounds)
 BAR = 0.5   # issue 5: seconds per realisation per core, flow included
 
@@ -133,6 +134,10 @@ for n in resolutions:
     print(f"N = {n}: eta agreement swift vs peer (domains 2-5, {pair.size} values): median |eta_s - eta_p|/eta_p "
           f"{np.median(pair) * 100:.3f} %, max {pair.max() * 100:.3f} % "
           f"(row {rows[int(pair.argmax()) // 4]}, domain {int(pair.argmax()) % 4 + 2})")
+    grids = {e["row"]: e["cells_per_tile"] for e in runs["swift"][0]["rows"]}
+    if any(grids[row] != e["cells_per_tile"] for e in runs["peer"][0]["rows"] for row in [e["row"]]):
+        bad.append(f"N={n}: swift and peer chose different grids")
+    print(f"N = {n}: grids per row " + ", ".join(f"{row}: {g}" for row, g in grids.items()))
     print(f"N = {n}: peer/swift on means {stats['peer']['mean'] / stats['swift']['mean']:.2f}; "
           f"swift per-realisation bar {BAR} s: median {'met' if stats['swift']['median'] <= BAR else 'NOT met'}, "
           f"max {'met' if stats['swift']['max'] <= BAR else 'NOT met'}")

@@ -407,11 +407,27 @@ def realisation(row: dict, n: int, convection: str, wall: str) -> dict:
             "eta": eta, "concentration": conc}
 
 
+def cells_per_tile(row: dict, resolution: str) -> int:
+    """A fixed N, or "auto": the rule of `tissue dns unitcell`'s default grid (UnitCellResolution,
+    base 60): 240 if the reaction layer r*sqrt(Dr/phi2) < 0.6 h(60); else 120 if it is < 2.1 h(60)
+    or the narrowest gap 3 um/sqrt(2) - 2r < 5 h(60); else 60."""
+    if resolution != "auto":
+        return int(resolution)
+    h = TILE / 60
+    delta = row["r"] * math.sqrt(row["Dr"] / row["phi2"]) if row["phi2"] > 0 else math.inf
+    gap = TILE / math.sqrt(2) - 2 * row["r"]
+    if delta < 0.6 * h:
+        return 240
+    if delta < 2.1 * h or gap < 5 * h:
+        return 120
+    return 60
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--inputs", required=True, help="COMSOL table (Comsol_output_...csv)")
     ap.add_argument("--rows", required=True, help="comma-separated 0-based data rows")
-    ap.add_argument("--cells-per-tile", type=int, default=60)
+    ap.add_argument("--cells-per-tile", default="60", help="N, or auto (per row, as tissue dns unitcell)")
     ap.add_argument("--convection", choices=["quick", "central"], default="quick")
     ap.add_argument("--wall", choices=["document", "consistent"], default="document")
     a = ap.parse_args()
@@ -419,7 +435,8 @@ def main() -> None:
     out, failed = [], 0
     for row in rows:
         try:
-            out.append(realisation(row, a.cells_per_tile, a.convection, a.wall))
+            n = cells_per_tile(row, a.cells_per_tile)
+            out.append({**realisation(row, n, a.convection, a.wall), "cells_per_tile": n})
         except (SolveError, MemoryError, ValueError) as e:
             failed += 1
             out.append({"row": row["row"], "ok": False, "error": str(e)})

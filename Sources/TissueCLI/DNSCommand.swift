@@ -208,7 +208,7 @@ struct UnitCellCommand: ParsableCommand {
             try FileHeader(kind: TrainingSet.kind, programVersion: programVersion, config: config, seed: seed).write(to: file)
             try outcome.trainingSet.write(to: file)
             let group = try file.root.group("samples")
-            try Self.writeCellsPerTile(outcome.trainingSet.cellsPerTile(resolution), to: group)
+            try Self.writeCellsPerTile(resolution.cellsPerTile(of: outcome.trainingSet), to: group)
             try group.setAttribute("failed_samples", outcome.failed.count)
             if !outcome.failed.isEmpty { try group.setAttribute("failed_realizations", outcome.failed) }
         }
@@ -252,17 +252,6 @@ extension UnitCellCommand {
     static func writeCellsPerTile(_ cells: [Int], to group: HDF5Group) throws {
         try group.write("cells_per_tile", cells.map(Int64.init), units: "1",
                         longName: "grid cells per 3 um tile of the row's realisation (--cells-per-tile)")
-    }
-}
-
-extension TrainingSet {
-    /// The cells per tile `resolution` chooses for each row's realisation, from its inputs.
-    func cellsPerTile(_ resolution: UnitCellResolution) -> [Int] {
-        let m = TrainingSet.inputNames.count
-        return (0..<count).map { k in
-            resolution.cellsPerTile(radius: inputs[k * m], thieleModulusSquared: inputs[k * m + 1],
-                                    diffusivityRatio: inputs[k * m + 3])
-        }
     }
 }
 

@@ -1,10 +1,11 @@
-// `tissue-bench unitcell --inputs TABLE --rows A,B,… [--cells-per-tile N]`
+// `tissue-bench unitcell --inputs TABLE --rows A,B,… [--cells-per-tile N|auto]`
 //
 // Per-realisation wall time of the unit-cell DNS (`UnitCellDNS.run`: Stokes flow on the periodic
 // tile, tiled ×5, then Michaelis–Menten transport on the 15 × 3 µm row, then the domain averages),
 // flow included: each row gets a fresh `UnitCellDNS`, so no flow is reused from the per-radius cache.
 // Reading the table is not timed. Prints one JSON line: per row the total, flow and transport
-// seconds, Pe and η of domains 1–5, plus the process's peak RSS (getrusage). Used by bench/dns.sh.
+// seconds, Pe and η of domains 1–5, the row's grid, plus the process's peak RSS (getrusage). `auto` is
+// `tissue dns unitcell`'s default (`UnitCellResolution.adaptiveDefault`, chosen per row). Used by bench/dns.sh.
 import Foundation
 import Microscale
 import NeuralNet
@@ -17,7 +18,15 @@ func unitCellBench(_ args: [String]) throws {
         guard let k = Int(part.trimmingCharacters(in: .whitespaces)), k >= 0 else { fail("--rows: bad row '\(part)'") }
         return k
     }
-    let n = Int(option("--cells-per-tile", in: args) ?? "60") ?? 60
+    let resolutionText = option("--cells-per-tile", in: args) ?? "60"
+    let resolution: UnitCellResolution
+    if resolutionText == "auto" {
+        resolution = .adaptiveDefault
+    } else if let n = Int(resolutionText), n > 0 {
+        resolution = .fixed(n)
+    } else {
+        fail("--cells-per-tile: expected a positive integer or auto, got '\(resolutionText)'")
+    }
     // As `tissue dns unitcell`: OpenBLAS threads only spin inside the sparse LU.
     setBLASThreads(1)
     let table = try readUnitCellTable(path: path, rows: rows)
@@ -26,11 +35,14 @@ func unitCellBench(_ args: [String]) throws {
     for row in table {
         let watch = Stopwatch()
         do {
-            let result = try UnitCellDNS(cellsPerTile: n).run(row.inputs)
+            let i = row.inputs
+            let n = resolution.cellsPerTile(radius: i.radius, thieleModulusSquared: i.thieleModulusSquared,
+                                            diffusivityRatio: i.diffusivityRatio)
+            let result = try UnitCellDNS(cellsPerTile: n).run(i)
             let total = watch.seconds
             let eta = result.domains.map(\.eta), conc = result.domains.map(\.concentration)
             entries.append("""
-                {"row": \(row.index), "ok": true, "total_seconds": \(total), "flow_seconds": \(result.flowSeconds), \
+                {"row": \(row.index), "ok": true, "cells_per_tile": \(n), "total_seconds": \(total), "flow_seconds": \(result.flowSeconds), \
                 "transport_seconds": \(result.transportSeconds), "newton_iterations": \(result.iterations), \
                 "peclet": \(result.peclet), "eta": \(eta), "concentration": \(conc)}
                 """)
@@ -43,7 +55,7 @@ func unitCellBench(_ args: [String]) throws {
     var usage = rusage()
     getrusage(RUSAGE_SELF.rawValue, &usage)
     print("""
-    {"solver": "swift", "cells_per_tile": \(n), "failed": \(failed), "peak_rss_kib": \(usage.ru_maxrss), \
+    {"solver": "swift", "cells_per_tile": "\(resolutionText)", "failed": \(failed), "peak_rss_kib": \(usage.ru_maxrss), \
     "rows": [\(entries.joined(separator: ", "))]}
     """)
 }
