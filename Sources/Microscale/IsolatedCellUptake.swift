@@ -45,6 +45,7 @@ public enum IsolatedCellUptake {
         var system = TridiagonalSystem(count: n)
         var residual = [Double](repeating: 0, count: n)
         var scratch = [Double](repeating: 0, count: n)
+        var converged = false
         for _ in 0..<100 {
             for j in 0..<n {
                 var f = -lambda * area[j] * c[j] / (1 + c[j])
@@ -65,7 +66,10 @@ public enum IsolatedCellUptake {
                 largest = max(largest, abs(next - c[j]))
                 c[j] = next
             }
-            if largest <= 1e-14 * cs { break }
+            if largest <= 1e-14 * cs { converged = true; break }
+        }
+        guard converged else {
+            throw UnitCellInputError(message: "isolated-cell uptake: Newton did not converge for Λ = \(lambda), c_s/Ka = \(cs)")
         }
         var uptake = 0.0
         for j in 0...n { uptake += area[j] * c[j] / (1 + c[j]) }
