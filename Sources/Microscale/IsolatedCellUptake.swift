@@ -92,8 +92,12 @@ public enum IsolatedCellUptake {
     }
 }
 
-/// A reference-table entry whose η exceeds the isolated-cell upper bound.
-public struct EtaBoundViolation: Sendable, Equatable {
+/// One reference-table η set against the isolated-cell upper bound at the table's own ⟨c⟩^β.
+public struct EtaBoundCheck: Sendable, Equatable {
+    /// Relative margin above the bound before an entry counts as exceeding it (the bound itself is
+    /// accurate to 1e-6).
+    public static let tolerance = 1e-3
+
     /// 0-based data row of the table and flow domain (2–5).
     public var row: Int
     public var domain: Int
@@ -102,29 +106,19 @@ public struct EtaBoundViolation: Sendable, Equatable {
     public var upperBound: Double
     /// referenceEta / upperBound − 1.
     public var excess: Double { referenceEta / upperBound - 1 }
+    /// The table's η is above the bound by more than `tolerance`: physically impossible.
+    public var exceedsBound: Bool { referenceEta > upperBound * (1 + Self.tolerance) }
 }
 
 extension IsolatedCellUptake {
-    /// Checks domains 2–5 of every row that carries reference averages and η against
-    /// `effectivenessUpperBound` at the row's own ⟨c⟩^β; an entry counts as a violation when it is
-    /// above the bound by more than `tolerance` (relative; the bound itself is accurate to 1e-6).
-    /// Returns the number of entries checked and the violations, in table order.
-    public static func boundViolations(of rows: [UnitCellTableRow], tolerance: Double = 1e-3) throws
-        -> (checked: Int, violations: [EtaBoundViolation]) {
-        var checked = 0
-        var violations: [EtaBoundViolation] = []
-        for row in rows {
-            guard let c = row.referenceConcentration, let eta = row.referenceEta else { continue }
-            let bath = try bathUptake(inputs: row.inputs)
-            for d in 1...4 where c[d] > 0 {
-                checked += 1
-                let bound = try effectivenessUpperBound(inputs: row.inputs, averageConcentration: c[d], bathUptake: bath)
-                if eta[d] > bound * (1 + tolerance) {
-                    violations.append(EtaBoundViolation(row: row.index, domain: d + 1, diffusivityRatio: row.inputs.diffusivityRatio,
-                                                        referenceEta: eta[d], upperBound: bound))
-                }
-            }
+    /// The reference η of domains 2–5 of `row` against `effectivenessUpperBound` at the row's own
+    /// ⟨c⟩^β; domains with ⟨c⟩^β = 0 (no bound) and rows without reference data give no check.
+    public static func referenceBoundChecks(of row: UnitCellTableRow) throws -> [EtaBoundCheck] {
+        guard let c = row.referenceConcentration, let eta = row.referenceEta else { return [] }
+        let bath = try bathUptake(inputs: row.inputs)
+        return try (1...4).filter { c[$0] > 0 }.map { d in
+            EtaBoundCheck(row: row.index, domain: d + 1, diffusivityRatio: row.inputs.diffusivityRatio, referenceEta: eta[d],
+                          upperBound: try effectivenessUpperBound(inputs: row.inputs, averageConcentration: c[d], bathUptake: bath))
         }
-        return (checked, violations)
     }
 }

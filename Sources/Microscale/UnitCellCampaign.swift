@@ -49,16 +49,13 @@ public struct UnitCellCampaign {
         public var row: Int
         public var relativeEtaError: [Double]
         public var pecletRatio: Double
-        /// The physical upper bound of η at the table's own ⟨c⟩^β, domains 2–5
-        /// (`IsolatedCellUptake.effectivenessUpperBound`).
-        public var etaUpperBound: [Double]
-        /// Domains 2–5 whose reference η exceeds `etaUpperBound` by more than the bound's
-        /// tolerance (0.1 %): the table's value is physically impossible for these inputs.
+        /// The reference η of domains 2–5 against the physical upper bound
+        /// (`IsolatedCellUptake.referenceBoundChecks`; none where the table's ⟨c⟩^β is 0).
+        public var boundChecks: [EtaBoundCheck]
+        /// Domains 2–5 whose reference η exceeds the bound: physically impossible for these inputs.
         public var referenceAboveBound: [Bool] {
-            zip(referenceEta, etaUpperBound).map { $0 > $1 * (1 + 1e-3) }
+            (2...5).map { d in boundChecks.contains { $0.domain == d && $0.exceedsBound } }
         }
-        /// The reference η of domains 2–5.
-        public var referenceEta: [Double]
     }
 
     /// The training rows (domains 2–5) of one finished realisation.
@@ -115,9 +112,6 @@ public struct UnitCellCampaign {
         public var complete: Bool
         public var state: State
     }
-
-    /// Inputs of realisation `index` (table row or sampled).
-    public func inputs(index: Int) throws -> UnitCellInputs { try realisation(index: index).inputs }
 
     /// The inputs of realisation `index` and the solver at its resolution. The grid depends on r,
     /// φ² and Dr only, known before a sampled realisation's flow fixes its PL on that same grid.
@@ -203,16 +197,8 @@ public struct UnitCellCampaign {
             guard let r = state.finished[row.index], let refEta = row.referenceEta, let refPe = row.referencePeclet else { continue }
             let errors: [Double] = (0..<4).map { (j: Int) -> Double in (r.eta[j] - refEta[j + 1]) / refEta[j + 1] }
             let ratio: Double = r.features[2] / refPe
-            var bounds = [Double](repeating: .infinity, count: 4)
-            if let refC = row.referenceConcentration {
-                let bath = try IsolatedCellUptake.bathUptake(inputs: row.inputs)
-                for j in 0..<4 where refC[j + 1] > 0 {
-                    bounds[j] = try IsolatedCellUptake.effectivenessUpperBound(
-                        inputs: row.inputs, averageConcentration: refC[j + 1], bathUptake: bath)
-                }
-            }
             comparisons.append(Comparison(row: row.index, relativeEtaError: errors, pecletRatio: ratio,
-                                          etaUpperBound: bounds, referenceEta: Array(refEta[1...4])))
+                                          boundChecks: try IsolatedCellUptake.referenceBoundChecks(of: row)))
         }
         return Outcome(trainingSet: set, results: results, comparisons: comparisons, failed: state.failed.sorted(),
                        resumed: resumed, complete: complete, state: state)
@@ -320,6 +306,18 @@ public enum UnitCellResolution: Sendable, Equatable, CustomStringConvertible {
     case layerAdaptive(base: Int)
 
     public static let adaptiveDefault = UnitCellResolution.layerAdaptive(base: 60)
+    /// The fixed resolutions accepted from users (`--cells-per-tile N`).
+    public static let fixedRange = 8...480
+
+    /// `--cells-per-tile` as written: "auto" (any case) for `adaptiveDefault`, or an integer N in
+    /// `fixedRange`.
+    public init(parsing text: String) throws {
+        if text.lowercased() == "auto" { self = .adaptiveDefault; return }
+        guard let n = Int(text), Self.fixedRange.contains(n) else {
+            throw UnitCellInputError(message: "\(text) is out of range: expected \(Self.fixedRange.lowerBound)…\(Self.fixedRange.upperBound) or auto")
+        }
+        self = .fixed(n)
+    }
 
     /// δ = r √(Dr/φ²) (m); infinite without uptake.
     public static func reactionLayerThickness(radius: Double, thieleModulusSquared: Double, diffusivityRatio: Double) -> Double {

@@ -20,13 +20,7 @@ func unitCellBench(_ args: [String]) throws {
     }
     let resolutionText = option("--cells-per-tile", in: args) ?? "60"
     let resolution: UnitCellResolution
-    if resolutionText == "auto" {
-        resolution = .adaptiveDefault
-    } else if let n = Int(resolutionText), n > 0 {
-        resolution = .fixed(n)
-    } else {
-        fail("--cells-per-tile: expected a positive integer or auto, got '\(resolutionText)'")
-    }
+    do { resolution = try UnitCellResolution(parsing: resolutionText) } catch { fail("--cells-per-tile \(error)") }
     // As `tissue dns unitcell`: OpenBLAS threads only spin inside the sparse LU.
     setBLASThreads(1)
     let table = try readUnitCellTable(path: path, rows: rows)
