@@ -7,7 +7,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "tissue", targets: ["TissueCLI"]),
-        .library(name: "TissueTransport", targets: ["Macroscale", "Microscale", "Averaging", "Surrogate", "Closure", "NeuralNet", "Numerics", "HDF5Kit", "Scenario"]),
+        .library(name: "TissueTransport", targets: ["Macroscale", "Microscale", "Averaging", "Surrogate", "Closure", "NeuralNet", "Numerics", "HDF5Kit", "Config", "Scenario"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -32,7 +32,8 @@ let package = Package(
         .target(name: "Surrogate", dependencies: ["NeuralNet", "Numerics", "HDF5Kit", "CSuiteSparse"]),
 
         // MARK: Configuration and command line
-        .target(name: "Scenario", dependencies: ["Macroscale", "Microscale", "Averaging", "Surrogate", "Closure", "NeuralNet", "Numerics"]),
+        .target(name: "Config"),   // TOML, units, diagnostics: imports Foundation only
+        .target(name: "Scenario", dependencies: ["Config", "Macroscale", "Microscale", "Averaging", "Surrogate", "Closure", "NeuralNet", "Numerics"]),
         .executableTarget(name: "TissueCLI", dependencies: [
             "Scenario", "Macroscale", "Microscale", "Averaging", "Surrogate", "Closure", "NeuralNet", "HDF5Kit",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -51,7 +52,8 @@ let package = Package(
         .testTarget(name: "MicroscaleTests", dependencies: ["Microscale", "Closure", "Numerics"]),
         .testTarget(name: "AveragingTests", dependencies: ["Averaging", "Numerics", "HDF5Kit"]),
         .testTarget(name: "SurrogateTests", dependencies: ["Surrogate", "NeuralNet", "Numerics", "HDF5Kit"]),
-        .testTarget(name: "ScenarioTests", dependencies: ["Scenario"]),
+        .testTarget(name: "ConfigTests", dependencies: ["Config"]),
+        .testTarget(name: "ScenarioTests", dependencies: ["Scenario", "Config"]),
         .testTarget(name: "TissueCLITests", dependencies: ["HDF5Kit", "TissueCLI"]),
     ]
 )

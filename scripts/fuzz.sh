@@ -50,7 +50,7 @@ MODULES="$SCRATCH/release/Modules"
 [ -d "$MODULES" ] || { echo "build failed: no $MODULES" >&2; exit 1; }
 
 OBJECTS=()
-for m in HDF5Kit Numerics NeuralNet Closure Macroscale Microscale Averaging Surrogate Scenario; do
+for m in HDF5Kit Numerics NeuralNet Closure Macroscale Microscale Averaging Surrogate Config Scenario; do
   OBJECTS+=("$SCRATCH"/release/$m.build/*.o)
 done
 read -r -a PKG_FLAGS <<< "$(pkg-config --cflags --libs hdf5-serial openblas)"

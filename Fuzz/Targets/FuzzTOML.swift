@@ -6,6 +6,7 @@
 /// file written beside it. Accepted: a loaded configuration, or a `ScenarioError` naming the file
 /// (or `--set`) and the problem. Anything else crashes the run.
 import Foundation
+import Config
 import Macroscale
 import Scenario
 

@@ -1,3 +1,4 @@
+import Config
 /// The resolved configuration of a run as canonical TOML, stored verbatim in every output.
 ///
 /// The tissue is written inline (all keys, SI values, plus `[tissue.dispersion]`), overrides are

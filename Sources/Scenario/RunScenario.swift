@@ -1,3 +1,4 @@
+import Config
 /// The typed, validated result of loading a scenario: everything a run needs, in SI units.
 import Macroscale
 import Numerics

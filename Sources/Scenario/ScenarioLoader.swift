@@ -1,3 +1,4 @@
+import Config
 /// Loads scenario and tissue files into validated, typed values.
 ///
 /// All problems of a configuration are collected and thrown together as one `ScenarioError`

@@ -1,3 +1,4 @@
+import Config
 import NeuralNet
 import Surrogate
 

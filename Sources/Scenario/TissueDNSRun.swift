@@ -1,3 +1,4 @@
+import Config
 import Averaging
 import HDF5Kit
 import Microscale

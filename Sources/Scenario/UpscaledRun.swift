@@ -1,3 +1,4 @@
+import Config
 import Closure
 import HDF5Kit
 import Macroscale

@@ -1,3 +1,4 @@
+import Config
 import Averaging
 import Closure
 import Foundation

@@ -1,3 +1,4 @@
+import Config
 /// A tissue-strip DNS / validation scenario: an upscaled scenario (`RunScenario`) plus the tables
 /// `[dns]`, `[average]` and `[compare]` (all optional, with defaults), read with the same checks
 /// (file, line, key, allowed range, did-you-mean) and reported together with the upscaled part.

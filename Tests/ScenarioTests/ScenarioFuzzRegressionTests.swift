@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import Config
 @testable import Scenario
 
 /// Inputs found by `scripts/fuzz.sh` (target `toml`) that crashed or hung the loader; each must

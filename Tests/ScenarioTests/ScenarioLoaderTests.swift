@@ -1,6 +1,7 @@
 import Foundation
 import Macroscale
 import Testing
+@testable import Config
 @testable import Scenario
 
 /// The package root, found from this file's path.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import Config
 @testable import Scenario
 
 /// `validScenario` with `old` replaced by `new`.

@@ -2,6 +2,7 @@ import Foundation
 import HDF5Kit
 import Macroscale
 import Testing
+@testable import Config
 @testable import Scenario
 
 /// `tissue run --resume` reads a saved transient state: one that cannot continue this run is

@@ -42,7 +42,7 @@ public struct Dimension: Equatable, Hashable, Sendable, CustomStringConvertible 
         Dimension(mass: a.mass + b.mass, length: a.length + b.length, time: a.time + b.time, amount: a.amount + b.amount)
     }
 
-    func raised(to p: Int) -> Dimension {
+    public func raised(to p: Int) -> Dimension {
         Dimension(mass: mass * p, length: length * p, time: time * p, amount: amount * p)
     }
 
@@ -66,7 +66,7 @@ public struct Dimension: Equatable, Hashable, Sendable, CustomStringConvertible 
     }
 
     /// An example value with units, for messages.
-    var example: String {
+    public var example: String {
         let examples: [Dimension: String] = [
             .dimensionless: "0.5", .length: "20 um", .time: "5 ms", .concentration: "2 mol/m^3",
             .reactionRate: "1.5 mol/m^3/s", .diffusivity: "1e-10 m^2/s", .velocity: "1 mm/s", .pressure: "10 Pa",
@@ -83,13 +83,13 @@ public struct UnitScale: Equatable, Sendable {
     /// Remaining exact factor (60 for min, 3600 for h).
     public var factor: Double
 
-    static let one = UnitScale(dimension: .dimensionless, powerOfTen: 0, factor: 1)
+    public static let one = UnitScale(dimension: .dimensionless, powerOfTen: 0, factor: 1)
 
-    static func * (a: UnitScale, b: UnitScale) -> UnitScale {
+    public static func * (a: UnitScale, b: UnitScale) -> UnitScale {
         UnitScale(dimension: a.dimension * b.dimension, powerOfTen: a.powerOfTen + b.powerOfTen, factor: a.factor * b.factor)
     }
 
-    func raised(to p: Int) -> UnitScale {
+    public func raised(to p: Int) -> UnitScale {
         var f = 1.0
         for _ in 0..<abs(p) { f *= factor }
         return UnitScale(dimension: dimension.raised(to: p), powerOfTen: powerOfTen * p, factor: p >= 0 ? f : 1 / f)
@@ -122,11 +122,11 @@ public enum Units {
         "p": -12, "n": -9, "u": -6, "µ": -6, "μ": -6, "m": -3, "c": -2, "k": 3,
     ]
     /// Largest magnitude of a unit exponent ("m^99").
-    static let maxExponent: UInt = 99
-    static let knownUnitsHint = "known units: m, s, mol, g, Pa, N, L, min, h, 1, with prefixes p n u µ m c k"
+    public static let maxExponent: UInt = 99
+    public static let knownUnitsHint = "known units: m, s, mol, g, Pa, N, L, min, h, 1, with prefixes p n u µ m c k"
 
     /// The scale of one unit symbol, e.g. "um", "mol", "kPa", "min".
-    static func symbol(_ s: String) -> UnitScale? {
+    public static func symbol(_ s: String) -> UnitScale? {
         if let u = plain[s] ?? prefixable[s] { return u }
         guard let p = s.first, let power = prefixes[p], let base = prefixable[String(s.dropFirst())] else { return nil }
         return UnitScale(dimension: base.dimension, powerOfTen: base.powerOfTen + power, factor: base.factor)
@@ -285,7 +285,7 @@ public enum Units {
 }
 
 extension String {
-    func trimmingBlanks() -> String {
+    public func trimmingBlanks() -> String {
         var s = Substring(self)
         while let f = s.first, f == " " || f == "\t" || f == "\n" || f == "\r" { s = s.dropFirst() }
         while let l = s.last, l == " " || l == "\t" || l == "\n" || l == "\r" { s = s.dropLast() }

@@ -7,7 +7,7 @@
 /// one element per line.
 public enum TOMLSerializer {
     /// Arrays whose one-line form is longer than this are written one element per line.
-    static let maximumInlineArrayWidth = 80
+    public static let maximumInlineArrayWidth = 80
 
     /// The document as TOML text, optionally preceded by `#` comment lines.
     public static func serialize(_ table: TOMLTable, headerComment: String? = nil) -> String {

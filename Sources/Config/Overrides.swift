@@ -1,12 +1,12 @@
 /// Command-line overrides `--set section.key=value` applied to a scenario before validation.
 
-enum Overrides {
+public enum Overrides {
     /// Source name used in messages about overrides.
-    static let source = "--set"
+    public static let source = "--set"
 
     /// Applies each `section.key=value` to `sections`. The value is parsed as a TOML value; text
     /// that is not valid TOML is taken as a string (`--set closure.kind=analytic`).
-    static func apply(_ overrides: [String], to sections: inout ConfigSections, diagnostics: Diagnostics) {
+    public static func apply(_ overrides: [String], to sections: inout ConfigSections, diagnostics: Diagnostics) {
         for text in overrides {
             guard let eq = text.firstIndex(of: "=") else {
                 diagnostics.report(file: source, line: nil, "expected `section.key=value`, got `\(text)`")

@@ -4,12 +4,12 @@ extension TOMLTextParser {
     // MARK: Strings
 
     /// Appends the UTF-8 bytes of a Unicode scalar.
-    static func appendScalar(_ scalar: Unicode.Scalar, to out: inout [UInt8]) {
+    public static func appendScalar(_ scalar: Unicode.Scalar, to out: inout [UInt8]) {
         out.append(contentsOf: Array(String(Character(scalar)).utf8))
     }
 
     /// Parses an escape sequence after the backslash.
-    mutating func parseEscape(into out: inout [UInt8]) throws {
+    public mutating func parseEscape(into out: inout [UInt8]) throws {
         guard let c = peek() else { throw error("unterminated escape sequence") }
         advance()
         switch c {
@@ -37,17 +37,17 @@ extension TOMLTextParser {
         }
     }
 
-    static func isHexDigit(_ c: UInt8) -> Bool {
+    public static func isHexDigit(_ c: UInt8) -> Bool {
         (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66)
     }
 
-    func checkStringByte(_ c: UInt8, multiline: Bool) throws {
+    public func checkStringByte(_ c: UInt8, multiline: Bool) throws {
         if (c < 0x20 && c != 0x09 && !(multiline && (c == 0x0A || c == 0x0D))) || c == 0x7F {
             throw error("control character U+\(hex(UInt32(c))) must be escaped in a string")
         }
     }
 
-    mutating func parseBasicString() throws -> String {
+    public mutating func parseBasicString() throws -> String {
         let startLine = line
         advance()  // "
         var out: [UInt8] = []
@@ -71,7 +71,7 @@ extension TOMLTextParser {
         }
     }
 
-    mutating func parseLiteralString() throws -> String {
+    public mutating func parseLiteralString() throws -> String {
         let startLine = line
         advance()  // '
         let start = pos
@@ -90,7 +90,7 @@ extension TOMLTextParser {
         }
     }
 
-    mutating func parseMultilineBasicString() throws -> String {
+    public mutating func parseMultilineBasicString() throws -> String {
         let startLine = line
         advance(3)
         _ = try consumeNewline()  // a newline right after the opening delimiter is trimmed
@@ -136,7 +136,7 @@ extension TOMLTextParser {
         }
     }
 
-    mutating func parseMultilineLiteralString() throws -> String {
+    public mutating func parseMultilineLiteralString() throws -> String {
         let startLine = line
         advance(3)
         _ = try consumeNewline()
@@ -168,11 +168,11 @@ extension TOMLTextParser {
 
     // MARK: Booleans and numbers
 
-    static func isTokenByte(_ c: UInt8) -> Bool {
+    public static func isTokenByte(_ c: UInt8) -> Bool {
         isBareKeyByte(c) || c == UInt8(ascii: "+") || c == UInt8(ascii: ".") || c == UInt8(ascii: ":")
     }
 
-    mutating func parseScalarToken() throws -> TOMLValue {
+    public mutating func parseScalarToken() throws -> TOMLValue {
         let startLine = line
         let start = pos
         while let c = peek(), TOMLTextParser.isTokenByte(c) { advance() }
@@ -201,7 +201,7 @@ extension TOMLTextParser {
     }
 
     /// `1979-05-27…` or `07:32:00…`.
-    static func looksLikeDateTime(_ token: String) -> Bool {
+    public static func looksLikeDateTime(_ token: String) -> Bool {
         let b = Array(token.utf8)
         func digits(_ r: Range<Int>) -> Bool { r.upperBound <= b.count && b[r].allSatisfy { $0 >= 0x30 && $0 <= 0x39 } }
         if digits(0..<4), b.count > 4, b[4] == UInt8(ascii: "-") { return true }
@@ -210,7 +210,7 @@ extension TOMLTextParser {
     }
 
     /// Digits of `radix` with single underscores between digits; returns them without underscores.
-    static func digitRun(_ s: Substring, isDigit: (Character) -> Bool) -> String? {
+    public static func digitRun(_ s: Substring, isDigit: (Character) -> Bool) -> String? {
         guard let first = s.first, let last = s.last, isDigit(first), isDigit(last) else { return nil }
         var out = ""
         var previousUnderscore = false
@@ -229,7 +229,7 @@ extension TOMLTextParser {
     }
 
     /// Interprets a TOML integer or float token; nil if it is not a number.
-    static func number(_ token: String, error: (String) -> ScenarioError) throws -> TOMLValue.Kind? {
+    public static func number(_ token: String, error: (String) -> ScenarioError) throws -> TOMLValue.Kind? {
         let decimal: (Character) -> Bool = { $0.isASCII && $0.isNumber }
         for (prefix, radix) in [("0x", 16), ("0o", 8), ("0b", 2)] where token.hasPrefix(prefix) {
             let body = token.dropFirst(2)

@@ -1,23 +1,23 @@
 /// Lexical path handling for files named in configurations (no file-system access, no symlinks).
 import Foundation
 
-enum Paths {
+public enum Paths {
     /// Directory part of `path`: "examples/brain.toml" → "examples", "brain.toml" → "", "/a.toml" → "/".
-    static func directory(of path: String) -> String {
+    public static func directory(of path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return "" }
         if slash == path.startIndex { return "/" }
         return String(path[..<slash])
     }
 
     /// File name without directory and extension: "examples/brain.toml" → "brain".
-    static func stem(_ path: String) -> String {
+    public static func stem(_ path: String) -> String {
         let name = path.split(separator: "/").last.map(String.init) ?? ""
         guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return name }
         return String(name[..<dot])
     }
 
     /// Removes "." and "x/.." components: "examples/../tissues/brain.toml" → "tissues/brain.toml".
-    static func normalize(_ path: String) -> String {
+    public static func normalize(_ path: String) -> String {
         let absolute = path.hasPrefix("/")
         var parts: [Substring] = []
         for part in path.split(separator: "/", omittingEmptySubsequences: true) {
@@ -35,13 +35,13 @@ enum Paths {
     }
 
     /// `path` resolved against `directory` (unless absolute), normalised.
-    static func resolve(_ path: String, relativeTo directory: String) -> String {
+    public static func resolve(_ path: String, relativeTo directory: String) -> String {
         if path.hasPrefix("/") || directory.isEmpty { return normalize(path) }
         return normalize(directory + "/" + path)
     }
 
     /// The text of a file, or a `ScenarioError` saying why it cannot be read.
-    static func read(_ path: String, what: String, reportAs file: String, line: Int? = nil, key: String? = nil) throws -> String {
+    public static func read(_ path: String, what: String, reportAs file: String, line: Int? = nil, key: String? = nil) throws -> String {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw ScenarioError(file: file, line: line, key: key, message: "cannot read \(what) `\(path)`: no such file")

@@ -2,28 +2,37 @@
 /// `Diagnostics` with the file, line and key, and the read returns nil.
 
 /// An interval of allowed values, e.g. 0 < porosity < 1.
-struct AllowedRange {
-    var lower: Double?
-    var lowerInclusive = false
-    var upper: Double?
-    var upperInclusive = false
+public struct AllowedRange: Sendable {
+    public var lower: Double?
+    public var lowerInclusive = false
+    public var upper: Double?
+    public var upperInclusive = false
     /// Name of the upper bound when it is another key (e.g. "end_time"), for messages.
-    var upperName: String? = nil
+    public var upperName: String? = nil
 
-    static let positive = AllowedRange(lower: 0)
-    static let nonNegative = AllowedRange(lower: 0, lowerInclusive: true)
-    static let unitInterval = AllowedRange(lower: 0, upper: 1)
-    static let unitIntervalClosedAbove = AllowedRange(lower: 0, upper: 1, upperInclusive: true)
-    static func atLeast(_ v: Double) -> AllowedRange { AllowedRange(lower: v, lowerInclusive: true) }
+    public init(lower: Double? = nil, lowerInclusive: Bool = false, upper: Double? = nil, upperInclusive: Bool = false,
+                upperName: String? = nil) {
+        self.lower = lower
+        self.lowerInclusive = lowerInclusive
+        self.upper = upper
+        self.upperInclusive = upperInclusive
+        self.upperName = upperName
+    }
 
-    func contains(_ x: Double) -> Bool {
+    public static let positive = AllowedRange(lower: 0)
+    public static let nonNegative = AllowedRange(lower: 0, lowerInclusive: true)
+    public static let unitInterval = AllowedRange(lower: 0, upper: 1)
+    public static let unitIntervalClosedAbove = AllowedRange(lower: 0, upper: 1, upperInclusive: true)
+    public static func atLeast(_ v: Double) -> AllowedRange { AllowedRange(lower: v, lowerInclusive: true) }
+
+    public func contains(_ x: Double) -> Bool {
         if let lower, lowerInclusive ? x < lower : x <= lower { return false }
         if let upper, upperInclusive ? x > upper : x >= upper { return false }
         return true
     }
 
     /// "0 < porosity < 1", "length > 0", "cells >= 3", "0 < time_step <= end_time (10.0 s)".
-    func describe(_ name: String, unit: String = "") -> String {
+    public func describe(_ name: String, unit: String = "") -> String {
         let lowOp = lowerInclusive ? "<=" : "<", highOp = upperInclusive ? "<=" : "<"
         var upperText: String? = nil
         if let upper {
@@ -38,28 +47,28 @@ struct AllowedRange {
     }
 
     /// Integral values without a decimal point ("0", "3"), others with full precision.
-    static func format(_ x: Double) -> String {
+    public static func format(_ x: Double) -> String {
         if x == x.rounded(), abs(x) < 1e15 { return String(Int64(x)) }
         return TOMLSerializer.float(x)
     }
 }
 
 /// Reads the keys of one section with type, unit and range checks.
-struct SectionReader {
-    let section: ConfigSection
-    let diagnostics: Diagnostics
+public struct SectionReader {
+    public let section: ConfigSection
+    public let diagnostics: Diagnostics
 
-    init(_ section: ConfigSection, _ diagnostics: Diagnostics) {
+    public init(_ section: ConfigSection, _ diagnostics: Diagnostics) {
         self.section = section
         self.diagnostics = diagnostics
     }
 
     private func fullKey(_ key: String) -> String { section.name + "." + key }
 
-    func isPresent(_ key: String) -> Bool { section[key] != nil }
+    public func isPresent(_ key: String) -> Bool { section[key] != nil }
 
     /// The raw value; reports a missing required key.
-    func raw(_ key: String, required: Bool) -> SourcedValue? {
+    public func raw(_ key: String, required: Bool) -> SourcedValue? {
         if let v = section[key] { return v }
         if required {
             if section.isPresent {
@@ -73,25 +82,25 @@ struct SectionReader {
         return nil
     }
 
-    func report(_ v: SourcedValue, line: Int? = nil, _ message: String) {
+    public func report(_ v: SourcedValue, line: Int? = nil, _ message: String) {
         diagnostics.report(file: v.file, line: line ?? v.line, key: v.name, message)
     }
 
     /// Reports `key` if it is given: it does not apply in this configuration.
-    func forbid(_ key: String, _ reason: String) {
+    public func forbid(_ key: String, _ reason: String) {
         if let v = section[key] { report(v, "\(v.name) is not allowed here: \(reason)") }
     }
 
     // MARK: Quantities
 
     /// A physical value: a number in SI units or a string with units, checked against `dimension`.
-    func quantity(_ key: String, _ dimension: Dimension, _ range: AllowedRange?, default value: Double? = nil) -> Double? {
+    public func quantity(_ key: String, _ dimension: Dimension, _ range: AllowedRange?, default value: Double? = nil) -> Double? {
         guard let v = raw(key, required: value == nil) else { return value }
         return quantity(v.value, of: v, dimension, range, name: key)
     }
 
     /// Converts one value (or array element `element` of `v`).
-    func quantity(_ element: TOMLValue, of v: SourcedValue, _ dimension: Dimension, _ range: AllowedRange?,
+    public func quantity(_ element: TOMLValue, of v: SourcedValue, _ dimension: Dimension, _ range: AllowedRange?,
                   name: String, label: String? = nil) -> Double? {
         let shown = "\(label ?? v.name) = \(TOMLSerializer.inline(element))"
         let line = v.line(of: element)
@@ -126,7 +135,7 @@ struct SectionReader {
     }
 
     /// An array of physical values; each element checked like `quantity`.
-    func quantityArray(_ key: String, _ dimension: Dimension, _ range: AllowedRange?, required: Bool = true)
+    public func quantityArray(_ key: String, _ dimension: Dimension, _ range: AllowedRange?, required: Bool = true)
         -> (values: [Double], source: SourcedValue)? {
         guard let v = raw(key, required: required) else { return nil }
         guard let elements = v.value.arrayValue else {
@@ -147,7 +156,7 @@ struct SectionReader {
 
     // MARK: Integers, strings, choices
 
-    func integer(_ key: String, atLeast minimum: Int64, atMost maximum: Int64? = nil, default value: Int? = nil) -> Int? {
+    public func integer(_ key: String, atLeast minimum: Int64, atMost maximum: Int64? = nil, default value: Int? = nil) -> Int? {
         guard let v = raw(key, required: value == nil) else { return value }
         guard case .integer(let i) = v.value.kind else {
             report(v, "\(v.name) must be an integer, got \(v.value.typeDescription) (\(TOMLSerializer.inline(v.value)))")
@@ -168,7 +177,7 @@ struct SectionReader {
         return n
     }
 
-    func string(_ key: String, default value: String? = nil, nonEmpty: Bool = false) -> String? {
+    public func string(_ key: String, default value: String? = nil, nonEmpty: Bool = false) -> String? {
         guard let v = raw(key, required: value == nil) else { return value }
         guard let s = v.value.stringValue else {
             report(v, "\(v.name) must be a string, got \(v.value.typeDescription) (\(TOMLSerializer.inline(v.value)))")
@@ -183,7 +192,7 @@ struct SectionReader {
 
     /// One of the raw values of `T`, e.g. "central" | "upwind".
     /// `only` restricts the allowed values to a subset of the cases.
-    func choice<T: RawRepresentable & CaseIterable>(_ key: String, _ type: T.Type, default value: T? = nil,
+    public func choice<T: RawRepresentable & CaseIterable>(_ key: String, _ type: T.Type, default value: T? = nil,
                                                     only subset: [T]? = nil) -> T?
         where T.RawValue == String {
         guard let v = raw(key, required: value == nil) else { return value }

@@ -1,8 +1,8 @@
 /// "Did you mean …?" suggestions for misspelt keys, tables and choices.
 
-enum DidYouMean {
+public enum DidYouMean {
     /// Common names people use for our keys; consulted before spelling distance.
-    static let synonyms: [String: [String]] = [
+    public static let synonyms: [String: [String]] = [
         "cells": ["nodes", "points", "n", "ncells", "n_cells", "resolution", "nx", "m"],
         "length": ["l", "strip_length"],
         "effective_radius": ["radius", "r", "r_eff", "reff", "cell_radius"],
@@ -28,7 +28,7 @@ enum DidYouMean {
     ]
 
     /// Case-insensitive optimal-string-alignment distance (Levenshtein plus adjacent transpositions).
-    static func distance(_ a: String, _ b: String) -> Int {
+    public static func distance(_ a: String, _ b: String) -> Int {
         let s = Array(a.lowercased()), t = Array(b.lowercased())
         if s.isEmpty { return t.count }
         if t.isEmpty { return s.count }
@@ -51,7 +51,7 @@ enum DidYouMean {
     ///
     /// A synonym match wins; otherwise the nearest candidate within max(2, ⌈length/3⌉) edits
     /// (ties go to the earlier candidate); a table with a single valid key always suggests it.
-    static func suggestion(for word: String, among candidates: [String]) -> String? {
+    public static func suggestion(for word: String, among candidates: [String]) -> String? {
         guard !candidates.isEmpty else { return nil }
         let lower = word.lowercased()
         if let exact = candidates.first(where: { $0.lowercased() == lower }) { return exact }
@@ -68,7 +68,7 @@ enum DidYouMean {
     }
 
     /// " (did you mean `cells`?)" or " (valid keys: a, b, c)".
-    static func hint(for word: String, among candidates: [String], quote: (String) -> String = { "`\($0)`" },
+    public static func hint(for word: String, among candidates: [String], quote: (String) -> String = { "`\($0)`" },
                      listName: String = "valid keys") -> String {
         if let s = suggestion(for: word, among: candidates) { return " (did you mean \(quote(s))?)" }
         if candidates.isEmpty { return "" }

@@ -44,7 +44,7 @@ public enum TOMLParser {
 /// Mutable table used while parsing; records how the table came to exist, which decides
 /// whether it may be reopened later.
 private final class TableNode {
-    enum Origin {
+    public enum Origin {
         /// Created as the parent of a `[a.b]` header; may be defined once by its own header later.
         case implicit
         /// Defined by a `[header]` (or as an element of `[[array]]`).
@@ -53,30 +53,30 @@ private final class TableNode {
         case dotted
     }
 
-    enum Item {
+    public enum Item {
         case value(TOMLValue)
         case table(TableNode)
         case tableArray([TableNode])
     }
 
-    var origin: Origin
-    var line: Int
-    var order: [String] = []
-    var items: [String: Item] = [:]
-    var keyLines: [String: Int] = [:]
+    public var origin: Origin
+    public var line: Int
+    public var order: [String] = []
+    public var items: [String: Item] = [:]
+    public var keyLines: [String: Int] = [:]
 
-    init(origin: Origin, line: Int) {
+    public init(origin: Origin, line: Int) {
         self.origin = origin
         self.line = line
     }
 
-    func insert(_ key: String, _ item: Item, line: Int) {
+    public func insert(_ key: String, _ item: Item, line: Int) {
         if items[key] == nil { order.append(key) }
         items[key] = item
         keyLines[key] = line
     }
 
-    func frozen() -> TOMLTable {
+    public func frozen() -> TOMLTable {
         var table = TOMLTable(line: line)
         for key in order {
             let keyLine = keyLines[key] ?? 0
@@ -98,20 +98,20 @@ private final class TableNode {
 
 /// Recursive-descent parser over the UTF-8 bytes of one TOML text (document structure here,
 /// strings and numbers in TOMLScalars.swift).
-struct TOMLTextParser {
-    let bytes: [UInt8]
+public struct TOMLTextParser {
+    public let bytes: [UInt8]
     /// Name used in error messages.
-    let file: String
+    public let file: String
     /// Byte offset of the next unread byte.
-    var pos = 0
+    public var pos = 0
     /// 1-based line of `pos`.
-    var line = 1
+    public var line = 1
     /// Arrays and inline tables currently open (bounded: the parser recurses on them).
-    var depth = 0
+    public var depth = 0
     /// Deepest nesting accepted; far beyond any configuration, far below a stack overflow.
-    static let maxDepth = 100
+    public static let maxDepth = 100
 
-    init(text: String, file: String) {
+    public init(text: String, file: String) {
         var b = Array(text.utf8)
         if b.starts(with: [0xEF, 0xBB, 0xBF]) { b.removeFirst(3) }
         self.bytes = b
@@ -120,18 +120,18 @@ struct TOMLTextParser {
 
     // MARK: Cursor
 
-    var atEnd: Bool { pos >= bytes.count }
+    public var atEnd: Bool { pos >= bytes.count }
 
-    func peek(_ offset: Int = 0) -> UInt8? {
+    public func peek(_ offset: Int = 0) -> UInt8? {
         let i = pos + offset
         return i < bytes.count ? bytes[i] : nil
     }
 
-    func error(_ message: String, line: Int? = nil) -> ScenarioError {
+    public func error(_ message: String, line: Int? = nil) -> ScenarioError {
         ScenarioError(file: file, line: line ?? self.line, message: message)
     }
 
-    func describeCurrent() -> String {
+    public func describeCurrent() -> String {
         guard let c = peek() else { return "end of input" }
         switch c {
         case UInt8(ascii: "\n"), UInt8(ascii: "\r"): return "end of line"
@@ -145,19 +145,19 @@ struct TOMLTextParser {
         }
     }
 
-    func hex(_ v: UInt32) -> String {
+    public func hex(_ v: UInt32) -> String {
         let s = String(v, radix: 16, uppercase: true)
         return String(repeating: "0", count: max(0, 4 - s.count)) + s
     }
 
-    mutating func advance(_ n: Int = 1) { pos += n }
+    public mutating func advance(_ n: Int = 1) { pos += n }
 
-    mutating func skipBlanks() {
+    public mutating func skipBlanks() {
         while let c = peek(), c == 0x20 || c == 0x09 { pos += 1 }
     }
 
     /// Consumes a newline (`\n` or `\r\n`) if there is one.
-    mutating func consumeNewline() throws -> Bool {
+    public mutating func consumeNewline() throws -> Bool {
         if peek() == UInt8(ascii: "\n") {
             pos += 1; line += 1
             return true
@@ -171,7 +171,7 @@ struct TOMLTextParser {
     }
 
     /// Skips a `#` comment up to (not including) the end of the line.
-    mutating func skipComment() throws {
+    public mutating func skipComment() throws {
         guard peek() == UInt8(ascii: "#") else { return }
         pos += 1
         while let c = peek(), c != UInt8(ascii: "\n") {
@@ -184,7 +184,7 @@ struct TOMLTextParser {
     }
 
     /// Requires the rest of the line to be blank or a comment, then consumes the newline.
-    mutating func expectLineEnd(after what: String) throws {
+    public mutating func expectLineEnd(after what: String) throws {
         skipBlanks()
         try skipComment()
         if atEnd { return }
@@ -193,7 +193,7 @@ struct TOMLTextParser {
     }
 
     /// Skips blanks, comments and newlines (inside arrays).
-    mutating func skipBlanksCommentsNewlines() throws {
+    public mutating func skipBlanksCommentsNewlines() throws {
         while true {
             skipBlanks()
             try skipComment()
@@ -203,7 +203,7 @@ struct TOMLTextParser {
 
     // MARK: Document
 
-    mutating func parseDocument() throws -> TOMLTable {
+    public mutating func parseDocument() throws -> TOMLTable {
         let root = TableNode(origin: .header, line: 0)
         var current = root
         while true {
@@ -350,7 +350,7 @@ struct TOMLTextParser {
     // MARK: Keys
 
     /// A dotted key: simple keys separated by `.` (blanks allowed around the dots).
-    mutating func parseKey() throws -> [(name: String, line: Int)] {
+    public mutating func parseKey() throws -> [(name: String, line: Int)] {
         var parts: [(name: String, line: Int)] = []
         while true {
             skipBlanks()
@@ -364,7 +364,7 @@ struct TOMLTextParser {
         }
     }
 
-    mutating func parseSimpleKey() throws -> String {
+    public mutating func parseSimpleKey() throws -> String {
         guard let c = peek() else { throw error("expected a key, found end of input") }
         if c == UInt8(ascii: "\"") {
             if peek(1) == UInt8(ascii: "\""), peek(2) == UInt8(ascii: "\"") {
@@ -386,14 +386,14 @@ struct TOMLTextParser {
         return String(decoding: bytes[start..<pos], as: UTF8.self)
     }
 
-    static func isBareKeyByte(_ c: UInt8) -> Bool {
+    public static func isBareKeyByte(_ c: UInt8) -> Bool {
         (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || (c >= 0x30 && c <= 0x39)
             || c == UInt8(ascii: "_") || c == UInt8(ascii: "-")
     }
 
     // MARK: Values
 
-    mutating func parseValue() throws -> TOMLValue {
+    public mutating func parseValue() throws -> TOMLValue {
         let startLine = line
         guard let c = peek() else { throw error("expected a value, found end of input") }
         switch c {
@@ -419,14 +419,14 @@ struct TOMLTextParser {
     }
 
     /// Counts one more level of nesting; throws beyond `maxDepth`.
-    mutating func enterNested() throws {
+    public mutating func enterNested() throws {
         depth += 1
         if depth > Self.maxDepth {
             throw error("arrays and inline tables are nested more than \(Self.maxDepth) deep")
         }
     }
 
-    mutating func parseArray() throws -> TOMLValue {
+    public mutating func parseArray() throws -> TOMLValue {
         let startLine = line
         try enterNested()
         defer { depth -= 1 }
@@ -455,7 +455,7 @@ struct TOMLTextParser {
         return TOMLValue(.array(elements), line: startLine)
     }
 
-    mutating func parseInlineTable() throws -> TOMLValue {
+    public mutating func parseInlineTable() throws -> TOMLValue {
         let startLine = line
         try enterNested()
         defer { depth -= 1 }

@@ -1,5 +1,5 @@
 import Testing
-@testable import Scenario
+@testable import Config
 
 /// Parses `text`, failing the test on error.
 private func parse(_ text: String) throws -> TOMLTable {

@@ -44,26 +44,28 @@ public struct ScenarioError: Error, CustomStringConvertible, Equatable, Sendable
 }
 
 /// Collects problems during validation so that all of them are reported at once.
-final class Diagnostics {
-    private(set) var problems: [ScenarioError] = []
+public final class Diagnostics {
+    public private(set) var problems: [ScenarioError] = []
 
-    var isEmpty: Bool { problems.isEmpty }
+    public init() {}
 
-    func report(_ error: ScenarioError) {
+    public var isEmpty: Bool { problems.isEmpty }
+
+    public func report(_ error: ScenarioError) {
         problems.append(contentsOf: error.allProblems)
     }
 
-    func report(file: String, line: Int?, key: String? = nil, _ message: String) {
+    public func report(file: String, line: Int?, key: String? = nil, _ message: String) {
         problems.append(ScenarioError(file: file, line: line, key: key, message: message))
     }
 
     /// Throws the collected problems (files in order of first appearance, lines ascending within a file).
-    func throwIfAny() throws {
+    public func throwIfAny() throws {
         guard let combined = combined() else { return }
         throw combined
     }
 
-    func combined() -> ScenarioError? {
+    public func combined() -> ScenarioError? {
         guard !problems.isEmpty else { return nil }
         var fileOrder: [String: Int] = [:]
         for p in problems where fileOrder[p.file] == nil { fileOrder[p.file] = fileOrder.count }

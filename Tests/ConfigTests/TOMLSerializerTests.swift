@@ -1,5 +1,5 @@
 import Testing
-@testable import Scenario
+@testable import Config
 
 @Suite struct TOMLSerializerTests {
     @Test func serialisedDocumentParsesBackToTheSameValues() throws {
