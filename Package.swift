@@ -7,7 +7,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "tissue", targets: ["TissueCLI"]),
-        .library(name: "TissueTransport", targets: ["Macroscale", "Microscale", "Averaging", "Surrogate", "Closure", "NeuralNet", "Numerics", "HDF5Kit", "Config", "Scenario"]),
+        .library(name: "TissueTransport", targets: ["Macroscale", "Microscale", "Averaging", "Surrogate", "Closure", "NeuralNet", "Numerics", "HDF5Kit", "Config", "Scenario", "Workflows"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -34,13 +34,16 @@ let package = Package(
         // MARK: Configuration and command line
         .target(name: "Config"),   // TOML, units, diagnostics: imports Foundation only
         .target(name: "Scenario", dependencies: ["Config", "Macroscale", "Microscale", "Averaging", "Surrogate", "Closure", "NeuralNet", "Numerics"]),
+        // One library call per subcommand; owns file writing, progress reporting and stop handling.
+        .target(name: "Workflows", dependencies: ["Scenario", "Config", "Macroscale", "Microscale", "Averaging", "Surrogate",
+                                                  "Closure", "NeuralNet", "Numerics", "HDF5Kit"]),
+        // The `tissue` executable: argument parsing and printing only.
         .executableTarget(name: "TissueCLI", dependencies: [
-            "Scenario", "Macroscale", "Microscale", "Averaging", "Surrogate", "Closure", "NeuralNet", "HDF5Kit",
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Workflows", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         // MARK: Benchmarks (driven by bench/*.sh; not part of the shipped product)
-        .executableTarget(name: "tissue-bench", dependencies: ["Macroscale", "Microscale", "Closure", "NeuralNet", "Numerics", "HDF5Kit", "Surrogate", "Scenario"],
+        .executableTarget(name: "tissue-bench", dependencies: ["Macroscale", "Microscale", "Closure", "NeuralNet", "Numerics", "HDF5Kit", "Surrogate", "Scenario", "Workflows"],
                           path: "bench/Sources/tissue-bench"),
 
         // MARK: Tests (one target per module; end-to-end CLI tests in TissueCLITests)
@@ -54,6 +57,7 @@ let package = Package(
         .testTarget(name: "SurrogateTests", dependencies: ["Surrogate", "NeuralNet", "Numerics", "HDF5Kit"]),
         .testTarget(name: "ConfigTests", dependencies: ["Config"]),
         .testTarget(name: "ScenarioTests", dependencies: ["Scenario", "Config"]),
+        .testTarget(name: "WorkflowsTests", dependencies: ["Workflows", "Scenario", "Macroscale", "HDF5Kit"]),
         .testTarget(name: "TissueCLITests", dependencies: ["HDF5Kit", "TissueCLI"]),
     ]
 )

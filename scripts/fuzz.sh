@@ -43,14 +43,14 @@ mkdir -p "$BIN"
 # 1. The package's library modules, instrumented (ASan + libFuzzer coverage), no executables.
 #    -enable-testing: the HDF5 harness edits files through HDF5Kit internals.
 echo "== building the package modules with -sanitize=address,fuzzer into $SCRATCH (a few minutes the first time)"
-$NICE swift build --scratch-path "$SCRATCH" -c release --target Scenario -j 2 \
+$NICE swift build --scratch-path "$SCRATCH" -c release --target Workflows -j 2 \
   --sanitize=address -Xswiftc -sanitize=fuzzer -Xswiftc -enable-testing 2>&1 \
   | grep -E "error|Compiling|complete" || true
 MODULES="$SCRATCH/release/Modules"
 [ -d "$MODULES" ] || { echo "build failed: no $MODULES" >&2; exit 1; }
 
 OBJECTS=()
-for m in HDF5Kit Numerics NeuralNet Closure Macroscale Microscale Averaging Surrogate Config Scenario; do
+for m in HDF5Kit Numerics NeuralNet Closure Macroscale Microscale Averaging Surrogate Config Scenario Workflows; do
   OBJECTS+=("$SCRATCH"/release/$m.build/*.o)
 done
 read -r -a PKG_FLAGS <<< "$(pkg-config --cflags --libs hdf5-serial openblas)"

@@ -12,6 +12,7 @@ import Macroscale
 import NeuralNet
 import Numerics
 import Scenario
+import Workflows
 
 /// 40 rows of a smooth function of two features (a training set, and a validation set).
 private func data(rows: Int, seed: UInt64) throws -> TrainingData<Float> {

@@ -5,6 +5,7 @@ import Foundation
 import HDF5Kit
 import Microscale
 import Scenario
+import Workflows
 
 private let target = HDF5FuzzTarget(
     makeTemplate: { path in

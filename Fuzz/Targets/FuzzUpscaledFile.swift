@@ -6,6 +6,7 @@ import Foundation
 import HDF5Kit
 import Macroscale
 import Scenario
+import Workflows
 
 private let target = HDF5FuzzTarget(
     makeTemplate: { path in

@@ -16,6 +16,13 @@ public enum Paths {
         return String(name[..<dot])
     }
 
+    /// `path` without its extension: "results/brain.h5" → "results/brain" (a dot in a directory name
+    /// is not an extension).
+    public static func droppingExtension(_ path: String) -> String {
+        guard let dot = path.lastIndex(of: "."), !path[dot...].contains("/") else { return path }
+        return String(path[..<dot])
+    }
+
     /// Removes "." and "x/.." components: "examples/../tissues/brain.toml" → "tissues/brain.toml".
     public static func normalize(_ path: String) -> String {
         let absolute = path.hasPrefix("/")

@@ -1,3 +1,4 @@
+import Foundation
 import Numerics
 
 /// Longitudinal effective dispersion D*(Pe) of the β phase from the closure problem on a periodic
@@ -254,6 +255,29 @@ public enum Dispersion {
     public static func coefficient(radius: Double, cellsPerTile n: Int, peclet: Double,
                                    diffusivity: Double = 1e-10, scheme: ConvectionScheme = .quick) throws -> Double {
         try UnitCell(radius: radius, cellsPerTile: n).solve(peclet: peclet, diffusivity: diffusivity, scheme: scheme).coefficient
+    }
+
+    /// D*/Dβ with the tortuosity frozen at its value at rest: 1 + ⟨∂b/∂x⟩ at Pe = 0 plus the
+    /// convective term −⟨ṽx b⟩/Dβ at Pe. The reference table follows this sum (README, "Dispersion").
+    public static func frozenTortuosityRatio(rest: Result, at result: Result) -> Double {
+        rest.tortuosity + result.convective
+    }
+
+    /// (Pe, D*) pairs of a reference table `effective_dispersion_…csv` (lines starting with %
+    /// skipped; columns PL, Pe, D* in SI units), sorted by Pe.
+    public static func readReferenceTable(path: String) throws -> (peclet: [Double], coefficient: [Double]) {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw Failure.invalidInput("cannot read \(path)")
+        }
+        var rows: [(Double, Double)] = []
+        for line in text.split(whereSeparator: \.isNewline) where !line.hasPrefix("%") {
+            let f = line.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
+            guard f.count >= 3, let pe = f[1], let d = f[2] else { throw Failure.invalidInput("\(path): bad line \(line)") }
+            rows.append((pe, d))
+        }
+        guard rows.count >= 2 else { throw Failure.invalidInput("\(path): fewer than 2 data rows") }
+        rows.sort { $0.0 < $1.0 }
+        return (rows.map(\.0), rows.map(\.1))
     }
 
     /// The 11 Péclet numbers of the reference table (`effective_dispersion_…csv`, rounded).

@@ -146,7 +146,7 @@ public enum ValidateScenarioLoader {
         let skip = c.quantity("skip_inlet_radii", .dimensionless, .nonNegative, default: 1.0 / 3.0)
         let filter = boolean(c, "filter_upscaled", default: true)
         let reference = c.isPresent("reference") ? c.string("reference", nonEmpty: true).map { Paths.resolve($0, relativeTo: directory) } : nil
-        let outputStem = run.map { droppingExtension($0.outputPath) } ?? "results/validate"
+        let outputStem = run.map { Paths.droppingExtension($0.outputPath) } ?? "results/validate"
         let plot = c.string("plot", default: outputStem + ".svg", nonEmpty: true)
 
         if let spacing, let sampleLength, let height, spacing > min(sampleLength, height) / 2 {
@@ -207,10 +207,4 @@ public enum ValidateScenarioLoader {
         root.set("compare", table(compare))
         return "\n" + TOMLSerializer.serialize(root)
     }
-}
-
-/// "results/brain.h5" → "results/brain".
-func droppingExtension(_ text: String) -> String {
-    guard let dot = text.lastIndex(of: "."), !text[dot...].contains("/") else { return text }
-    return String(text[..<dot])
 }

@@ -1,8 +1,5 @@
 import ArgumentParser
-import Averaging
-import Foundation
-import HDF5Kit
-import Scenario
+import Workflows
 
 /// `tissue average DNS.h5`: section and moving-window β-intrinsic averages of a tissue DNS.
 struct AverageCommand: ParsableCommand {
@@ -32,17 +29,6 @@ struct AverageCommand: ParsableCommand {
     }
 
     func run() throws {
-        let path = outputPath ?? ((dns as NSString).deletingPathExtension + "-average.h5")
-        try output.checkOutput(path)
-        let p = try TissueDNSRun.averageFile(dns, windowWidth: window, to: path)
-        let summary: [String: Any] = [
-            "output": path, "points": p.x.count, "window_width_m": p.windowWidth, "effective_radius_m": p.effectiveRadius,
-            "c_window_inlet": p.window.first ?? 0, "c_window_outlet": p.window.last ?? 0,
-            "c_section_inlet": p.section.first ?? 0, "c_section_outlet": p.section.last ?? 0,
-        ]
-        if output.json { print(Terminal.json(summary)) } else {
-            print("wrote \(path)")
-            for key in summary.keys.sorted() where key != "output" { print("  \(key): \(summary[key]!)") }
-        }
+        output.show(try AverageWorkflow.run(dns: dns, windowWidth: window, output: outputPath, policy: output.policy))
     }
 }

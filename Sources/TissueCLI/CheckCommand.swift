@@ -1,5 +1,5 @@
 import ArgumentParser
-import Scenario
+import Workflows
 
 /// `tissue check CONFIG`: validate a scenario and print the resolved configuration.
 struct CheckCommand: ParsableCommand {
@@ -16,14 +16,6 @@ struct CheckCommand: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() throws {
-        let scenario = try ScenarioLoader.load(path: config, overrides: overrides)
-        if output.json {
-            print(Terminal.json(["config": config, "valid": true, "mode": scenario.mode.rawValue,
-                                 "tissue": scenario.tissue.name, "output": scenario.outputPath,
-                                 "resolved": scenario.resolvedTOML]))
-        } else {
-            print(scenario.resolvedTOML, terminator: scenario.resolvedTOML.hasSuffix("\n") ? "" : "\n")
-            Terminal.info("\(config): valid (\(scenario.mode.rawValue) run, tissue \(scenario.tissue.name))", quiet: output.quiet)
-        }
+        output.show(try CheckWorkflow.run(config: config, overrides: overrides, reporter: output.reporter()))
     }
 }

@@ -1,8 +1,5 @@
 import ArgumentParser
-import Averaging
-import Foundation
-import HDF5Kit
-import Scenario
+import Workflows
 
 /// `tissue compare A B`: metrics between two profiles, a `comparison` file and optionally an SVG.
 struct CompareCommand: ParsableCommand {
@@ -30,7 +27,7 @@ struct CompareCommand: ParsableCommand {
     var filterWindow = false
 
     @Option(help: "Which average of an average file: window or section.")
-    var average: AverageVariant = .window
+    var average: CompareWorkflow.Variant = .window
 
     @Option(help: "Also draw the profiles and η(x) into this SVG file.")
     var plot: String?
@@ -41,36 +38,9 @@ struct CompareCommand: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() throws {
-        try output.checkOutput(outputPath)
-        if let plot { try output.checkOutput(plot) }
-        let pa = try ProfileLoader.load(a, variant: average), pb = try ProfileLoader.load(b, variant: average)
-        let outcome = try CompareRun.compare(pa, pb, skipInletRadii: skipInlet ? 1.0 / 3.0 : nil, filter: filterWindow)
-        let config = """
-            # tissue compare
-            [compare]
-            a = "\(a)"
-            b = "\(b)"
-            skip_inlet = \(skipInlet)
-            filter_window = \(filterWindow)
-            average = "\(average.rawValue)"
-
-            """
-        try CompareRun.write(outcome, config: config, to: outputPath)
-        if let plot {
-            try CompareRun.plot(outcome, title: "\(pa.label) vs \(pb.label)").write(to: plot)
-        }
-        let r = outcome.comparison
-        let summary: [String: Any] = [
-            "output": outputPath, "mean_relative_error": r.meanRelativeError, "max_absolute_error": r.maxAbsoluteError,
-            "max_absolute_error_at_m": r.maxAbsoluteErrorAt, "l2_error": r.l2Error, "relative_l2_error": r.relativeL2Error,
-            "points": r.points, "x_min_m": r.xMin, "filter_window_m": outcome.filterWidth ?? 0,
-        ]
-        if output.json { print(Terminal.json(summary)) } else {
-            print(String(format: "MRE %.3f %%  max |a-b| %.4g mol/m3 at x = %.4g um  L2 %.4g mol/m3  (%d points, x >= %.4g um)",
-                         100 * r.meanRelativeError, r.maxAbsoluteError, r.maxAbsoluteErrorAt * 1e6, r.l2Error, r.points, r.xMin * 1e6))
-            print("wrote \(outputPath)" + (plot.map { " and \($0)" } ?? ""))
-        }
+        output.show(try CompareWorkflow.run(.init(a: a, b: b, skipInlet: skipInlet, filterWindow: filterWindow, average: average,
+                                                  plot: plot, output: outputPath, policy: output.policy)))
     }
 }
 
-extension AverageVariant: ExpressibleByArgument {}
+extension CompareWorkflow.Variant: ExpressibleByArgument {}

@@ -1,5 +1,5 @@
 import ArgumentParser
-import HDF5Kit
+import Workflows
 
 /// `tissue inspect FILE.h5`: the tree of a file with shapes, dtypes, units and attributes.
 struct InspectCommand: ParsableCommand {
@@ -11,8 +11,6 @@ struct InspectCommand: ParsableCommand {
     var file: String
 
     func run() throws {
-        let f = try HDF5File.open(file)
-        defer { try? f.close() }
-        print(try HDF5Inspector.describe(f), terminator: "")
+        print(try InspectWorkflow.describe(file: file), terminator: "")
     }
 }

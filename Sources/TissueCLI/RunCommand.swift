@@ -1,9 +1,5 @@
 import ArgumentParser
-import Foundation
-import Macroscale
-import NeuralNet
-import HDF5Kit
-import Scenario
+import Workflows
 
 /// `tissue run CONFIG`: solve an upscaled scenario and write the `upscaled` HDF5 file.
 struct RunCommand: ParsableCommand {
@@ -33,69 +29,8 @@ struct RunCommand: ParsableCommand {
     }
 
     func run() throws {
-        // The closure's GEMMs on one OpenBLAS thread: with two, OpenBLAS sums in another order and
-        // the profile changes in the last bits (measured); results must not depend on the thread count.
-        setBLASThreads(1)
-        let scenario = try ScenarioLoader.load(path: config, overrides: overrides)
-        let path = outputPath ?? scenario.outputPath
-        if resume, output.finishedEarlier(path, kind: UpscaledFile.kind, config: scenario.resolvedTOML,
-                                          seed: scenario.seed) { return }
-        let run = try UpscaledRun(scenario: scenario)
-        try output.checkOutput(path)
-        Terminal.info("tissue run: \(scenario.tissue.name), \(scenario.mode.rawValue), \(scenario.cells) cells, closure: \(run.closure.summary)",
-                      quiet: output.quiet || output.json)
-        let bar = ProgressBar(label: "time steps", total: try run.plannedSteps(), quiet: output.quiet || scenario.mode == .steady)
-        let part = OutputOptions.progressPath(path)
-        if resume && !FileManager.default.fileExists(atPath: part) {
-            throw UserError("--resume: no saved state at \(part) (start without --resume)")
-        }
-        let outcome: UpscaledRun.Outcome
-        do {
-            outcome = try run.solve(checkpointPath: scenario.mode == .transient ? part : nil,
-                                    checkpointEvery: checkpointEvery, resume: resume,
-                                    shouldStop: { StopSignal.requested }) { done, _ in bar.update(done) }
-        } catch let stop as TransientInterrupted {
-            throw StopSignal.exit("\(stop.description); state kept in \(part) (continue with --resume)")
-        }
-        try run.write(outcome, to: path)
-        unlink(part)
-
-        var summary: [String: Any] = ["output": path, "tissue": scenario.tissue.name, "mode": scenario.mode.rawValue,
-                                      "cells": scenario.cells, "closure": run.closure.summary,
-                                      "dispersion_m2_s": run.problem.dispersion]
-        let c: [Double], eta: [Double]
-        switch outcome {
-        case .steady(let s):
-            c = s.concentration; eta = s.eta
-            summary["iterations"] = s.iterations
-            summary["stop_criterion"] = s.criterion.rawValue
-            summary["final_residual"] = s.residualHistory.last ?? 0
-            summary["closure_calls"] = s.closureCalls
-            summary["solver_seconds"] = s.wallSeconds
-            summary["balance_relative"] = (s.inflow - s.outflow - s.uptake) / max(s.inflow, 1e-300)
-            summary["clamped_inputs"] = s.clampedCounts
-        case .transient(let s):
-            c = s.concentration.last ?? []; eta = s.eta
-            summary["steps"] = s.steps
-            summary["output_times_s"] = s.times
-            summary["closure_calls"] = s.closureCalls
-            summary["solver_seconds"] = s.wallSeconds
-            summary["clamped_inputs"] = s.clampedCounts
-            if let first = s.firstStateExcursion {
-                let e = first.excursion
-                summary["state_excursion_steps"] = s.stateExcursionSteps
-                Terminal.info("warning: closure input \(e.feature.name) = \(e.value) at t = \(first.time) s, x = \(first.x) m was far outside the network's training range [\(e.minimum), \(e.maximum)] (η clamped there); \(s.stateExcursionSteps) step(s) had such inputs (a front passing through); the final state is inside", quiet: false)
-            }
-        }
-        summary["c_outlet_mol_m3"] = c.last ?? 0
-        summary["c_mean_mol_m3"] = c.reduce(0, +) / Double(max(c.count, 1))
-        summary["eta_min"] = eta.min() ?? 0
-        summary["eta_max"] = eta.max() ?? 0
-        if output.json {
-            print(Terminal.json(summary))
-        } else {
-            print("wrote \(path)")
-            for key in summary.keys.sorted() where key != "output" { print("  \(key): \(summary[key]!)") }
-        }
+        let request = RunWorkflow.Request(config: config, output: outputPath, overrides: overrides, resume: resume,
+                                          checkpointEvery: checkpointEvery, policy: output.policy)
+        output.show(try RunWorkflow.run(request, reporter: output.reporter()))
     }
 }

@@ -1,18 +1,35 @@
 import Foundation
+import Workflows
 
 /// Messages and progress for humans go to stderr; stdout carries results (or JSON).
 enum Terminal {
     static var stderrIsTerminal: Bool { isatty(STDERR_FILENO) == 1 }
 
-    static func info(_ message: String, quiet: Bool) {
-        if !quiet { FileHandle.standardError.write(Data((message + "\n").utf8)) }
+    static func write(_ message: String) {
+        FileHandle.standardError.write(Data((message + "\n").utf8))
+    }
+}
+
+/// The CLI's side of `WorkflowReporter`: status lines and notes on stderr (off with --quiet; status
+/// lines also off with --json), warnings always, a progress bar on a terminal, stop requests from
+/// SIGINT/SIGTERM (`StopSignal`).
+final class TerminalReporter: WorkflowReporter {
+    let quiet: Bool
+    let json: Bool
+    private var bar: ProgressBar?
+
+    init(quiet: Bool, json: Bool) {
+        self.quiet = quiet
+        self.json = json
     }
 
-    /// Serialises a flat summary as one JSON object (keys sorted, stable output).
-    static func json(_ fields: [String: Any]) -> String {
-        let data = (try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
-        return String(decoding: data, as: UTF8.self)
-    }
+    func status(_ message: String) { if !quiet && !json { Terminal.write(message) } }
+    func note(_ message: String) { if !quiet { Terminal.write(message) } }
+    func warning(_ message: String) { Terminal.write(message) }
+    func beginProgress(_ label: String, total: Int) { bar = ProgressBar(label: label, total: total, quiet: quiet) }
+    func progress(_ done: Int, detail: String) { bar?.update(done, note: detail) }
+    var stopRequested: Bool { StopSignal.requested }
+    var wantsLogLines: Bool { !Terminal.stderrIsTerminal && !quiet && !json }
 }
 
 /// A one-line progress bar with ETA on stderr, redrawn at most once per second; silent
@@ -51,10 +68,4 @@ final class ProgressBar {
         let s = Int(seconds.rounded())
         return s >= 3600 ? String(format: "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60) : String(format: "%d:%02d", s / 60, s % 60)
     }
-}
-
-/// An error for the user: printed as "tissue: error: <message>", exit code 1.
-struct UserError: Error, CustomStringConvertible {
-    let description: String
-    init(_ message: String) { description = message }
 }

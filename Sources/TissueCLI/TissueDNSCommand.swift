@@ -1,9 +1,5 @@
 import ArgumentParser
-import Foundation
-import HDF5Kit
-import Microscale
-import NeuralNet
-import Scenario
+import Workflows
 
 /// `tissue dns tissue CONFIG`: strip DNS of a tissue (Stokes + Michaelis–Menten transport), writes a
 /// `dns-tissue` file and its `.xdmf` sidecar for ParaView.
@@ -35,36 +31,8 @@ struct TissueDNSCommand: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() throws {
-        let scenario = try ValidateScenarioLoader.load(path: config, overrides: overrides)
-        let seed = self.seed ?? scenario.dns.seeds.first ?? 0
-        let path = outputPath ?? scenario.dns.outputPath
-        try output.checkOutput(path)
-        let d = scenario.dns
-        Terminal.info(String(format: "tissue dns tissue: %@, %d × %.4g µm samples × %.4g µm high, h = %.4g µm, seed %llu",
-                             scenario.run.tissue.name, d.copies, d.sampleLength * 1e6, d.height * 1e6, d.gridSpacing * 1e6, seed),
-                      quiet: output.quiet || output.json)
-        // The sparse LU calls OpenBLAS on small blocks: its worker threads mostly spin in sched_yield.
-        setBLASThreads(1)
-        let bar = ProgressBar(label: "strip DNS", total: 3, quiet: output.quiet)
-        let result = try TissueDNSRun.run(scenario, seed: seed) { stage in bar.update(stage.rawValue - 1, note: "\(stage)") }
-        bar.update(3)
-        try TissueDNSRun.write(result, scenario: scenario, seed: seed, to: path)
-        let b = result.transport.balance
-        let summary: [String: Any] = [
-            "output": path, "xdmf": TissueDNSFile.sidecarPath(for: path), "tissue": scenario.run.tissue.name, "seed": seed,
-            "nx": result.grid.nx, "ny": result.grid.ny, "grid_spacing_m": result.grid.h,
-            "porosity_grid": result.gridPorosity, "porosity_target": scenario.run.tissue.porosity,
-            "effective_radius_geometry_m": result.geometryRadius, "cells_per_sample": result.cellsPerSample,
-            "peclet": result.achievedPeclet, "newton_iterations": result.transport.iterations,
-            "relative_imbalance": b.relativeImbalance, "inflow": b.inflow, "outflow": b.outflow, "uptake": b.uptake,
-            "geometry_seconds": result.geometrySeconds, "flow_seconds": result.flowSeconds,
-            "transport_seconds": result.transportSeconds, "max_cell_peclet": result.maxCellPeclet,
-        ]
-        if output.json {
-            print(Terminal.json(summary))
-        } else {
-            print("wrote \(path) and \(TissueDNSFile.sidecarPath(for: path))")
-            for key in summary.keys.sorted() where key != "output" && key != "xdmf" { print("  \(key): \(summary[key]!)") }
-        }
+        let request = TissueDNSWorkflow.Request(config: config, seed: seed, output: outputPath, overrides: overrides,
+                                                policy: output.policy)
+        output.show(try TissueDNSWorkflow.run(request, reporter: output.reporter()))
     }
 }

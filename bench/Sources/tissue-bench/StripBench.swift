@@ -13,6 +13,7 @@ import Microscale
 import NeuralNet
 import Numerics
 import Scenario
+import Workflows
 
 func stripBench(_ args: [String]) throws {
     guard args.count >= 2, !args[1].hasPrefix("--") else { fail("strip needs a validate scenario (TOML)") }

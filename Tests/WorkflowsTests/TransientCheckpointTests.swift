@@ -4,10 +4,18 @@ import Macroscale
 import Testing
 @testable import Config
 @testable import Scenario
+@testable import Workflows
 
 /// `tissue run --resume` reads a saved transient state: one that cannot continue this run is
 /// refused with the file and the reason (found by the `checkpoint` fuzz target: the solver's own
 /// guard named neither), and a valid one continues to the uninterrupted answer.
+/// A scenario path inside `examples/` (the file need not exist), so `../tissues/…` resolves.
+private let scratchScenario: String = {
+    var url = URL(fileURLWithPath: #filePath)
+    for _ in 0..<3 { url.deleteLastPathComponent() }
+    return url.path + "/examples/test-scenario.toml"
+}()
+
 @Suite struct TransientCheckpointTests {
     private func run() throws -> UpscaledRun {
         let scenario = try ScenarioLoader.load(text: """

@@ -1,5 +1,6 @@
-import Config
+import Scenario
 import Averaging
+import Config
 import Closure
 import Foundation
 import HDF5Kit
@@ -133,7 +134,9 @@ public enum ValidateRun {
         }
         let start = Date()
         let upscaledRun = try UpscaledRun(scenario: s.run)
-        guard case .steady(let up) = try upscaledRun.solve() else { fatalError("steady run returned a transient solution") }
+        guard case .steady(let up) = try upscaledRun.solve() else {
+            throw WorkflowError("\(s.run.configPath): tissue validate needs a steady upscaled run")
+        }
         let upscaled = Profile(x: up.x, c: up.concentration, eta: up.eta, label: "upscaled (\(upscaledRun.closure.summary.components(separatedBy: " (").first ?? ""))",
                                source: s.run.configPath, kind: "upscaled", effectiveRadius: s.run.tissue.effectiveRadius,
                                length: s.run.tissue.length)
@@ -145,7 +148,7 @@ public enum ValidateRun {
                 if stage != .done { progress(k * stages + stage.rawValue - 1, total, "seed \(seed): \(stage)") }
             }
             if keepDNS {
-                let path = droppingExtension(s.dns.outputPath) + "-seed\(seed).h5"
+                let path = Paths.droppingExtension(s.dns.outputPath) + "-seed\(seed).h5"
                 try TissueDNSRun.write(r, scenario: s, seed: seed, to: path)
             }
             let avg = TissueDNSRun.average(r, windowWidth: s.validation.windowWidth)

@@ -1,4 +1,4 @@
-import Config
+import Scenario
 import Averaging
 import HDF5Kit
 import Microscale

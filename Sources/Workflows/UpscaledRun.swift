@@ -1,4 +1,4 @@
-import Config
+import Scenario
 import Closure
 import HDF5Kit
 import Macroscale

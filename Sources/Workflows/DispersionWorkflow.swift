@@ -1,0 +1,98 @@
+import Foundation
+import Macroscale
+import Microscale
+import Numerics
+
+/// `tissue dispersion`: D*(Pe) from the β-phase closure problem on the periodic unit cell
+/// (`Microscale.Dispersion`), optionally beside a reference table.
+public enum DispersionWorkflow {
+    /// Lattice orientations to the flow.
+    public static let lattices = Dispersion.Lattice.allCases.map(\.rawValue)
+    /// Péclet numbers of the reference table.
+    public static let referencePeclets = Dispersion.referencePeclets
+
+    public struct Request: Sendable {
+        /// Cell radius, m.
+        public var radius: Double
+        public var cellsPerTile = 60
+        /// "staggered" or "inline".
+        public var lattice = "staggered"
+        public var peclets: [Double] = Dispersion.referencePeclets
+        /// Length ℓ in Pe = ℓ⟨v⟩β/Dβ (nil: the radius), m.
+        public var pecletLength: Double?
+        /// Molecular diffusivity Dβ, m² s⁻¹.
+        public var diffusivity = 1e-10
+        /// Convection scheme: quick, central or upwind.
+        public var scheme = "quick"
+        /// Reference table effective_dispersion_…csv.
+        public var reference: String?
+        /// CSV output.
+        public var output: String?
+        public var policy = OutputPolicy()
+
+        public init(radius: Double) { self.radius = radius }
+    }
+
+    public static func run(_ request: Request, reporter: WorkflowReporter) throws -> WorkflowReport {
+        let radius = request.radius
+        guard radius > 0, radius.isFinite else { throw WorkflowError("--radius must be positive, got \(radius)") }
+        guard let conv = ConvectionScheme(rawValue: request.scheme) else {
+            throw WorkflowError("--scheme must be quick, central or upwind, got \(request.scheme)")
+        }
+        let pes = request.peclets
+        guard !pes.isEmpty else { throw WorkflowError("--peclet is empty") }
+        if let bad = pes.first(where: { !($0 >= 0 && $0.isFinite) }) { throw WorkflowError("--peclet: not a non-negative number: \(bad)") }
+        guard let latticeKind = Dispersion.Lattice(rawValue: request.lattice) else {
+            throw WorkflowError("--lattice must be staggered or inline, got \(request.lattice)")
+        }
+        // The reference D* at our Pe: the solver's own interpolation (monotone cubic in Pe).
+        let reference = try request.reference.map { path -> EffectiveDispersion in
+            let t = try Dispersion.readReferenceTable(path: path)
+            return try EffectiveDispersion.table(peclet: t.peclet, coefficient: t.coefficient)
+        }
+        if let output = request.output { try request.policy.checkOutput(output) }
+        let cell = try Dispersion.UnitCell(radius: radius, cellsPerTile: request.cellsPerTile, pecletLength: request.pecletLength,
+                                           lattice: latticeKind)
+        let fluid = cell.mask.filter { !$0 }.count
+        reporter.note("\(request.lattice) unit cell r = \(radius) m, εβ = \(UnitCellRow.porosity(radius: radius)) (staircase fluid fraction "
+            + String(format: "%.4f", fluid == 0 ? 0 : Double(fluid) / Double(cell.mask.count))
+            + "), \(request.cellsPerTile) cells per tile")
+        let rest = try cell.solve(peclet: 0, diffusivity: request.diffusivity, scheme: conv)
+        var lines = ["Pe,D_star (m^2/s),D_star/D_beta,tortuosity,convective,frozen_tortuosity D_star/D_beta"
+                     + (reference == nil ? "" : ",reference D_star/D_beta")]
+        var rows: [[String: Any]] = []
+        var text = ["     Pe      D*/Dβ     frozen" + (reference == nil ? "" : "   reference")]
+        for pe in pes {
+            let r = try cell.solve(peclet: pe, diffusivity: request.diffusivity, scheme: conv)
+            if pe == pes[0], r.fluidRegions > 1 {
+                reporter.note("warning: the staircase mask splits the fluid into \(r.fluidRegions) regions (a gap is closed); "
+                    + "increase --cells-per-tile")
+            }
+            let frozen = Dispersion.frozenTortuosityRatio(rest: rest, at: r)
+            var line = "\(formatNumber(pe)),\(r.coefficient),\(r.ratio),\(r.tortuosity),\(r.convective),\(frozen)"
+            var row: [String: Any] = ["Pe": pe, "D_star": r.coefficient, "ratio": r.ratio, "tortuosity": r.tortuosity,
+                                      "convective": r.convective, "frozen_tortuosity_ratio": frozen]
+            var shown = String(format: "%7g  %9.4f  %9.4f", pe, r.ratio, frozen)
+            if let reference {
+                let v = reference.coefficient(atPeclet: pe) / request.diffusivity
+                line += ",\(v)"
+                row["reference_ratio"] = v
+                shown += String(format: "   %9.4f", v)
+            }
+            lines.append(line)
+            rows.append(row)
+            text.append(shown)
+        }
+        if let output = request.output {
+            try (lines.joined(separator: "\n") + "\n").write(toFile: output, atomically: true, encoding: .utf8)
+        }
+        let summary: [String: Any] = ["radius": radius, "lattice": request.lattice, "cells_per_tile": request.cellsPerTile,
+                                      "porosity": UnitCellRow.porosity(radius: radius), "rows": rows]
+        return WorkflowReport(summary: summary, text: text)
+    }
+
+    /// Pe as written in the CSV: an integer when it is one.
+    public static func formatNumber(_ x: Double) -> String {
+        x == x.rounded() && abs(x) < 1e15 ? String(Int(x)) : "\(x)"
+    }
+}

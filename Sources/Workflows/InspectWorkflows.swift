@@ -1,0 +1,24 @@
+import HDF5Kit
+import Scenario
+
+/// `tissue check CONFIG`: validate a scenario and give its resolved configuration.
+public enum CheckWorkflow {
+    public static func run(config: String, overrides: [String], reporter: WorkflowReporter) throws -> WorkflowReport {
+        let scenario = try ScenarioLoader.load(path: config, overrides: overrides)
+        let summary: [String: Any] = ["config": config, "valid": true, "mode": scenario.mode.rawValue,
+                                      "tissue": scenario.tissue.name, "output": scenario.outputPath,
+                                      "resolved": scenario.resolvedTOML]
+        let text = scenario.resolvedTOML.hasSuffix("\n") ? String(scenario.resolvedTOML.dropLast()) : scenario.resolvedTOML
+        reporter.note("\(config): valid (\(scenario.mode.rawValue) run, tissue \(scenario.tissue.name))")
+        return WorkflowReport(summary: summary, text: [text])
+    }
+}
+
+/// `tissue inspect FILE.h5`: the tree of a file with shapes, dtypes, units and attributes.
+public enum InspectWorkflow {
+    public static func describe(file path: String) throws -> String {
+        let f = try HDF5File.open(path)
+        defer { try? f.close() }
+        return try HDF5Inspector.describe(f)
+    }
+}

@@ -1,0 +1,95 @@
+import Foundation
+import Macroscale
+import NeuralNet
+import HDF5Kit
+import Scenario
+
+/// `tissue run CONFIG`: solve an upscaled scenario and write the `upscaled` HDF5 file.
+public enum RunWorkflow {
+    public struct Request: Sendable {
+        /// Scenario config (TOML).
+        public var config: String
+        /// Output file (nil: the config's [output] file).
+        public var output: String?
+        /// `--set section.key=value` overrides.
+        public var overrides: [String]
+        /// Continue a transient run from OUTPUT.part.h5.
+        public var resume: Bool
+        /// Transient runs: save the state every N time steps (0: only when stopped).
+        public var checkpointEvery: Int
+        public var policy: OutputPolicy
+
+        public init(config: String, output: String? = nil, overrides: [String] = [], resume: Bool = false,
+                    checkpointEvery: Int = 50, policy: OutputPolicy = OutputPolicy()) {
+            self.config = config
+            self.output = output
+            self.overrides = overrides
+            self.resume = resume
+            self.checkpointEvery = checkpointEvery
+            self.policy = policy
+        }
+    }
+
+    public static func run(_ request: Request, reporter: WorkflowReporter) throws -> WorkflowReport {
+        // The closure's GEMMs on one OpenBLAS thread: with two, OpenBLAS sums in another order and
+        // the profile changes in the last bits (measured); results must not depend on the thread count.
+        setBLASThreads(1)
+        let scenario = try ScenarioLoader.load(path: request.config, overrides: request.overrides)
+        let path = request.output ?? scenario.outputPath
+        if request.resume, request.policy.finishedEarlier(path, kind: UpscaledFile.kind, config: scenario.resolvedTOML,
+                                                          seed: scenario.seed, reporter: reporter) {
+            return OutputPolicy.finishedEarlierReport(path)
+        }
+        let run = try UpscaledRun(scenario: scenario)
+        try request.policy.checkOutput(path)
+        reporter.status("tissue run: \(scenario.tissue.name), \(scenario.mode.rawValue), \(scenario.cells) cells, closure: \(run.closure.summary)")
+        if scenario.mode == .transient { reporter.beginProgress("time steps", total: try run.plannedSteps()) }
+        let part = OutputPolicy.progressPath(path)
+        if request.resume && !FileManager.default.fileExists(atPath: part) {
+            throw WorkflowError("--resume: no saved state at \(part) (start without --resume)")
+        }
+        let outcome: UpscaledRun.Outcome
+        do {
+            outcome = try run.solve(checkpointPath: scenario.mode == .transient ? part : nil,
+                                    checkpointEvery: request.checkpointEvery, resume: request.resume,
+                                    shouldStop: { reporter.stopRequested }) { done, _ in reporter.progress(done) }
+        } catch let stop as TransientInterrupted {
+            throw WorkflowStopped("\(stop.description); state kept in \(part) (continue with --resume)")
+        }
+        try run.write(outcome, to: path)
+        unlink(part)
+
+        var summary: [String: Any] = ["output": path, "tissue": scenario.tissue.name, "mode": scenario.mode.rawValue,
+                                      "cells": scenario.cells, "closure": run.closure.summary,
+                                      "dispersion_m2_s": run.problem.dispersion]
+        let c: [Double], eta: [Double]
+        switch outcome {
+        case .steady(let s):
+            c = s.concentration; eta = s.eta
+            summary["iterations"] = s.iterations
+            summary["stop_criterion"] = s.criterion.rawValue
+            summary["final_residual"] = s.residualHistory.last ?? 0
+            summary["closure_calls"] = s.closureCalls
+            summary["solver_seconds"] = s.wallSeconds
+            summary["balance_relative"] = (s.inflow - s.outflow - s.uptake) / max(s.inflow, 1e-300)
+            summary["clamped_inputs"] = s.clampedCounts
+        case .transient(let s):
+            c = s.concentration.last ?? []; eta = s.eta
+            summary["steps"] = s.steps
+            summary["output_times_s"] = s.times
+            summary["closure_calls"] = s.closureCalls
+            summary["solver_seconds"] = s.wallSeconds
+            summary["clamped_inputs"] = s.clampedCounts
+            if let first = s.firstStateExcursion {
+                let e = first.excursion
+                summary["state_excursion_steps"] = s.stateExcursionSteps
+                reporter.warning("warning: closure input \(e.feature.name) = \(e.value) at t = \(first.time) s, x = \(first.x) m was far outside the network's training range [\(e.minimum), \(e.maximum)] (η clamped there); \(s.stateExcursionSteps) step(s) had such inputs (a front passing through); the final state is inside")
+            }
+        }
+        summary["c_outlet_mol_m3"] = c.last ?? 0
+        summary["c_mean_mol_m3"] = c.reduce(0, +) / Double(max(c.count, 1))
+        summary["eta_min"] = eta.min() ?? 0
+        summary["eta_max"] = eta.max() ?? 0
+        return WorkflowReport(summary: summary, headline: ["wrote \(path)"], hidden: ["output"])
+    }
+}
