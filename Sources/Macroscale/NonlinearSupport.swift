@@ -3,23 +3,23 @@ import Numerics
 
 /// Shared pieces of the steady and transient solvers: closure calls and the inner
 /// Michaelis–Menten Newton solve with η frozen.
-struct ClosureCaller {
+struct ClosureCaller<Operator: UpscaledOperator> {
     let closure: any EffectivenessClosure
-    let op: FiniteVolumeOperator
+    let op: Operator
     var calls = 0
     var seconds = 0.0
     var lastClampedCounts = [Int](repeating: 0, count: EffectivenessFeature.count)
     var maxClampedCounts = [Int](repeating: 0, count: EffectivenessFeature.count)
     var lastClampedOutputs = 0
 
-    init(closure: any EffectivenessClosure, op: FiniteVolumeOperator) {
+    init(closure: any EffectivenessClosure, op: Operator) {
         self.closure = closure
         self.op = op
     }
 
     /// η at state c and, if asked and meaningful, its sensitivities to ⟨c⟩/Ka and −r∂x⟨c⟩/Ka.
     mutating func evaluate(_ c: [Double], withSensitivity: Bool)
-        throws -> (eta: [Double], sensitivity: FiniteVolumeOperator.EtaSensitivity?)
+        throws -> (eta: [Double], sensitivity: EtaSensitivity?)
     {
         let wanted = withSensitivity && closure.dependsOnState
         let watch = Stopwatch()
@@ -27,7 +27,7 @@ struct ClosureCaller {
         do {
             result = try closure.evaluate(op.features(c), sensitivities: wanted ? [.concentration, .concentrationGradient] : [])
         } catch ClosureError.farOutsideTrainingRange(let row, let feature, let value, let lo, let hi) {
-            throw MacroscaleError.featureOutOfRange(feature: feature.name, value: value, cell: row, x: op.grid.centres[row],
+            throw MacroscaleError.featureOutOfRange(feature: feature.name, value: value, cell: row, x: op.position(of: row),
                                                     minimum: lo, maximum: hi)
         }
         seconds += watch.seconds
@@ -35,7 +35,7 @@ struct ClosureCaller {
         lastClampedCounts = result.clampedCounts
         lastClampedOutputs = result.clampedOutputs
         for k in 0..<maxClampedCounts.count { maxClampedCounts[k] = max(maxClampedCounts[k], result.clampedCounts[k]) }
-        let s = wanted ? FiniteVolumeOperator.EtaSensitivity(concentration: result.sensitivities[0],
+        let s = wanted ? EtaSensitivity(concentration: result.sensitivities[0],
                                                              gradient: result.sensitivities[1]) : nil
         return (result.eta, s)
     }
@@ -45,14 +45,14 @@ struct ClosureCaller {
 /// Solves r(c; η) = 0 with η held fixed: Newton on the Michaelis–Menten uptake with a
 /// tridiagonal solve per step, concentrations clipped at 0. No closure calls.
 /// Returns the solution and the number of Newton steps.
-func solveWithFrozenEta(_ op: FiniteVolumeOperator, start: [Double], eta: [Double],
-                        time: FiniteVolumeOperator.TimeTerm?, tolerance: Double, maxIterations: Int,
-                        jacobian: inout TridiagonalSystem, scratch: inout [Double]) throws -> (c: [Double], steps: Int)
+func solveWithFrozenEta<Operator: UpscaledOperator>(
+    _ op: Operator, start: [Double], eta: [Double], time: TimeTerm?, tolerance: Double, maxIterations: Int,
+    jacobian: inout Operator.Jacobian, scratch: inout [Double]) throws -> (c: [Double], steps: Int)
 {
     var c = start
     let scale = op.residualScale
     for step in 0..<maxIterations {
-        let r = op.assemble(c, eta: eta, time: time, jacobian: &jacobian)
+        let r = op.assemble(c, eta: eta, sensitivity: nil, time: time, jacobian: &jacobian)
         let norm = maxNorm(r) / scale
         if norm <= tolerance { return (c, step) }
         guard norm.isFinite else { throw MacroscaleError.notConverged(iterations: step, residual: norm, time: nil) }
@@ -70,7 +70,7 @@ func solveWithFrozenEta(_ op: FiniteVolumeOperator, start: [Double], eta: [Doubl
         // Round-off floor: the update no longer changes the iterate.
         if change <= 1e-14 * max(size, 1e-300) { return (c, step + 1) }
     }
-    let r = op.assemble(c, eta: eta, time: time, jacobian: &jacobian)
+    let r = op.assemble(c, eta: eta, sensitivity: nil, time: time, jacobian: &jacobian)
     let norm = maxNorm(r) / scale
     if norm <= tolerance { return (c, maxIterations) }
     throw MacroscaleError.notConverged(iterations: maxIterations, residual: norm, time: nil)
@@ -120,14 +120,14 @@ struct AndersonMixing {
 
 /// The first state feature (⟨c⟩/Ka, gradient) of `c` that lies far outside the closure's valid
 /// range, with the cell and x where it happens.
-func stateExcursion(_ c: [Double], op: FiniteVolumeOperator, closure: any EffectivenessClosure) -> (FeatureExcursion, x: Double)? {
+func stateExcursion(_ c: [Double], op: some UpscaledOperator, closure: any EffectivenessClosure) -> (FeatureExcursion, x: Double)? {
     guard closure.dependsOnState,
           let e = closure.farOutsideValidRange(op.features(c), features: EffectivenessFeature.allCases.filter(\.isState)) else { return nil }
-    return (e, op.grid.centres[e.row])
+    return (e, op.position(of: e.row))
 }
 
 /// Numerical guard: η of the answer must not rest on a state far outside the closure's range.
-func checkStateInRange(_ c: [Double], op: FiniteVolumeOperator, closure: any EffectivenessClosure, time: Double?) throws {
+func checkStateInRange(_ c: [Double], op: some UpscaledOperator, closure: any EffectivenessClosure, time: Double?) throws {
     if let (e, x) = stateExcursion(c, op: op, closure: closure) {
         throw MacroscaleError.stateOutOfRange(feature: e.feature.name, value: e.value, cell: e.row, x: x,
                                               minimum: e.minimum, maximum: e.maximum, time: time)
@@ -136,10 +136,10 @@ func checkStateInRange(_ c: [Double], op: FiniteVolumeOperator, closure: any Eff
 
 /// Numerical guard: a concentration below −1e-9 × the largest value in magnitude (beyond round-off)
 /// ends the run with the cell, x and time where it happened.
-func checkNonNegative(_ c: [Double], op: FiniteVolumeOperator, time: Double?) throws {
-    var scale = op.problem.inletConcentration
+func checkNonNegative(_ c: [Double], op: some UpscaledOperator, time: Double?) throws {
+    var scale = op.inletConcentration
     for v in c { scale = max(scale, abs(v)) }
     if let k = c.indices.min(by: { c[$0] < c[$1] }), c[k] < -1e-9 * scale {
-        throw MacroscaleError.negativeConcentration(cell: k, x: op.grid.centres[k], value: c[k], time: time)
+        throw MacroscaleError.negativeConcentration(cell: k, x: op.position(of: k), value: c[k], time: time)
     }
 }

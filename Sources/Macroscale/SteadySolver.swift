@@ -68,11 +68,11 @@ public struct SteadySolution: Sendable {
 ///    ∂η/∂⟨c⟩ and ∂η/∂(∂x⟨c⟩) from the closure in the tridiagonal Jacobian. When the quadratic
 ///    rate predicts convergence, the next call skips the sensitivities (it only confirms).
 /// Concentrations are kept ≥ 0; a Newton step that raises the residual is halved (up to 4 times).
-public struct SteadySolver: Sendable {
-    public let op: FiniteVolumeOperator
+public struct SteadySolver<Operator: UpscaledOperator>: Sendable {
+    public let op: Operator
     public let settings: SteadySettings
 
-    public init(operator op: FiniteVolumeOperator, settings: SteadySettings = SteadySettings()) throws {
+    public init(operator op: Operator, settings: SteadySettings = SteadySettings()) throws {
         guard settings.tolerance > 0, settings.maxIterations >= 1 else {
             throw MacroscaleError.invalidSettings("tolerance must be > 0 and max iterations ≥ 1")
         }
@@ -83,10 +83,10 @@ public struct SteadySolver: Sendable {
     public func solve(closure: any EffectivenessClosure, initial: [Double]? = nil) throws -> SteadySolution {
         let watch = Stopwatch()
         let n = op.cells
-        var c = initial ?? [Double](repeating: op.problem.inletConcentration, count: n)
+        var c = initial ?? [Double](repeating: op.inletConcentration, count: n)
         guard c.count == n else { throw MacroscaleError.invalidSettings("initial profile has \(c.count) values for \(n) cells") }
         var caller = ClosureCaller(closure: closure, op: op)
-        var jacobian = TridiagonalSystem(count: n)
+        var jacobian = op.makeJacobian()
         var scratch = [Double](repeating: 0, count: n)
         let scale = op.residualScale
         var history: [Double] = []
@@ -104,11 +104,11 @@ public struct SteadySolver: Sendable {
             iteration += 1
             let (e, sens) = try caller.evaluate(c, withSensitivity: wantSensitivity)
             eta = e
-            let r = op.assemble(c, eta: eta, sensitivity: sens, jacobian: &jacobian)
+            let r = op.assemble(c, eta: eta, sensitivity: sens, time: nil, jacobian: &jacobian)
             let norm = maxNorm(r) / scale
             guard norm.isFinite else {
                 let bad = c.firstIndex { !$0.isFinite } ?? 0
-                throw MacroscaleError.nonFinite(cell: bad, x: op.grid.centres[bad], time: nil)
+                throw MacroscaleError.nonFinite(cell: bad, x: op.position(of: bad), time: nil)
             }
             let previousNorm = history.last
             history.append(norm)
@@ -168,7 +168,7 @@ public struct SteadySolver: Sendable {
         try checkStateInRange(c, op: op, closure: closure, time: nil)
         let b = op.balance(c, eta: eta)
         return SteadySolution(
-            x: op.grid.centres, concentration: c, eta: eta, gradient: op.gradient(c),
+            x: op.centres, concentration: c, eta: eta, gradient: op.gradient(c),
             iterations: iteration, residualHistory: history, iterationKinds: kinds, criterion: stop,
             closureCalls: caller.calls, closureSeconds: caller.seconds, wallSeconds: watch.seconds,
             clampedCounts: caller.lastClampedCounts, maxClampedCounts: caller.maxClampedCounts,

@@ -70,11 +70,11 @@ public struct TransientSolution: Sendable {
 /// extrapolated state c* = c_n + ω (c_n − c_{n−1}) (c_n for backward Euler), so the lag in
 /// η is of the scheme's order; the Michaelis–Menten term is then solved by Newton to the
 /// tolerance. At steady state c* = c and the fixed point is the steady solution.
-public struct TransientSolver: Sendable {
-    public let op: FiniteVolumeOperator
+public struct TransientSolver<Operator: UpscaledOperator>: Sendable {
+    public let op: Operator
     public let settings: TransientSettings
 
-    public init(operator op: FiniteVolumeOperator, settings: TransientSettings) throws {
+    public init(operator op: Operator, settings: TransientSettings) throws {
         try settings.validate()
         self.op = op
         self.settings = settings
@@ -147,7 +147,7 @@ public struct TransientSolver: Sendable {
         // Maximum principle: with c = cL at the inlet, c0 inside and non-negative uptake, every state
         // of the run lies in [0, max(cL, c0)] up to round-off (the run's own guard stops it at a
         // concentration below −1e-9 × scale). Twice that bound leaves room for any overshoot.
-        let ceiling = max(op.problem.inletConcentration, settings.initialConcentration)
+        let ceiling = max(op.inletConcentration, settings.initialConcentration)
         func outOfRange(_ name: String, _ values: [Double]) -> String? {
             nonFinite(name, values) ?? values.firstIndex { $0 < -1e-9 * ceiling || $0 > 2 * ceiling }.map {
                 "\(name)[\($0)] = \(values[$0]) mol/m^3 lies outside the range this run can reach, [0, \(ceiling)] mol/m^3 (the inlet or initial concentration)"
@@ -170,7 +170,7 @@ public struct TransientSolver: Sendable {
         let watch = Stopwatch()
         let n = op.cells
         var caller = ClosureCaller(closure: closure, op: op)
-        var jacobian = TridiagonalSystem(count: n)
+        var jacobian = op.makeJacobian()
         var scratch = [Double](repeating: 0, count: n)
         var c = [Double](repeating: settings.initialConcentration, count: n)
         var cOld: [Double]? = nil
@@ -201,7 +201,7 @@ public struct TransientSolver: Sendable {
         }
         for (step, tNext) in ends.enumerated() where step >= first {
             let dt = tNext - t
-            let time: FiniteVolumeOperator.TimeTerm
+            let time: TimeTerm
             var estimate = c
             if settings.scheme == .bdf2, let previous = cOld {
                 let w = dt / dtOld
@@ -221,7 +221,7 @@ public struct TransientSolver: Sendable {
             }
             newtonIterations += solved.steps
             if let bad = solved.c.firstIndex(where: { !$0.isFinite }) {
-                throw MacroscaleError.nonFinite(cell: bad, x: op.grid.centres[bad], time: tNext)
+                throw MacroscaleError.nonFinite(cell: bad, x: op.position(of: bad), time: tNext)
             }
             try checkNonNegative(solved.c, op: op, time: tNext)
             if let (e, x) = stateExcursion(solved.c, op: op, closure: closure) {
@@ -248,7 +248,7 @@ public struct TransientSolver: Sendable {
         eta = try caller.evaluate(c, withSensitivity: false).eta
         try checkStateInRange(c, op: op, closure: closure, time: t)
         return TransientSolution(
-            x: op.grid.centres, times: times, concentration: profiles, eta: eta, gradient: op.gradient(c),
+            x: op.centres, times: times, concentration: profiles, eta: eta, gradient: op.gradient(c),
             steps: ends.count, newtonIterations: newtonIterations, closureCalls: caller.calls,
             closureSeconds: caller.seconds, wallSeconds: watch.seconds,
             clampedCounts: caller.lastClampedCounts, maxClampedCounts: caller.maxClampedCounts,

@@ -9,7 +9,7 @@ public enum UpscaledFile {
 
     /// Writes the profile datasets shared by steady and transient runs and the parameters.
     static func writeProfile(x: [Double], c: [Double], eta: [Double], gradient: [Double], problem: UpscaledProblem,
-                             closure: String, to file: HDF5File) throws -> HDF5Group {
+                             medium: UpscaledMedium?, closure: String, to file: HDF5File) throws -> HDF5Group {
         let macro = try file.root.createGroup("macro")
         try macro.write("x", x, units: "m", longName: "cell-centre position along the strip")
         try macro.write("c", c, units: "mol m-3", longName: "beta-intrinsic average concentration <c>^beta")
@@ -33,7 +33,26 @@ public enum UpscaledFile {
         for (name, value, units, longName) in entries {
             try p.write(name, [value], units: units, longName: longName)
         }
+        if let medium { try writeMedium(medium, to: macro) }
         return macro
+    }
+
+    /// `/macro/medium`: the tissue properties of each cell (constant for a homogeneous strip).
+    static func writeMedium(_ m: UpscaledMedium, to macro: HDF5Group) throws {
+        let g = try macro.createGroup("medium")
+        try g.setAttribute("homogeneous", m.isHomogeneous ? 1 : 0)
+        let entries: [(String, [Double], String, String)] = [
+            ("porosity", m.porosity, "1", "beta-phase volume fraction per cell"),
+            ("velocity", m.velocity, "m s-1", "intrinsic mean velocity <v>^beta per cell (superficial velocity conserved)"),
+            ("dispersion", m.dispersion, "m2 s-1", "effective dispersion D* per cell"),
+            ("km", m.km, "mol m-3 s-1", "maximum uptake rate per cell"),
+            ("cell_radius", m.cellRadius, "m", "effective cell radius r per cell"),
+            ("thiele_modulus_squared", m.thieleModulusSquared, "1", "phi^2 = km r^2/(Ka D_beta) per cell"),
+            ("peclet", m.peclet, "1", "Pe = r <v>^beta / D_beta per cell"),
+        ]
+        for (name, values, units, longName) in entries {
+            try g.write(name, values, units: units, longName: longName)
+        }
     }
 
     static func writeClamping(_ counts: [Int], maximum: [Int], outputs: Int, to solver: HDF5Group) throws {
@@ -46,10 +65,10 @@ public enum UpscaledFile {
     }
 
     /// Writes a steady solution.
-    public static func write(_ s: SteadySolution, problem: UpscaledProblem, closure: String,
+    public static func write(_ s: SteadySolution, problem: UpscaledProblem, medium: UpscaledMedium? = nil, closure: String,
                              settings: SteadySettings, to file: HDF5File) throws {
         let macro = try writeProfile(x: s.x, c: s.concentration, eta: s.eta, gradient: s.gradient, problem: problem,
-                                     closure: closure, to: file)
+                                     medium: medium, closure: closure, to: file)
         try macro.setAttribute("mode", "steady")
         let solver = try macro.createGroup("solver")
         try solver.setAttribute("method", "Picard start, then damped Newton; tridiagonal (Thomas) solves")
@@ -69,10 +88,10 @@ public enum UpscaledFile {
     }
 
     /// Writes a transient solution (final profile under `/macro/c`, history under `/macro/c_t`).
-    public static func write(_ s: TransientSolution, problem: UpscaledProblem, closure: String,
+    public static func write(_ s: TransientSolution, problem: UpscaledProblem, medium: UpscaledMedium? = nil, closure: String,
                              settings: TransientSettings, to file: HDF5File) throws {
         let macro = try writeProfile(x: s.x, c: s.concentration.last ?? [], eta: s.eta, gradient: s.gradient,
-                                     problem: problem, closure: closure, to: file)
+                                     problem: problem, medium: medium, closure: closure, to: file)
         try macro.setAttribute("mode", "transient")
         try macro.write("t", s.times, units: "s", longName: "output times")
         try macro.write("c_t", s.concentration.flatMap { $0 }, shape: [s.times.count, s.x.count], units: "mol m-3",

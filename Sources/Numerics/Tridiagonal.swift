@@ -39,6 +39,17 @@ public struct TridiagonalSystem: Sendable {
         self.upper = upper
     }
 
+    /// Calls `body` with mutable pointers to the sub-, main and super-diagonal (for assembly loops).
+    public mutating func withUnsafeBands<R>(
+        _ body: (UnsafeMutableBufferPointer<Double>, UnsafeMutableBufferPointer<Double>, UnsafeMutableBufferPointer<Double>) throws -> R
+    ) rethrows -> R {
+        try lower.withUnsafeMutableBufferPointer { lo in
+            try diagonal.withUnsafeMutableBufferPointer { di in
+                try upper.withUnsafeMutableBufferPointer { up in try body(lo, di, up) }
+            }
+        }
+    }
+
     /// Solves A x = rhs by the Thomas algorithm (no pivoting; stable for diagonally
     /// dominant matrices, which is what FV convection–diffusion–reaction gives).
     /// `scratch` must have `count` elements; it is overwritten.

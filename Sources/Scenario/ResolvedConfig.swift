@@ -67,6 +67,7 @@ enum ResolvedConfig {
         case .constant(let d):
             root.set("dispersion", table([("kind", string("constant")), ("value", float(d))]))
         }
+        if let h = s.heterogeneity { root.set("heterogeneity", h.toml) }
         root.set("output", table([("file", string(s.outputPath))]))
 
         let header = """

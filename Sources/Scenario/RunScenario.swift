@@ -96,6 +96,8 @@ public struct RunScenario: Sendable, Equatable {
     public var transient: TransientSettings?
     public var closure: ClosureChoice
     public var dispersion: DispersionChoice
+    /// Properties that change along the strip (nil: a homogeneous strip).
+    public var heterogeneity: Heterogeneity? = nil
     /// Output file, relative to the working directory.
     public var outputPath: String
     /// The whole resolved configuration as canonical TOML (tissue inlined, overrides applied,

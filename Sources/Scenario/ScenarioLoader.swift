@@ -72,6 +72,8 @@ public enum ScenarioLoader {
             break
         }
 
+        let heterogeneity = Heterogeneity.read(SectionReader(sections["heterogeneity"], diagnostics), length: tissue?.length)
+
         let output = SectionReader(sections["output"], diagnostics)
         let stem = Paths.stem(path)
         let outputPath = output.string("file", default: "results/\(stem.isEmpty ? "scenario" : stem).h5", nonEmpty: true)
@@ -87,6 +89,7 @@ public enum ScenarioLoader {
             configPath: path, mode: mode, seed: UInt64(seed), tissue: tissue, cells: cells,
             convection: convection, tolerance: tolerance, maxIterations: maxIterations, transient: transient,
             closure: closure, dispersion: dispersion, outputPath: outputPath, resolvedTOML: "")
+        scenario.heterogeneity = heterogeneity
         scenario.resolvedTOML = ResolvedConfig.toml(for: scenario, modelPathAsWritten: modelText)
         return scenario
     }

@@ -23,6 +23,7 @@ enum Schema {
         TableSchema("transient", ["scheme", "end_time", "time_step", "output_times", "initial_concentration"]),
         TableSchema("closure", ["kind", "eta", "model"]),
         TableSchema("dispersion", ["kind", "value"]),
+        TableSchema("heterogeneity", ["kind", "boundaries", "x", "porosity", "km", "effective_radius"]),
         TableSchema("output", ["file"]),
     ] + tissueStripTables
 

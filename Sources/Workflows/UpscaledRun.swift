@@ -23,14 +23,14 @@ public struct UpscaledRun {
     public init(scenario: RunScenario) throws {
         self.scenario = scenario
         let t = scenario.tissue
-        let dStar: Double
+        let dispersion: EffectiveDispersion
         switch scenario.dispersion {
-        case .constant(let d): dStar = d
-        case .table: dStar = try EffectiveDispersion.table(peclet: t.dispersionPeclet, coefficient: t.dispersionCoefficient)
-            .coefficient(atPeclet: t.peclet)
+        case .constant(let d): dispersion = .constant(d)
+        case .table: dispersion = try EffectiveDispersion.table(peclet: t.dispersionPeclet, coefficient: t.dispersionCoefficient)
         }
         problem = UpscaledProblem(
-            length: t.length, porosity: t.porosity, velocity: t.intrinsicVelocity, dispersion: dStar,
+            length: t.length, porosity: t.porosity, velocity: t.intrinsicVelocity,
+            dispersion: dispersion.coefficient(atPeclet: t.peclet),
             km: t.km, Ka: t.Ka, inletConcentration: t.cL, cellRadius: t.effectiveRadius,
             thieleModulusSquared: t.thieleModulusSquared, peclet: t.peclet, diffusivityRatio: t.Dr)
         switch scenario.closure {
@@ -38,7 +38,18 @@ public struct UpscaledRun {
         case .analytic: closure = CylinderClosure()
         case .mlp(let path): closure = try MLPClosure(path: path)
         }
-        op = try FiniteVolumeOperator(problem: problem, cells: scenario.cells, convection: scenario.convection)
+        if let h = scenario.heterogeneity {
+            try problem.validate()
+            let medium = try UpscaledMedium(base: problem, cells: scenario.cells, diffusivityBeta: t.diffusivityBeta,
+                                            dispersion: dispersion) { x in
+                UpscaledMedium.LocalTissue(porosity: h.value(h.porosity, at: x, fallback: t.porosity),
+                                           km: h.value(h.km, at: x, fallback: t.km),
+                                           cellRadius: h.value(h.effectiveRadius, at: x, fallback: t.effectiveRadius))
+            }
+            op = try FiniteVolumeOperator(problem: problem, medium: medium, convection: scenario.convection)
+        } else {
+            op = try FiniteVolumeOperator(problem: problem, cells: scenario.cells, convection: scenario.convection)
+        }
     }
 
     var steadySettings: SteadySettings {
@@ -140,9 +151,9 @@ public struct UpscaledRun {
                            config: scenario.resolvedTOML, seed: scenario.seed).write(to: file)
             switch outcome {
             case .steady(let s):
-                try UpscaledFile.write(s, problem: problem, closure: closure.summary, settings: steadySettings, to: file)
+                try UpscaledFile.write(s, problem: problem, medium: op.medium, closure: closure.summary, settings: steadySettings, to: file)
             case .transient(let s):
-                try UpscaledFile.write(s, problem: problem, closure: closure.summary, settings: transientSettings!, to: file)
+                try UpscaledFile.write(s, problem: problem, medium: op.medium, closure: closure.summary, settings: transientSettings!, to: file)
             }
         }
     }

@@ -129,6 +129,9 @@ public enum ValidateRun {
         guard s.run.mode == .steady else {
             throw ScenarioError(file: s.run.configPath, key: "run.mode", message: "tissue validate compares steady profiles: run.mode must be \"steady\"")
         }
+        guard s.run.heterogeneity == nil else {
+            throw ScenarioError(file: s.run.configPath, key: "heterogeneity", message: "tissue validate: the strip DNS builds a homogeneous tissue; remove [heterogeneity] to validate")
+        }
         if let ref = s.validation.referencePath, !FileManager.default.fileExists(atPath: ref) {
             throw ScenarioError(file: s.run.configPath, key: "compare.reference", message: "reference CSV '\(ref)' does not exist")
         }

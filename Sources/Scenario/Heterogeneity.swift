@@ -1,0 +1,105 @@
+import Config
+
+/// A tissue whose porosity, uptake or cell size changes along the strip (`[heterogeneity]`):
+/// piecewise-constant zones or a tabulated profile. Properties not given stay the tissue's. The
+/// velocity follows from flux conservation (u = εβ⟨v⟩^β constant; the tissue's ⟨v⟩^β is the
+/// inlet's), Pe, φ² and D* from the local values (`Macroscale.UpscaledMedium`).
+public struct Heterogeneity: Sendable, Equatable {
+    public enum Kind: String, Sendable, CaseIterable {
+        /// Zones between `positions` (the interior boundaries, m), one value per zone.
+        case zones
+        /// Values at `positions` (m), interpolated linearly, held constant beyond the ends.
+        case profile
+    }
+
+    public var kind: Kind
+    /// Zone boundaries (zones) or profile points (profile), strictly increasing, m.
+    public var positions: [Double]
+    /// εβ (1), km (mol m⁻³ s⁻¹) and r_eff (m): one per zone or per point; nil = the tissue's.
+    public var porosity: [Double]?
+    public var km: [Double]?
+    public var effectiveRadius: [Double]?
+
+    public init(kind: Kind, positions: [Double], porosity: [Double]?, km: [Double]?, effectiveRadius: [Double]?) {
+        self.kind = kind
+        self.positions = positions
+        self.porosity = porosity
+        self.km = km
+        self.effectiveRadius = effectiveRadius
+    }
+
+    /// Number of values each property array must have.
+    public var valueCount: Int { kind == .zones ? positions.count + 1 : positions.count }
+
+    /// The value of `values` (or `fallback` when nil) at position x (m).
+    public func value(_ values: [Double]?, at x: Double, fallback: Double) -> Double {
+        guard let values else { return fallback }
+        switch kind {
+        case .zones:
+            // Zone k covers [positions[k−1], positions[k]); a cell centre on a boundary belongs to the next zone.
+            return values[positions.firstIndex(where: { x < $0 }) ?? positions.count]
+        case .profile:
+            if x <= positions[0] { return values[0] }
+            guard let k = positions.firstIndex(where: { x < $0 }) else { return values[values.count - 1] }
+            let w = (x - positions[k - 1]) / (positions[k] - positions[k - 1])
+            return values[k - 1] + w * (values[k] - values[k - 1])
+        }
+    }
+
+    /// Reads `[heterogeneity]` (nil when the table is absent) for a strip of length `length` (m).
+    static func read(_ h: SectionReader, length: Double?) -> Heterogeneity? {
+        guard h.section.isPresent || !h.section.order.isEmpty else { return nil }
+        guard let kind = h.choice("kind", Kind.self) else { return nil }
+        let key = kind == .zones ? "boundaries" : "x"
+        let other = kind == .zones ? "x" : "boundaries"
+        h.forbid(other, "it is only used with heterogeneity.kind = \"\(kind == .zones ? "profile" : "zones")\"")
+        var range = AllowedRange.nonNegative
+        if let length { range = AllowedRange(lower: 0, lowerInclusive: kind == .profile, upper: length, upperInclusive: kind == .profile, upperName: "tissue.length") }
+        guard let (positions, source) = h.quantityArray(key, .length, range) else { return nil }
+        var ok = true
+        let minimum = kind == .zones ? 1 : 2
+        if positions.count < minimum {
+            h.report(source, "\(source.name) must have at least \(minimum) value\(minimum == 1 ? "" : "s"), got \(positions.count)")
+            ok = false
+        }
+        let elements = source.value.arrayValue ?? []
+        for i in positions.indices.dropFirst() where positions[i] <= positions[i - 1] {
+            h.report(source, line: source.line(of: elements[i]),
+                     "\(source.name) must be strictly increasing: \(source.name)[\(i)] = \(TOMLSerializer.inline(elements[i])) follows \(TOMLSerializer.inline(elements[i - 1]))")
+            ok = false
+            break
+        }
+        let count = kind == .zones ? positions.count + 1 : positions.count
+        func property(_ name: String, _ dimension: Dimension, _ range: AllowedRange) -> [Double]?? {
+            guard h.isPresent(name) else { return .some(nil) }
+            guard let (values, v) = h.quantityArray(name, dimension, range) else { return nil }
+            guard values.count == count else {
+                h.report(v, "\(v.name) has \(values.count) values, expected \(count) (one per \(kind == .zones ? "zone: \(key) has \(positions.count) boundaries" : "point of \(key)"))")
+                return nil
+            }
+            return .some(values)
+        }
+        let porosity = property("porosity", .dimensionless, .unitInterval)
+        let km = property("km", .reactionRate, .nonNegative)
+        let radius = property("effective_radius", .length, .positive)
+        guard ok, let porosity, let km, let radius else { return nil }
+        if porosity == nil && km == nil && radius == nil {
+            h.diagnostics.report(file: h.section.file, line: h.section.line, key: "heterogeneity",
+                                 "[heterogeneity] changes nothing: give at least one of porosity, km, effective_radius")
+            return nil
+        }
+        return Heterogeneity(kind: kind, positions: positions, porosity: porosity, km: km, effectiveRadius: radius)
+    }
+
+    /// The table as resolved TOML (SI values).
+    var toml: TOMLValue {
+        var t = TOMLTable()
+        func array(_ values: [Double]) -> TOMLValue { TOMLValue(.array(values.map { TOMLValue(.float($0)) })) }
+        t.set("kind", TOMLValue(.string(kind.rawValue)))
+        t.set(kind == .zones ? "boundaries" : "x", array(positions))
+        if let porosity { t.set("porosity", array(porosity)) }
+        if let km { t.set("km", array(km)) }
+        if let effectiveRadius { t.set("effective_radius", array(effectiveRadius)) }
+        return TOMLValue(.table(t))
+    }
+}
