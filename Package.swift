@@ -28,7 +28,7 @@ let package = Package(
         .target(name: "Closure", dependencies: ["NeuralNet", "Numerics", "HDF5Kit"]),
         .target(name: "Macroscale", dependencies: ["Closure", "Numerics", "HDF5Kit"]),
         .target(name: "Microscale", dependencies: ["Closure", "Numerics", "HDF5Kit", "CZlib"]),
-        .target(name: "Averaging", dependencies: ["Numerics", "HDF5Kit"]),
+        .target(name: "Averaging", dependencies: ["Closure", "Numerics", "HDF5Kit"]),
         .target(name: "Surrogate", dependencies: ["NeuralNet", "Numerics", "HDF5Kit", "CSuiteSparse"]),
 
         // MARK: Configuration and command line

@@ -1,3 +1,4 @@
+import Closure
 /// Averaging: a-posteriori averaging operators that turn a 2-D tissue DNS field into 1-D
 /// profiles (β-intrinsic section and moving-window averages), and profile comparison metrics.
 /// One home for the averaging operator (DESIGN §3). The operators work on plain arrays, a
@@ -142,8 +143,7 @@ public enum Averages {
                                  km: Double, Ka: Double) -> [Double] {
         let meanUptake = window(cellSums, h: h, width: width)
         return zip(meanUptake, fluidWindow).map { r, c in
-            let reference = km * c / (Ka + c)
-            return reference > 0 && r.isFinite ? r / reference : .nan
+            Effectiveness.factor(meanCellUptake: r, fluidConcentration: c, km: km, Ka: Ka)
         }
     }
 }

@@ -1,3 +1,4 @@
+import Closure
 import Foundation
 import HDF5Kit
 
@@ -39,7 +40,7 @@ public struct AveragedProfile: Sendable, Equatable {
         let window = Averages.window(sums, h: h, width: windowWidth)
         var eta: [Double]? = nil
         if let km, let Ka, km > 0 {
-            let uptake = c.map { km * max($0, 0) / (Ka + max($0, 0)) }
+            let uptake = c.map { Effectiveness.uptakeRate(max($0, 0), km: km, Ka: Ka) }
             let cellSums = FluidColumnSums(field: uptake, fluidFraction: f, nx: nx, ny: ny)
             eta = Averages.windowEta(cellSums: cellSums, h: h, width: windowWidth, fluidWindow: window, km: km, Ka: Ka)
         }
@@ -91,42 +92,10 @@ public enum AverageVariant: String, Sendable, CaseIterable {
     case window, section
 }
 
-/// Loads profiles for comparison: an `upscaled` file (`/macro/x`, `/macro/c`, `/macro/eta`), an
-/// `average` file (window or section average) or a reference CSV (two columns: x in µm, ⟨c⟩ in
-/// mol m⁻³; lines starting with `%` or `#` and a non-numeric header line are skipped).
+/// Reads reference profiles: a CSV of two columns, x in µm and ⟨c⟩ in mol m⁻³ (lines starting with
+/// `%` or `#` and a non-numeric header line are skipped). (Profiles of `upscaled` and `average`
+/// files are read by their own readers, `UpscaledFile` and `AverageFile`.)
 public enum ProfileLoader {
-    /// File kinds that hold a 1-D profile.
-    public static let profileKinds = ["upscaled", "average"]
-
-    public static func load(_ path: String, variant: AverageVariant = .window) throws -> Profile {
-        if path.lowercased().hasSuffix(".csv") { return try loadCSV(path) }
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw HDF5Error(file: path, message: "no such file")
-        }
-        let file = try HDF5File.open(path)
-        defer { try? file.close() }
-        let header = try FileHeader.read(from: file)
-        switch header.kind {
-        case "upscaled":
-            let macro = try file.root.group("macro")
-            let p = try macro.group("parameters")
-            return Profile(x: try macro.dataset("x").read(Double.self), c: try macro.dataset("c").read(Double.self),
-                           eta: try macro.dataset("eta").read(Double.self), label: "upscaled", source: path, kind: "upscaled",
-                           effectiveRadius: try p.dataset("cell_radius").read(Double.self).first,
-                           length: try p.dataset("length").read(Double.self).first)
-        case "average":
-            let a = try AverageFile.read(from: file)
-            return Profile(x: a.x, c: variant == .window ? a.window : a.section, eta: variant == .window ? a.windowEta : nil,
-                           label: variant == .window ? "DNS window average (w = \(micrometres(a.windowWidth)) µm)" : "DNS section average",
-                           source: path, kind: "average", effectiveRadius: a.effectiveRadius, length: a.length,
-                           windowWidth: a.windowWidth)
-        case "dns-tissue":
-            throw HDF5Error(file: path, message: "file is a 'dns-tissue' file, expected an 'upscaled' or 'average' file (run `tissue average \(path)` first)")
-        default:
-            throw HDF5Error(file: path, message: "file is a '\(header.kind)' file, expected an 'upscaled' or 'average' file or a reference CSV")
-        }
-    }
-
     /// A reference CSV: x (µm), c (mol m⁻³).
     public static func loadCSV(_ path: String) throws -> Profile {
         guard let data = FileManager.default.contents(atPath: path) else {
@@ -152,7 +121,6 @@ public enum ProfileLoader {
         return Profile(x: x, c: c, label: "reference (\(name))", source: path, kind: "reference", length: x.last)
     }
 
-    static func micrometres(_ m: Double) -> String { String(format: "%.3g", m * 1e6) }
 }
 
 /// The `comparison` file's `/comparison` group: common grid, both profiles, pointwise errors,

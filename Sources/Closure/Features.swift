@@ -41,6 +41,20 @@ public enum EffectivenessFeature: Int, CaseIterable, Sendable {
     }
 
     public static var count: Int { allCases.count }
+
+    /// One feature row from named values, in the order of the cases: the one place that knows
+    /// the order (DESIGN §2: εβ, φ², Pe, Dr, ⟨c⟩^β/Ka, −r ∂x⟨c⟩^β/Ka).
+    public static func row(porosity: Double, thieleModulusSquared: Double, peclet: Double, diffusivityRatio: Double,
+                           concentration: Double, concentrationGradient: Double) -> [Double] {
+        var row = [Double](repeating: 0, count: count)
+        row[EffectivenessFeature.porosity.rawValue] = porosity
+        row[EffectivenessFeature.thieleModulusSquared.rawValue] = thieleModulusSquared
+        row[EffectivenessFeature.peclet.rawValue] = peclet
+        row[EffectivenessFeature.diffusivityRatio.rawValue] = diffusivityRatio
+        row[EffectivenessFeature.concentration.rawValue] = concentration
+        row[EffectivenessFeature.concentrationGradient.rawValue] = concentrationGradient
+        return row
+    }
     public static var names: [String] { allCases.map(\.name) }
 }
 
@@ -115,5 +129,20 @@ extension EffectivenessClosure {
     /// η only.
     public func effectivenessFactor(_ batch: FeatureBatch) throws -> [Double] {
         try evaluate(batch, sensitivities: []).eta
+    }
+}
+
+/// The effectiveness factor's definition (DESIGN §2), one home for the DNS tiles and the averaging
+/// windows: η = ⟨R(c)⟩^σ / R(⟨c⟩^β) with the Michaelis–Menten uptake rate R(c) = km c/(Ka + c).
+public enum Effectiveness {
+    /// R(c) = km c/(Ka + c) (mol m⁻³ s⁻¹).
+    @inlinable
+    public static func uptakeRate(_ c: Double, km: Double, Ka: Double) -> Double { km * c / (Ka + c) }
+
+    /// η from the cell-phase mean uptake rate ⟨R(c)⟩^σ and the fluid average ⟨c⟩^β; NaN where the
+    /// average holds no cells (`meanCellUptake` NaN) or R(⟨c⟩^β) = 0.
+    public static func factor(meanCellUptake: Double, fluidConcentration: Double, km: Double, Ka: Double) -> Double {
+        let reference = uptakeRate(fluidConcentration, km: km, Ka: Ka)
+        return reference > 0 && meanCellUptake.isFinite ? meanCellUptake / reference : .nan
     }
 }

@@ -69,17 +69,21 @@ public struct FileHeader: Sendable, Equatable {
         return header
     }
 
-    /// Reads the header and checks its kind (see `expectKind(_:)`).
-    public static func read(from file: HDF5File, expecting kind: String) throws -> FileHeader {
+    /// Reads the header and checks its kind (see `expectKind(_:hint:)`): the one kind check of
+    /// every reader.
+    public static func read(from file: HDF5File, expecting kind: String, hint: String? = nil) throws -> FileHeader {
         let header = try read(from: file)
-        try header.expectKind(kind)
+        try header.expectKind(kind, hint: hint)
         return header
     }
 
-    /// Throws "file is a 'model' file, expected 'upscaled'" unless `kind` matches.
-    public func expectKind(_ expected: String) throws {
+    /// Throws "file is a 'model' file, expected an 'upscaled' file (hint)" unless `kind` matches;
+    /// `hint` says how to make the expected kind.
+    public func expectKind(_ expected: String, hint: String? = nil) throws {
         guard kind == expected else {
-            throw HDF5Error(file: sourcePath, message: "file is a '\(kind)' file, expected '\(expected)'")
+            let article = "aeiou".contains(expected.first ?? "x") ? "an" : "a"
+            throw HDF5Error(file: sourcePath,
+                            message: "file is a '\(kind)' file, expected \(article) '\(expected)' file" + (hint.map { " (\($0))" } ?? ""))
         }
     }
 

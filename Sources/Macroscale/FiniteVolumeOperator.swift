@@ -95,16 +95,13 @@ public struct FiniteVolumeOperator: UpscaledOperator {
     public func features(_ c: [Double]) -> FeatureBatch {
         let m = medium
         let g = gradient(c)
-        let width = EffectivenessFeature.count
-        var values = [Double](repeating: 0, count: cells * width)
+        var values: [Double] = []
+        values.reserveCapacity(cells * EffectivenessFeature.count)
         for i in 0..<cells {
-            let row = i * width
-            values[row + EffectivenessFeature.porosity.rawValue] = m.porosity[i]
-            values[row + EffectivenessFeature.thieleModulusSquared.rawValue] = m.thieleModulusSquared[i]
-            values[row + EffectivenessFeature.peclet.rawValue] = m.peclet[i]
-            values[row + EffectivenessFeature.diffusivityRatio.rawValue] = m.diffusivityRatio[i]
-            values[row + EffectivenessFeature.concentration.rawValue] = c[i] / m.Ka
-            values[row + EffectivenessFeature.concentrationGradient.rawValue] = -m.cellRadius[i] * g[i] / m.Ka
+            values += EffectivenessFeature.row(
+                porosity: m.porosity[i], thieleModulusSquared: m.thieleModulusSquared[i], peclet: m.peclet[i],
+                diffusivityRatio: m.diffusivityRatio[i], concentration: c[i] / m.Ka,
+                concentrationGradient: -m.cellRadius[i] * g[i] / m.Ka)
         }
         return FeatureBatch(values: values)
     }

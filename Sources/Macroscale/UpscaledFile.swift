@@ -10,12 +10,8 @@ public enum UpscaledFile {
     /// Writes the profile datasets shared by steady and transient runs and the parameters.
     static func writeProfile(x: [Double], c: [Double], eta: [Double], gradient: [Double], problem: UpscaledProblem,
                              medium: UpscaledMedium?, closure: String, to file: HDF5File) throws -> HDF5Group {
-        let macro = try file.root.createGroup("macro")
-        try macro.write("x", x, units: "m", longName: "cell-centre position along the strip")
-        try macro.write("c", c, units: "mol m-3", longName: "beta-intrinsic average concentration <c>^beta")
-        try macro.write("eta", eta, units: "1", longName: "effectiveness factor from the closure")
+        let macro = try writeProfileDatasets(x: x, c: c, eta: eta, closure: closure, to: file)
         try macro.write("dcdx", gradient, units: "mol m-4", longName: "cell-centre gradient of <c>^beta")
-        try macro.setAttribute("closure", closure)
         let p = try macro.createGroup("parameters")
         let entries: [(String, Double, String, String)] = [
             ("length", problem.length, "m", "strip length L"),
@@ -35,6 +31,39 @@ public enum UpscaledFile {
         }
         if let medium { try writeMedium(medium, to: macro) }
         return macro
+    }
+
+    /// `/macro/x`, `/macro/c`, `/macro/eta` and the closure attribute: the upscaled profile, also
+    /// as carried by a `tissue validate` comparison file.
+    @discardableResult
+    public static func writeProfileDatasets(x: [Double], c: [Double], eta: [Double], closure: String,
+                                            to file: HDF5File) throws -> HDF5Group {
+        let macro = try file.root.createGroup("macro")
+        try macro.write("x", x, units: "m", longName: "cell-centre position along the strip")
+        try macro.write("c", c, units: "mol m-3", longName: "beta-intrinsic average concentration <c>^beta")
+        try macro.write("eta", eta, units: "1", longName: "effectiveness factor from the closure")
+        try macro.setAttribute("closure", closure)
+        return macro
+    }
+
+    /// The profile of an `upscaled` file, with the strip length and cell radius of its parameters.
+    public struct Profile: Sendable {
+        public var x: [Double]
+        public var c: [Double]
+        public var eta: [Double]
+        public var cellRadius: Double?
+        public var length: Double?
+    }
+
+    /// Reads the profile of an open `upscaled` file (its kind checked).
+    public static func readProfile(from file: HDF5File) throws -> Profile {
+        try FileHeader.read(from: file, expecting: kind)
+        let macro = try file.root.group("macro")
+        let p = try macro.group("parameters")
+        return Profile(x: try macro.dataset("x").read(Double.self), c: try macro.dataset("c").read(Double.self),
+                       eta: try macro.dataset("eta").read(Double.self),
+                       cellRadius: try p.dataset("cell_radius").read(Double.self).first,
+                       length: try p.dataset("length").read(Double.self).first)
     }
 
     /// `/macro/medium`: the tissue properties of each cell (constant for a homogeneous strip).

@@ -1,3 +1,4 @@
+import Closure
 /// Averages of a transport solution over tiles along x (the reference's "flow domains"):
 /// the β-intrinsic average concentration, the effectiveness factor and the gradient feature,
 /// with the definitions of `../shared/reference/README.md`.
@@ -54,8 +55,7 @@ extension TransportProblem {
         return (0..<count).map { t in
             let cb = fluid[t] > 0 ? fluidC[t] / fluid[t] : .nan
             let mean = solid[t] > 0 ? uptake[t] / solid[t] : 0
-            let reference = uptakeRate(cb)
-            let eta = (solid[t] > 0 && reference > 0) ? mean / reference : .nan
+            let eta = Effectiveness.factor(meanCellUptake: solid[t] > 0 ? mean : .nan, fluidConcentration: cb, km: km, Ka: Ka)
             return TileAverage(fluidConcentration: cb, meanUptakeRate: mean, eta: eta,
                                fluidArea: fluid[t] * area, cellArea: solid[t] * area)
         }
@@ -72,7 +72,7 @@ extension TransportProblem {
         let tiles = tileAverages(of: concentration, count: count)
         let c = tiles.map(\.fluidConcentration)
         let dx = grid.width / Double(count)
-        let scale = r / (dx * halfSaturation)
+        let scale = r / (dx * Ka)
         return (0..<count).map { i in
             let g: Double
             if i <= 1 { g = scale * (c[i] - c[i + 1]) }

@@ -132,6 +132,17 @@ public enum UnitCellRow {
     public static func radius(porosity: Double, tile: Double = tileSize) -> Double {
         ((1 - porosity) * tile * tile / (2 * Double.pi)).squareRoot()
     }
+
+    /// The largest radius, at which the centre circle touches the corner circles: r = ℓ/(2√2)
+    /// (εβ = 1 − π/4 ≈ 0.2146); admissible radii lie below it.
+    public static func largestRadius(tile: Double = tileSize) -> Double {
+        tile / (2 * 2.0.squareRoot())
+    }
+
+    /// The narrowest fluid gap, between the centre circle and a corner circle: ℓ/√2 − 2r (m).
+    public static func narrowestGap(radius r: Double, tile: Double = tileSize) -> Double {
+        tile / 2.0.squareRoot() - 2 * r
+    }
 }
 
 /// Solid (cell) area fraction of every grid cell, from s × s sub-samples (row-major (ny, nx)).

@@ -74,7 +74,7 @@ public enum StokesFlow {
                                    viscosity: Double = defaultViscosity,
                                    wall: WallTreatment = .shortleyWeller) throws -> FlowSolution {
         let tile = UnitCellRow.tileSize
-        let maxRadius = tile * 2.0.squareRoot() / 4
+        let maxRadius = UnitCellRow.largestRadius(tile: tile)
         guard radius > 0, radius < maxRadius else {
             throw StokesFlowError.invalidInput("cell radius must lie in (0, \(maxRadius)) m so that cells do not overlap, got \(radius)")
         }
@@ -82,7 +82,7 @@ public enum StokesFlow {
         let grid = Grid2D(nx: n, ny: n, h: tile / Double(n))
         // The narrowest fluid passage, between the centre circle and a corner circle: below one cell the
         // grid may close it (zero flow); about three cells are needed for Pe within 1–2 %.
-        let gap = tile / 2.0.squareRoot() - 2 * radius
+        let gap = UnitCellRow.narrowestGap(radius: radius, tile: tile)
         guard gap >= grid.h else {
             throw StokesFlowError.underResolved("the gap of \(gap) m between cells is narrower than the grid spacing \(grid.h) m; "
                 + "use at least \(Int((3 * tile / gap).rounded(.up))) cells per tile (3 cells across the gap)")
@@ -348,50 +348,6 @@ public struct FlowSolution: Sendable {
     public func scaled(by factor: Double) -> FlowSolution {
         FlowSolution(velocities: velocities.scaled(by: factor), pressure: pressure.map { $0 * factor }, viscosity: viscosity,
                      bodyForce: bodyForce * factor, porosity: porosity, averagingPorosity: averagingPorosity)
-    }
-
-    /// The flow on a grid `factor` times coarser (factor must divide nx and ny): each coarse face
-    /// velocity is the mean of the `factor` fine face velocities it covers, so fluxes through coarse
-    /// faces are exact sums of fine fluxes, the coarse field is discretely divergence-free whenever the
-    /// fine one is, and the superficial velocity is unchanged. Lets a coarse transport grid use a flow
-    /// solved on a finer grid (narrow gaps need ≥ 3–4 cells across). Pressure: mean of the fine cells
-    /// that have a value (NaN if none).
-    public func coarsened(by factor: Int) -> FlowSolution {
-        let g = grid
-        precondition(factor >= 1 && g.nx % factor == 0 && g.ny % factor == 0, "coarsening factor \(factor) must divide \(g.nx) and \(g.ny)")
-        if factor == 1 { return self }
-        let c = Grid2D(nx: g.nx / factor, ny: g.ny / factor, h: g.h * Double(factor))
-        var coarse = FaceVelocities.zero(c)
-        let w = 1 / Double(factor)
-        for jc in 0..<c.ny {
-            for ic in 0...c.nx {
-                var s = 0.0
-                for m in 0..<factor { s += velocities.u[(jc * factor + m) * (g.nx + 1) + ic * factor] }
-                coarse.u[jc * (c.nx + 1) + ic] = s * w
-            }
-        }
-        for jc in 0...c.ny {
-            for ic in 0..<c.nx {
-                var s = 0.0
-                for m in 0..<factor { s += velocities.v[jc * factor * g.nx + ic * factor + m] }
-                coarse.v[jc * c.nx + ic] = s * w
-            }
-        }
-        var p = [Double](repeating: .nan, count: c.cellCount)
-        for jc in 0..<c.ny {
-            for ic in 0..<c.nx {
-                var s = 0.0, k = 0
-                for b in 0..<factor {
-                    for a in 0..<factor {
-                        let value = pressure[(jc * factor + b) * g.nx + ic * factor + a]
-                        if !value.isNaN { s += value; k += 1 }
-                    }
-                }
-                if k > 0 { p[jc * c.nx + ic] = s / Double(k) }
-            }
-        }
-        return FlowSolution(velocities: coarse, pressure: p, viscosity: viscosity, bodyForce: bodyForce,
-                            porosity: porosity, averagingPorosity: averagingPorosity)
     }
 
     /// The full tile from a half tile solved with shear nx/2 (rows ny…2ny−1 are rows 0…ny−1 shifted by

@@ -143,10 +143,7 @@ public enum TissueDNSFile {
         guard FileManager.default.fileExists(atPath: path) else { throw HDF5Error(file: path, message: "no such file") }
         let file = try HDF5File.open(path)
         defer { try? file.close() }
-        let header = try FileHeader.read(from: file)
-        guard header.kind == kind else {
-            throw HDF5Error(file: path, message: "file is a '\(header.kind)' file, expected a '\(kind)' file (from `tissue dns tissue`)")
-        }
+        let header = try FileHeader.read(from: file, expecting: kind, hint: "from `tissue dns tissue`")
         let grid = try file.root.group("grid")
         let nx = try grid.intAttribute("nx"), ny = try grid.intAttribute("ny")
         let (cells, overflow) = nx.multipliedReportingOverflow(by: ny)

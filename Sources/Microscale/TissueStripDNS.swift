@@ -222,7 +222,7 @@ public enum TissueStripDNS {
         watch = Stopwatch()
         let problem = try TransportProblem(
             grid: strip, solidFraction: stripFractions, velocity: velocity, fluidDiffusivity: spec.fluidDiffusivity,
-            diffusivityRatio: spec.diffusivityRatio, maxUptakeRate: spec.km, halfSaturation: spec.Ka,
+            diffusivityRatio: spec.diffusivityRatio, km: spec.km, Ka: spec.Ka,
             inletConcentration: spec.inletConcentration, boundaries: .periodicY(inlet: .fluidOnly), convection: spec.convection)
         let solution = try problem.solve(tolerance: spec.tolerance, maxIterations: 40)
         let transportSeconds = watch.seconds

@@ -79,9 +79,9 @@ public struct TransportProblem: Sendable {
     /// Dr = Dσ/Dβ.
     public let diffusivityRatio: Double
     /// km, maximum uptake rate per unit cell volume (mol m⁻³ s⁻¹).
-    public let maxUptakeRate: Double
+    public let km: Double
     /// Ka, half-saturation concentration (mol m⁻³).
-    public let halfSaturation: Double
+    public let Ka: Double
     /// cL, inlet concentration (mol m⁻³); the bath value for `.fixedConcentration`.
     public let inletConcentration: Double
     public let boundaries: TransportBoundaries
@@ -95,7 +95,7 @@ public struct TransportProblem: Sendable {
 
     public init(grid: Grid2D, solidFraction: [Double], velocity: FaceVelocities,
                 fluidDiffusivity: Double, diffusivityRatio: Double,
-                maxUptakeRate: Double, halfSaturation: Double, inletConcentration: Double,
+                km: Double, Ka: Double, inletConcentration: Double,
                 boundaries: TransportBoundaries = .unitCellRow, convection: ConvectionScheme = .quick) throws {
         guard solidFraction.count == grid.cellCount else {
             throw TransportError.invalidProblem("solid fraction has \(solidFraction.count) values for a \(grid.nx) × \(grid.ny) grid")
@@ -113,11 +113,11 @@ public struct TransportProblem: Sendable {
         guard diffusivityRatio > 0, diffusivityRatio.isFinite else {
             throw TransportError.invalidProblem("diffusivity ratio Dr = \(diffusivityRatio) must be positive")
         }
-        guard maxUptakeRate >= 0, maxUptakeRate.isFinite else {
-            throw TransportError.invalidProblem("maximum uptake rate km = \(maxUptakeRate) must be ≥ 0")
+        guard km >= 0, km.isFinite else {
+            throw TransportError.invalidProblem("maximum uptake rate km = \(km) must be ≥ 0")
         }
-        guard halfSaturation > 0, halfSaturation.isFinite else {
-            throw TransportError.invalidProblem("half-saturation Ka = \(halfSaturation) must be positive")
+        guard Ka > 0, Ka.isFinite else {
+            throw TransportError.invalidProblem("half-saturation Ka = \(Ka) must be positive")
         }
         guard inletConcentration >= 0, inletConcentration.isFinite else {
             throw TransportError.invalidProblem("inlet concentration cL = \(inletConcentration) must be ≥ 0")
@@ -127,16 +127,16 @@ public struct TransportProblem: Sendable {
         self.velocity = velocity
         self.fluidDiffusivity = fluidDiffusivity
         self.diffusivityRatio = diffusivityRatio
-        self.maxUptakeRate = maxUptakeRate
-        self.halfSaturation = halfSaturation
+        self.km = km
+        self.Ka = Ka
         self.inletConcentration = inletConcentration
         self.boundaries = boundaries
         self.convection = convection
     }
 
     /// km = φ² Ka Dβ / r² (φ² = km r²/(Ka Dβ), DESIGN §2).
-    public static func maxUptakeRate(thieleModulusSquared phi2: Double, radius r: Double,
-                                     halfSaturation ka: Double, fluidDiffusivity dBeta: Double) -> Double {
+    public static func km(thieleModulusSquared phi2: Double, radius r: Double,
+                                     Ka ka: Double, fluidDiffusivity dBeta: Double) -> Double {
         phi2 * ka * dBeta / (r * r)
     }
 
@@ -150,13 +150,13 @@ public struct TransportProblem: Sendable {
     /// continued linearly (km c/Ka, C¹ at 0) for c < 0, which a higher-order convection scheme may
     /// produce by a small undershoot in a steep layer.
     @inlinable public func uptakeRate(_ c: Double) -> Double {
-        c >= 0 ? maxUptakeRate * c / (halfSaturation + c) : maxUptakeRate * c / halfSaturation
+        c >= 0 ? km * c / (Ka + c) : km * c / Ka
     }
 
     /// d(uptake rate)/dc = km Ka/(Ka + c)² (km/Ka for c < 0).
     @inlinable public func uptakeRateDerivative(_ c: Double) -> Double {
-        let s = halfSaturation + max(c, 0)
-        return maxUptakeRate * halfSaturation / (s * s)
+        let s = Ka + max(c, 0)
+        return km * Ka / (s * s)
     }
 
     /// Whether row j of the inlet carries c = cL (flow-through boundaries only).
@@ -227,7 +227,7 @@ public struct TransportProblem: Sendable {
         for k in f.indices { f[k] = min(max(f[k], 0), 1) }
         var p = try? TransportProblem(grid: c, solidFraction: f, velocity: velocity.coarsened(),
                                       fluidDiffusivity: fluidDiffusivity, diffusivityRatio: diffusivityRatio,
-                                      maxUptakeRate: maxUptakeRate, halfSaturation: halfSaturation,
+                                      km: km, Ka: Ka,
                                       inletConcentration: inletConcentration, boundaries: boundaries, convection: convection)
         p?.openInletRows = (0..<c.ny).map { inletIsOpen(row: 2 * $0) || inletIsOpen(row: 2 * $0 + 1) }
         return p
@@ -513,7 +513,7 @@ struct TransportOperator {
     func residual(_ c: [Double]) -> (r: [Double], dUptake: [Double]) {
         var r = matrix.multiply(c)
         var du = [Double](repeating: 0, count: c.count)
-        let km = problem.maxUptakeRate, ka = problem.halfSaturation
+        let km = problem.km, ka = problem.Ka
         r.withUnsafeMutableBufferPointer { rp in
             du.withUnsafeMutableBufferPointer { dp in
                 c.withUnsafeBufferPointer { cp in

@@ -196,7 +196,7 @@ public struct UnitCellCampaign {
         for row in rows {
             guard let r = state.finished[row.index], let refEta = row.referenceEta, let refPe = row.referencePeclet else { continue }
             let errors: [Double] = (0..<4).map { (j: Int) -> Double in (r.eta[j] - refEta[j + 1]) / refEta[j + 1] }
-            let ratio: Double = r.features[2] / refPe
+            let ratio: Double = r.features[EffectivenessFeature.peclet.rawValue] / refPe   // domain 2's row
             comparisons.append(Comparison(row: row.index, relativeEtaError: errors, pecletRatio: ratio,
                                           boundChecks: try IsolatedCellUptake.referenceBoundChecks(of: row)))
         }
@@ -332,7 +332,7 @@ public enum UnitCellResolution: Sendable, Equatable, CustomStringConvertible {
                                                     diffusivityRatio: diffusivityRatio)
             let h = UnitCellRow.tileSize / Double(n)
             // The narrowest fluid gap, between the centre circle and a corner circle.
-            let gap = UnitCellRow.tileSize / 2.0.squareRoot() - 2 * radius
+            let gap = UnitCellRow.narrowestGap(radius: radius)
             if delta < 0.6 * h { return 4 * n }
             if delta < 2.1 * h || gap < 5 * h { return 2 * n }
             return n

@@ -24,8 +24,10 @@ public struct UnitCellResult: Sendable {
     public func samples(domains chosen: ClosedRange<Int> = 2...5) -> [(domain: Int, features: [Double], eta: Double)] {
         chosen.map { d in
             let a = domains[d - 1]
-            return (d, [porosity, inputs.thieleModulusSquared, peclet, inputs.diffusivityRatio,
-                        a.concentration / inputs.Ka, a.gradientFeature], a.eta)
+            return (d, EffectivenessFeature.row(porosity: porosity, thieleModulusSquared: inputs.thieleModulusSquared,
+                                                peclet: peclet, diffusivityRatio: inputs.diffusivityRatio,
+                                                concentration: a.concentration / inputs.Ka,
+                                                concentrationGradient: a.gradientFeature), a.eta)
         }
     }
 }
@@ -59,7 +61,7 @@ public final class UnitCellDNS {
         let problem = try TransportProblem(
             grid: grid, solidFraction: fractions, velocity: flow.tiled(alongX: tiles),
             fluidDiffusivity: inputs.diffusivityBeta, diffusivityRatio: inputs.diffusivityRatio,
-            maxUptakeRate: inputs.km, halfSaturation: inputs.Ka, inletConcentration: inputs.inletConcentration)
+            km: inputs.km, Ka: inputs.Ka, inletConcentration: inputs.inletConcentration)
         let watch = Stopwatch()
         let solution = try problem.solve()
         let transportSeconds = watch.seconds

@@ -36,7 +36,7 @@ public struct UnitCellInputs: Sendable, Equatable {
     /// Checks ranges; the error names the field and value.
     public func validate() throws {
         func check(_ ok: Bool, _ what: String) throws { if !ok { throw UnitCellInputError(message: what) } }
-        let maxRadius = UnitCellRow.tileSize / (2 * 2.0.squareRoot())   // circles touch at r = 3/(2√2) µm
+        let maxRadius = UnitCellRow.largestRadius()   // circles touch at r = 3/(2√2) µm
         try check(radius > 0 && radius < maxRadius, "r = \(radius) m: expected 0 < r < \(maxRadius) m (larger cells overlap)")
         try check(thieleModulusSquared >= 0 && thieleModulusSquared.isFinite, "phi2 = \(thieleModulusSquared): expected ≥ 0")
         try check(pressureDrop >= 0 && pressureDrop.isFinite, "PL = \(pressureDrop) Pa: expected ≥ 0")

@@ -30,10 +30,10 @@ public enum LearningRateSchedule: Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .constant: return
         case .exponential(let rate):
-            guard rate > 0, rate.isFinite else { throw NeuralNetError.shape("exponential decay rate must be positive, got \(rate)") }
+            guard rate > 0, rate.isFinite else { throw NeuralNetError.settings("exponential decay rate must be positive, got \(rate)") }
         case .step(let factor, let every):
-            guard factor > 0, factor.isFinite else { throw NeuralNetError.shape("step decay factor must be positive, got \(factor)") }
-            guard every >= 1 else { throw NeuralNetError.shape("step decay interval must be ≥ 1 epoch, got \(every)") }
+            guard factor > 0, factor.isFinite else { throw NeuralNetError.settings("step decay factor must be positive, got \(factor)") }
+            guard every >= 1 else { throw NeuralNetError.settings("step decay interval must be ≥ 1 epoch, got \(every)") }
         }
     }
 }

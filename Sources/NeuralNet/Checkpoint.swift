@@ -140,10 +140,7 @@ public struct TrainingCheckpoint<T: TrainableScalar>: Sendable {
     public static func read(path: String) throws -> TrainingCheckpoint<T> {
         let file = try HDF5File.open(path)
         defer { try? file.close() }
-        let header = try FileHeader.read(from: file)
-        guard header.kind == kind else {
-            throw NeuralNetError.file("\(path): file is a '\(header.kind)' file, expected a '\(kind)' file")
-        }
+        let header = try FileHeader.read(from: file, expecting: kind)
         func fail(_ message: String) -> NeuralNetError { NeuralNetError.file("\(path): \(message)") }
         guard file.root.contains("checkpoint") else { throw fail("no /checkpoint group") }
         let g = try file.root.group("checkpoint")

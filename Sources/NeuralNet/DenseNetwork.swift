@@ -63,12 +63,20 @@ public struct DenseLayer<T: BLASScalar>: Sendable, Equatable {
 
 /// Errors of network construction and evaluation.
 public enum NeuralNetError: Error, CustomStringConvertible, Equatable {
+    /// Layer widths, tensor sizes or data that do not fit the network.
     case shape(String)
+    /// A model or checkpoint file that cannot be used.
     case file(String)
+    /// Training settings out of range (epochs, batch size, learning rate, schedule, Adam, patience).
+    case settings(String)
+    /// An operation that needs another architecture (e.g. dense weights from an encoder–decoder).
+    case architecture(String)
 
     public var description: String {
         switch self {
         case .shape(let s): return "network shape: \(s)"
+        case .settings(let s): return "training settings: \(s)"
+        case .architecture(let s): return "network architecture: \(s)"
         case .file(let s): return s
         }
     }

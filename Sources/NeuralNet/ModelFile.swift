@@ -118,10 +118,7 @@ public struct ModelFile: Sendable {
     public static func read(path: String) throws -> ModelFile {
         let file = try HDF5File.open(path)
         defer { try? file.close() }
-        let header = try FileHeader.read(from: file)
-        guard header.kind == kind else {
-            throw NeuralNetError.file("\(path): file is a '\(header.kind)' file, expected a '\(kind)' file")
-        }
+        let header = try FileHeader.read(from: file, expecting: kind)
         let model = try file.root.group("model")
         let layersGroup = try model.group("layers")
         let names = try layersGroup.childNames()

@@ -107,20 +107,20 @@ public struct TrainingConfig: Sendable, Equatable {
     }
 
     public func validate() throws {
-        guard epochs >= 1 else { throw NeuralNetError.shape("epochs must be ≥ 1, got \(epochs)") }
-        guard batchSize >= 1 else { throw NeuralNetError.shape("batch size must be ≥ 1, got \(batchSize)") }
+        guard epochs >= 1 else { throw NeuralNetError.settings("epochs must be ≥ 1, got \(epochs)") }
+        guard batchSize >= 1 else { throw NeuralNetError.settings("batch size must be ≥ 1, got \(batchSize)") }
         guard learningRate > 0, learningRate.isFinite else {
-            throw NeuralNetError.shape("learning rate must be positive, got \(learningRate)")
+            throw NeuralNetError.settings("learning rate must be positive, got \(learningRate)")
         }
         try schedule.validate()
         guard (0..<1).contains(beta1), (0..<1).contains(beta2) else {
-            throw NeuralNetError.shape("Adam betas must lie in [0, 1), got \(beta1), \(beta2)")
+            throw NeuralNetError.settings("Adam betas must lie in [0, 1), got \(beta1), \(beta2)")
         }
-        guard epsilon > 0 else { throw NeuralNetError.shape("Adam epsilon must be positive, got \(epsilon)") }
-        guard patience >= 0 else { throw NeuralNetError.shape("patience must be ≥ 0, got \(patience)") }
-        guard minDelta >= 0 else { throw NeuralNetError.shape("min delta must be ≥ 0, got \(minDelta)") }
+        guard epsilon > 0 else { throw NeuralNetError.settings("Adam epsilon must be positive, got \(epsilon)") }
+        guard patience >= 0 else { throw NeuralNetError.settings("patience must be ≥ 0, got \(patience)") }
+        guard minDelta >= 0 else { throw NeuralNetError.settings("min delta must be ≥ 0, got \(minDelta)") }
         guard checkpointInterval >= 0 else {
-            throw NeuralNetError.shape("checkpoint interval must be ≥ 0, got \(checkpointInterval)")
+            throw NeuralNetError.settings("checkpoint interval must be ≥ 0, got \(checkpointInterval)")
         }
     }
 }

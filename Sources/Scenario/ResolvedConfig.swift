@@ -33,7 +33,7 @@ enum ResolvedConfig {
             ("peclet", float(tissue.peclet)),
             ("km", float(tissue.km)),
             ("Ka", float(tissue.Ka)),
-            ("cL", float(tissue.cL)),
+            ("cL", float(tissue.inletConcentration)),
             ("Dr", float(tissue.Dr)),
             ("D_beta", float(tissue.diffusivityBeta)),
             ("dispersion", dispersionTable),

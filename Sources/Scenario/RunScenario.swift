@@ -19,7 +19,7 @@ public struct TissueParameters: Sendable, Equatable {
     /// Michaelis–Menten half-saturation concentration Ka, mol m-3.
     public var Ka: Double
     /// Inlet concentration cL, mol m-3.
-    public var cL: Double
+    public var inletConcentration: Double
     /// Diffusivity ratio Dσ/Dβ, 1.
     public var Dr: Double
     /// β-phase molecular diffusivity Dβ, m2 s-1.
@@ -32,7 +32,7 @@ public struct TissueParameters: Sendable, Equatable {
     public var dispersionSource: String
 
     public init(name: String, length: Double, effectiveRadius: Double, porosity: Double, peclet: Double,
-                km: Double, Ka: Double, cL: Double, Dr: Double, diffusivityBeta: Double,
+                km: Double, Ka: Double, inletConcentration: Double, Dr: Double, diffusivityBeta: Double,
                 dispersionPeclet: [Double], dispersionCoefficient: [Double], dispersionSource: String) {
         self.name = name
         self.length = length
@@ -41,7 +41,7 @@ public struct TissueParameters: Sendable, Equatable {
         self.peclet = peclet
         self.km = km
         self.Ka = Ka
-        self.cL = cL
+        self.inletConcentration = inletConcentration
         self.Dr = Dr
         self.diffusivityBeta = diffusivityBeta
         self.dispersionPeclet = dispersionPeclet

@@ -174,7 +174,7 @@ public enum ScenarioLoader {
         else { return nil }
         return TissueParameters(
             name: name, length: length, effectiveRadius: radius, porosity: porosity, peclet: peclet,
-            km: km, Ka: Ka, cL: cL, Dr: Dr, diffusivityBeta: Dbeta,
+            km: km, Ka: Ka, inletConcentration: cL, Dr: Dr, diffusivityBeta: Dbeta,
             dispersionPeclet: table.peclet, dispersionCoefficient: table.dStar, dispersionSource: source)
     }
 

@@ -66,7 +66,7 @@ public struct ValidateScenario: Sendable {
         return TissueStripSpec(
             sampleLength: dns.sampleLength, height: dns.height, copies: dns.copies, gridSpacing: dns.gridSpacing,
             geometry: geometry, porosity: t.porosity, effectiveRadius: t.effectiveRadius, intrinsicVelocity: t.intrinsicVelocity,
-            fluidDiffusivity: t.diffusivityBeta, diffusivityRatio: t.Dr, km: t.km, Ka: t.Ka, inletConcentration: t.cL,
+            fluidDiffusivity: t.diffusivityBeta, diffusivityRatio: t.Dr, km: t.km, Ka: t.Ka, inletConcentration: t.inletConcentration,
             convection: dns.convection)
     }
 }

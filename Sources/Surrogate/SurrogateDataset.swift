@@ -98,11 +98,7 @@ public struct SurrogateDataset: Sendable, Equatable {
         guard FileManager.default.fileExists(atPath: path) else { throw SurrogateError("\(path): no such file") }
         let file = try HDF5File.open(path)
         do {
-            let header = try FileHeader.read(from: file)
-            guard header.kind == kind else {
-                throw SurrogateError("\(path): file is a '\(header.kind)' file, expected a '\(kind)' file (make one with `\(madeBy)`)")
-            }
-            return (file, header)
+            return (file, try FileHeader.read(from: file, expecting: kind, hint: "make one with `\(madeBy)`"))
         } catch {
             try? file.close()
             throw error

@@ -162,8 +162,8 @@ public enum CompareWorkflow {
         let outputPath = request.output
         try request.policy.checkOutput(outputPath)
         if let plot = request.plot { try request.policy.checkOutput(plot) }
-        let pa = try ProfileLoader.load(request.a, variant: request.average)
-        let pb = try ProfileLoader.load(request.b, variant: request.average)
+        let pa = try ProfileFiles.load(request.a, variant: request.average)
+        let pb = try ProfileFiles.load(request.b, variant: request.average)
         let outcome = try CompareRun.compare(pa, pb, skipInletRadii: request.skipInlet ? 1.0 / 3.0 : nil, filter: request.filterWindow)
         let config = """
             # tissue compare

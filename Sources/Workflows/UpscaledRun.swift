@@ -31,7 +31,7 @@ public struct UpscaledRun {
         problem = UpscaledProblem(
             length: t.length, porosity: t.porosity, velocity: t.intrinsicVelocity,
             dispersion: dispersion.coefficient(atPeclet: t.peclet),
-            km: t.km, Ka: t.Ka, inletConcentration: t.cL, cellRadius: t.effectiveRadius,
+            km: t.km, Ka: t.Ka, inletConcentration: t.inletConcentration, cellRadius: t.effectiveRadius,
             thieleModulusSquared: t.thieleModulusSquared, peclet: t.peclet, diffusivityRatio: t.Dr)
         switch scenario.closure {
         case .constant(let eta): closure = ConstantClosure(eta: eta)
@@ -116,10 +116,7 @@ public struct UpscaledRun {
     public func readCheckpoint(_ path: String) throws -> TransientState {
         let file = try HDF5File.open(path)
         defer { try? file.close() }
-        let header = try FileHeader.read(from: file)
-        guard header.kind == Self.checkpointKind else {
-            throw HDF5Error(file: path, message: "is a '\(header.kind)' file, not a saved transient state ('\(Self.checkpointKind)')")
-        }
+        let header = try FileHeader.read(from: file, expecting: Self.checkpointKind, hint: "a saved transient state")
         guard header.config == scenario.resolvedTOML else {
             throw HDF5Error(file: path, message: "was saved by a run of another config; start without --resume")
         }

@@ -203,7 +203,9 @@ public enum ValidateRun {
         for i in 0..<n {
             let lo = max(0, i - 1), hi = min(n - 1, i + 1)
             let dcdx = (c[hi] - c[lo]) / (x[hi] - x[lo])
-            values += [t.porosity, t.thieleModulusSquared, t.peclet, t.Dr, c[i] / t.Ka, -t.effectiveRadius * dcdx / t.Ka]
+            values += EffectivenessFeature.row(porosity: t.porosity, thieleModulusSquared: t.thieleModulusSquared,
+                                               peclet: t.peclet, diffusivityRatio: t.Dr, concentration: c[i] / t.Ka,
+                                               concentrationGradient: -t.effectiveRadius * dcdx / t.Ka)
         }
         return try run.closure.effectivenessFactor(FeatureBatch(values: values))
     }
@@ -242,11 +244,8 @@ public enum ValidateRun {
             if let r = o.referenceDNS { try ComparisonFile.write(r, filterWidth: nil, to: file, group: "reference_dns") }
             if let r = o.referenceUpscaled { try ComparisonFile.write(r, filterWidth: nil, to: file, group: "reference_upscaled") }
             try AverageFile.write(o.ensemble, source: "mean of \(o.seeds.count) strip DNS (seeds \(s.dns.seeds.map(String.init).joined(separator: ", ")))", to: file)
-            let macro = try file.root.createGroup("macro")
-            try macro.write("x", o.upscaled.x, units: "m", longName: "cell-centre position along the strip")
-            try macro.write("c", o.upscaled.concentration, units: "mol m-3", longName: "upscaled <c>^beta")
-            try macro.write("eta", o.upscaled.eta, units: "1", longName: "effectiveness factor from the closure")
-            try macro.setAttribute("closure", o.upscaledProfile.label)
+            try UpscaledFile.writeProfileDatasets(x: o.upscaled.x, c: o.upscaled.concentration, eta: o.upscaled.eta,
+                                                  closure: o.upscaledProfile.label, to: file)
             let seedsGroup = try file.root.createGroup("seeds")
             for r in o.seeds {
                 let g = try seedsGroup.createGroup("\(r.seed)")

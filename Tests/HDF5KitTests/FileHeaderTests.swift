@@ -41,7 +41,7 @@ struct FileHeaderTests {
         }
         let file = try HDF5File.open(path)
         let error = hdf5Error { _ = try FileHeader.read(from: file, expecting: "upscaled") }
-        #expect(error == HDF5Error(file: path, object: "", message: "file is a 'model' file, expected 'upscaled'"))
+        #expect(error == HDF5Error(file: path, object: "", message: "file is a 'model' file, expected an 'upscaled' file"))
     }
 
     @Test func foreignFilesAreRejected() throws {

@@ -49,9 +49,9 @@ import Numerics
         let flow = wavyFlow(g, speed: pe * dBeta / r)
         return try TransportProblem(grid: g, solidFraction: f, velocity: flow, fluidDiffusivity: dBeta,
                                     diffusivityRatio: dr,
-                                    maxUptakeRate: TransportProblem.maxUptakeRate(thieleModulusSquared: phi2, radius: r,
-                                                                                   halfSaturation: 1, fluidDiffusivity: dBeta),
-                                    halfSaturation: 1, inletConcentration: cl,
+                                    km: TransportProblem.km(thieleModulusSquared: phi2, radius: r,
+                                                                                   Ka: 1, fluidDiffusivity: dBeta),
+                                    Ka: 1, inletConcentration: cl,
                                     boundaries: .flowThrough(inlet: inlet), convection: convection)
     }
 
@@ -71,7 +71,7 @@ import Numerics
             let g = Grid2D(nx: n, ny: n, h: box / Double(n))
             let f = solidFractions(g, CircleCells([Circle(x: box / 2, y: box / 2, radius: r)]))
             let p = try TransportProblem(grid: g, solidFraction: f, velocity: .zero(g), fluidDiffusivity: Self.dBeta,
-                                         diffusivityRatio: dr, maxUptakeRate: km, halfSaturation: ka,
+                                         diffusivityRatio: dr, km: km, Ka: ka,
                                          inletConcentration: c0, boundaries: .fixedConcentration)
             let s = try p.solve()
             let eta = s.tileAverages(count: 1)[0].eta
@@ -90,7 +90,7 @@ import Numerics
         let g = Grid2D(nx: n, ny: n, h: box / Double(n))
         let f = solidFractions(g, CircleCells([Circle(x: box / 2, y: box / 2, radius: r)]))
         let p = try TransportProblem(grid: g, solidFraction: f, velocity: .zero(g), fluidDiffusivity: dBeta,
-                                     diffusivityRatio: dr, maxUptakeRate: km, halfSaturation: ka,
+                                     diffusivityRatio: dr, km: km, Ka: ka,
                                      inletConcentration: 1, boundaries: .fixedConcentration)
         return try p.solve().tileAverages(count: 1)[0].eta
     }
@@ -218,7 +218,7 @@ import Numerics
         w.u = [Double](repeating: u, count: w.u.count)
         let km = k * ka   // k = 2 s⁻¹: Damköhler f k L²/D ≈ 1.8 at f = 0.3
         let p = try TransportProblem(grid: g, solidFraction: [Double](repeating: solid, count: g.cellCount), velocity: w,
-                                     fluidDiffusivity: dBeta, diffusivityRatio: dr, maxUptakeRate: km, halfSaturation: ka,
+                                     fluidDiffusivity: dBeta, diffusivityRatio: dr, km: km, Ka: ka,
                                      inletConcentration: cl, boundaries: .unitCellRow, convection: scheme)
         let s = try p.solve()
         #expect(s.balance.relativeImbalance < 1e-10)
@@ -279,9 +279,9 @@ import Numerics
         let flow = try StokesFlow.unitCellRow(radius: r, cellsPerTile: n, pressureDrop: 2000).tiled(alongX: tiles)
         let p = try TransportProblem(grid: g, solidFraction: solidFractions(g, UnitCellRow.cells(radius: r)), velocity: flow,
                                      fluidDiffusivity: Self.dBeta, diffusivityRatio: 0.2,
-                                     maxUptakeRate: TransportProblem.maxUptakeRate(thieleModulusSquared: 60, radius: r,
-                                                                                    halfSaturation: 1, fluidDiffusivity: Self.dBeta),
-                                     halfSaturation: 1, inletConcentration: 3)
+                                     km: TransportProblem.km(thieleModulusSquared: 60, radius: r,
+                                                                                    Ka: 1, fluidDiffusivity: Self.dBeta),
+                                     Ka: 1, inletConcentration: 3)
         #expect(p.isMirrorSymmetricInY)
         let half = try p.solve(), full = try p.solve(useMirrorSymmetry: false)
         let cMax = full.concentration.max()!
@@ -350,7 +350,7 @@ import Numerics
         let f = [Double](repeating: 0, count: 12)
         func make(f: [Double] = f, dr: Double = 0.5, km: Double = 1, ka: Double = 1, cl: Double = 1) throws {
             _ = try TransportProblem(grid: g, solidFraction: f, velocity: .zero(g), fluidDiffusivity: 1e-10,
-                                     diffusivityRatio: dr, maxUptakeRate: km, halfSaturation: ka, inletConcentration: cl)
+                                     diffusivityRatio: dr, km: km, Ka: ka, inletConcentration: cl)
         }
         #expect(throws: TransportError.self) { try make(f: [0, 0]) }
         #expect(throws: TransportError.self) { try make(f: [Double](repeating: 1.5, count: 12)) }

@@ -78,7 +78,7 @@ func problem(_ error: ScenarioError?, containing fragment: String,
         #expect(t.peclet == 8.15732074795076)
         #expect(t.km == 226.34676324128571)
         #expect(t.Ka == 1)
-        #expect(t.cL == 2)
+        #expect(t.inletConcentration == 2)
         #expect(t.Dr == 0.1)
         #expect(t.diffusivityBeta == 1e-10)
         #expect(t.dispersionPeclet.count == 11)
@@ -100,7 +100,7 @@ func problem(_ error: ScenarioError?, containing fragment: String,
         #expect(t.porosity == 0.18724390)
         #expect(t.peclet == 52.2210168759)
         #expect(t.km == 1.5)
-        #expect(t.Ka == 1 && t.cL == 2 && t.Dr == 0.1 && t.diffusivityBeta == 1e-10)
+        #expect(t.Ka == 1 && t.inletConcentration == 2 && t.Dr == 0.1 && t.diffusivityBeta == 1e-10)
         #expect(t.dispersionPeclet.count == 11)
         #expect(s.outputPath == "results/liver.h5")
     }
@@ -237,7 +237,7 @@ func problem(_ error: ScenarioError?, containing fragment: String,
             "output.file=out/run.h5",
         ])
         #expect(s.cells == 300)
-        #expect(s.tissue.cL == 1)
+        #expect(s.tissue.inletConcentration == 1)
         #expect(s.tissue.porosity == 0.3)
         #expect(s.tissue.km == 226.34676324128571)  // untouched keys still come from the tissue file
         #expect(s.closure == .constant(eta: 0.9))
@@ -249,7 +249,7 @@ func problem(_ error: ScenarioError?, containing fragment: String,
     @Test func unquotedValuesThatAreNotTOMLAreStrings() throws {
         let s = try ScenarioLoader.load(text: validScenario, path: scratchScenario,
                                         overrides: ["tissue.cL=1 mol/m^3", "tissue.length = 40 um"])
-        #expect(s.tissue.cL == 1)
+        #expect(s.tissue.inletConcentration == 1)
         #expect(s.tissue.length == 4e-5)
     }
 
@@ -288,7 +288,7 @@ func problem(_ error: ScenarioError?, containing fragment: String,
         let s = try ScenarioLoader.load(path: path, overrides: ["tissue.cL=1.5", "run.seed=7"])
         let again = try ScenarioLoader.load(text: s.resolvedTOML, path: path)
         #expect(again == s, "\(s.resolvedTOML)")
-        #expect(again.tissue.cL == 1.5 && again.seed == 7)
+        #expect(again.tissue.inletConcentration == 1.5 && again.seed == 7)
         #expect(!s.resolvedTOML.contains("file = \"../tissues"))  // tissue inlined
         #expect(s.resolvedTOML.contains("[tissue.dispersion]"))
     }
