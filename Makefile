@@ -2,7 +2,7 @@
 # Both install the system packages they need (Debian/Ubuntu, via apt-get) if missing.
 
 SWIFT        ?= swift
-APT_PACKAGES := libhdf5-dev hdf5-tools libopenblas-dev liblapacke-dev libsuitesparse-dev zlib1g-dev pkg-config
+APT_PACKAGES := libhdf5-dev hdf5-tools libopenblas-dev liblapacke-dev libsuitesparse-dev zlib1g-dev libsundials-dev pkg-config
 RELEASE_BIN  := .build/release/tissue
 VENV         := .venv
 PYTHON       := $(VENV)/bin/python

@@ -18,6 +18,7 @@ let package = Package(
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CSuiteSparse", providers: [.apt(["libsuitesparse-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CSundials", providers: [.apt(["libsundials-dev"])]),   // CVODES: error-controlled BDF
 
         // MARK: Foundations
         .target(name: "HDF5Kit", dependencies: ["CHDF5"]),
@@ -26,7 +27,7 @@ let package = Package(
 
         // MARK: Physics
         .target(name: "Closure", dependencies: ["NeuralNet", "Numerics", "HDF5Kit"]),
-        .target(name: "Macroscale", dependencies: ["Closure", "Numerics", "HDF5Kit"]),
+        .target(name: "Macroscale", dependencies: ["Closure", "Numerics", "HDF5Kit", "CSundials"]),
         .target(name: "Microscale", dependencies: ["Closure", "Numerics", "HDF5Kit", "CZlib"]),
         .target(name: "Averaging", dependencies: ["Closure", "Numerics", "HDF5Kit"]),
         .target(name: "Surrogate", dependencies: ["NeuralNet", "Numerics", "HDF5Kit", "CSuiteSparse"]),

@@ -26,7 +26,7 @@ public struct FiniteVolumeOperator: UpscaledOperator {
 
     /// The scalar description of the strip (a heterogeneous strip: its inlet values).
     public let problem: UpscaledProblem
-    public let medium: UpscaledMedium
+    public private(set) var medium: UpscaledMedium
     public let grid: UniformGrid1D
     public let convection: ConvectionScheme
     /// s_i = εβ,i/εβ,0, d_i = s_i D*_i, d_f on the N − 1 interior faces, k_i = (εσ,i/εβ,0) km_i.
@@ -202,6 +202,15 @@ public struct FiniteVolumeOperator: UpscaledOperator {
                 lo[i] -= sg / (2 * h)
             }
         }
+    }
+
+    /// V_i = h s_i (m): r_i = h s_i ∂t c_i + ….
+    public func storageVolumes() -> [Double] { storage.map { spacing * $0 } }
+
+    public func withInletConcentration(_ cL: Double) -> FiniteVolumeOperator {
+        var copy = self
+        copy.medium.inletConcentration = cL
+        return copy
     }
 
     /// Inflow, outflow and total uptake per unit β-phase cross-section at the inlet (mol m⁻² s⁻¹).

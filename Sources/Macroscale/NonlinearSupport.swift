@@ -5,7 +5,8 @@ import Numerics
 /// Michaelis–Menten Newton solve with η frozen.
 struct ClosureCaller<Operator: UpscaledOperator> {
     let closure: any EffectivenessClosure
-    let op: Operator
+    /// The operator whose features the closure sees (with a time-dependent inlet: the current cL).
+    var op: Operator
     var calls = 0
     var seconds = 0.0
     var lastClampedCounts = [Int](repeating: 0, count: EffectivenessFeature.count)
@@ -134,12 +135,13 @@ func checkStateInRange(_ c: [Double], op: some UpscaledOperator, closure: any Ef
     }
 }
 
-/// Numerical guard: a concentration below −1e-9 × the largest value in magnitude (beyond round-off)
-/// ends the run with the cell, x and time where it happened.
-func checkNonNegative(_ c: [Double], op: some UpscaledOperator, time: Double?) throws {
+/// Numerical guard: a concentration below −(1e-9 × the largest value in magnitude + `allowance`)
+/// (beyond round-off, and beyond the integration tolerance of an error-controlled run) ends the
+/// run with the cell, x and time where it happened.
+func checkNonNegative(_ c: [Double], op: some UpscaledOperator, time: Double?, allowance: Double = 0) throws {
     var scale = op.inletConcentration
     for v in c { scale = max(scale, abs(v)) }
-    if let k = c.indices.min(by: { c[$0] < c[$1] }), c[k] < -1e-9 * scale {
+    if let k = c.indices.min(by: { c[$0] < c[$1] }), c[k] < -(1e-9 * scale + allowance) {
         throw MacroscaleError.negativeConcentration(cell: k, x: op.position(of: k), value: c[k], time: time)
     }
 }

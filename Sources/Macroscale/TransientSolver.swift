@@ -6,14 +6,29 @@ public struct TransientSettings: Sendable, Equatable {
     public var scheme: TimeScheme
     /// Final time (s).
     public var endTime: Double
-    /// Nominal step Δt (s); steps are shortened to land exactly on output times.
+    /// Fixed-step schemes: nominal step Δt (s); steps are shortened to land exactly on output times.
+    /// Unused by `.cvode` (0 allowed).
     public var timeStep: Double
     /// Times (s) at which the profile is stored, increasing, in (0, endTime].
     public var outputTimes: [Double]
-    /// Uniform initial concentration (mol m⁻³).
+    /// Uniform initial concentration (mol m⁻³), unless `initialProfile` is given.
     public var initialConcentration: Double
-    /// Per-step tolerance of the inner Newton solve (relative residual).
+    /// Initial concentration per cell (mol m⁻³), e.g. the steady state for a washout.
+    public var initialProfile: [Double]? = nil
+    /// Fixed-step schemes: per-step tolerance of the inner Newton solve (relative residual).
     public var tolerance: Double
+    /// `.cvode`: local error control |e_i| ≤ rtol |c_i| + atol.
+    public var relativeTolerance: Double = TransientSettings.defaultRelativeTolerance
+    /// Absolute tolerance (mol m⁻³); nil: `defaultAbsoluteFraction` × the largest inlet or initial concentration.
+    public var absoluteTolerance: Double? = nil
+    /// cL(t); nil: the problem's constant cL.
+    public var inlet: InletSchedule? = nil
+    /// Exposure threshold (mol m⁻³) for the time to reach it; nil: half the largest inlet concentration.
+    public var exposureThreshold: Double? = nil
+
+    /// Defaults that meet the brain-transient bar (1e-4 cL against a tight solution, README).
+    public static let defaultRelativeTolerance = 1e-5
+    public static let defaultAbsoluteFraction = 1e-8
 
     public init(scheme: TimeScheme, endTime: Double, timeStep: Double, outputTimes: [Double],
                 initialConcentration: Double, tolerance: Double = 1e-10) {
@@ -25,11 +40,38 @@ public struct TransientSettings: Sendable, Equatable {
         self.tolerance = tolerance
     }
 
+    /// The largest concentration the run can reach (maximum principle): inlet, initial value or profile.
+    func concentrationScale(inlet cL: Double) -> Double {
+        max(inlet?.maximum ?? cL, initialConcentration, initialProfile?.max() ?? 0)
+    }
+
+    /// The initial state on `cells` cells.
+    func initialState(cells: Int) throws -> [Double] {
+        guard let p = initialProfile else { return [Double](repeating: initialConcentration, count: cells) }
+        guard p.count == cells else {
+            throw MacroscaleError.invalidSettings("the initial profile has \(p.count) values, the grid \(cells) cells")
+        }
+        return p
+    }
+
     func validate() throws {
         guard endTime > 0, endTime.isFinite else { throw MacroscaleError.invalidSettings("end time \(endTime) s must be > 0") }
-        guard timeStep > 0, timeStep <= endTime else {
-            throw MacroscaleError.invalidSettings("time step \(timeStep) s must lie in (0, end time \(endTime) s]")
+        if scheme.isFixedStep {
+            guard timeStep > 0, timeStep <= endTime else {
+                throw MacroscaleError.invalidSettings("time step \(timeStep) s must lie in (0, end time \(endTime) s]")
+            }
+        } else {
+            guard relativeTolerance > 0, relativeTolerance < 1 else {
+                throw MacroscaleError.invalidSettings("rtol = \(relativeTolerance) must lie in (0, 1)")
+            }
+            if let a = absoluteTolerance, !(a > 0 && a.isFinite) {
+                throw MacroscaleError.invalidSettings("atol = \(a) mol/m³ must be > 0")
+            }
         }
+        if let p = initialProfile, let bad = p.first(where: { !($0 >= 0 && $0.isFinite) }) {
+            throw MacroscaleError.invalidSettings("initial profile value \(bad) mol/m³ must be ≥ 0")
+        }
+        try inlet?.validate()
         guard initialConcentration >= 0, initialConcentration.isFinite else {
             throw MacroscaleError.invalidSettings("initial concentration \(initialConcentration) must be ≥ 0")
         }
@@ -63,6 +105,9 @@ public struct TransientSolution: Sendable {
     /// A front passing through does this for a few steps; the final state must not (it is an error).
     public var stateExcursionSteps: Int = 0
     public var firstStateExcursion: (time: Double, x: Double, excursion: FeatureExcursion)? = nil
+    /// Error-controlled runs: exposure outputs and integrator counters.
+    public var exposure: Exposure? = nil
+    public var statistics: IntegratorStatistics? = nil
 }
 
 /// Implicit time stepping of the upscaled equation: backward Euler or variable-step BDF2
@@ -80,8 +125,8 @@ public struct TransientSolver<Operator: UpscaledOperator>: Sendable {
         self.settings = settings
     }
 
-    /// Number of steps the run will take (for progress reporting).
-    public var plannedSteps: Int { stepEnds().count }
+    /// Number of progress units the run reports: time steps, or per mille of the end time for `.cvode`.
+    public var plannedSteps: Int { settings.scheme.isFixedStep ? stepEnds().count : AdaptiveProgress.units }
 
     /// Step end times: uniform steps, shortened to hit every output time and the end.
     func stepEnds() -> [Double] {
@@ -106,6 +151,8 @@ public struct TransientSolver<Operator: UpscaledOperator>: Sendable {
     /// negative values. (A damaged or foreign file would otherwise trap or poison
     /// the rest of the run.)
     public func resumeProblem(_ r: TransientState) -> String? {
+        if !settings.scheme.isFixedStep { return adaptiveResumeProblem(r) }
+        if r.integrals != nil || r.exposure != nil { return "it was saved by an error-controlled (cvode) run" }
         let n = op.cells, ends = stepEnds()
         func nonFinite(_ name: String, _ values: [Double]) -> String? {
             values.firstIndex { !$0.isFinite }.map { "\(name)[\($0)] = \(values[$0]) is not finite" }
@@ -147,7 +194,7 @@ public struct TransientSolver<Operator: UpscaledOperator>: Sendable {
         // Maximum principle: with c = cL at the inlet, c0 inside and non-negative uptake, every state
         // of the run lies in [0, max(cL, c0)] up to round-off (the run's own guard stops it at a
         // concentration below −1e-9 × scale). Twice that bound leaves room for any overshoot.
-        let ceiling = max(op.inletConcentration, settings.initialConcentration)
+        let ceiling = settings.concentrationScale(inlet: op.inletConcentration)
         func outOfRange(_ name: String, _ values: [Double]) -> String? {
             nonFinite(name, values) ?? values.firstIndex { $0 < -1e-9 * ceiling || $0 > 2 * ceiling }.map {
                 "\(name)[\($0)] = \(values[$0]) mol/m^3 lies outside the range this run can reach, [0, \(ceiling)] mol/m^3 (the inlet or initial concentration)"
@@ -167,12 +214,16 @@ public struct TransientSolver<Operator: UpscaledOperator>: Sendable {
                       checkpointEvery: Int = 0, checkpoint: (TransientState) throws -> Void = { _ in },
                       shouldStop: () -> Bool = { false },
                       progress: (Int, Int) -> Void = { _, _ in }) throws -> TransientSolution {
+        if !settings.scheme.isFixedStep {
+            return try solveAdaptive(closure: closure, resume: resume, checkpointEvery: checkpointEvery,
+                                     checkpoint: checkpoint, shouldStop: shouldStop, progress: progress)
+        }
         let watch = Stopwatch()
         let n = op.cells
         var caller = ClosureCaller(closure: closure, op: op)
         var jacobian = op.makeJacobian()
         var scratch = [Double](repeating: 0, count: n)
-        var c = [Double](repeating: settings.initialConcentration, count: n)
+        var c = try settings.initialState(cells: n)
         var cOld: [Double]? = nil
         var dtOld = 0.0
         var t = 0.0
@@ -211,10 +262,13 @@ public struct TransientSolver<Operator: UpscaledOperator>: Sendable {
             } else {
                 time = .init(coefficient: 1 / dt, history: c.map { $0 / dt })
             }
+            // Time-dependent inlet: the implicit step sees cL at the step's end.
+            let stepOperator = settings.inlet.map { op.withInletConcentration($0.concentration(at: tNext)) } ?? op
+            caller.op = stepOperator
             eta = try caller.evaluate(estimate, withSensitivity: false).eta
             let solved: (c: [Double], steps: Int)
             do {
-                solved = try solveWithFrozenEta(op, start: c, eta: eta, time: time, tolerance: settings.tolerance,
+                solved = try solveWithFrozenEta(stepOperator, start: c, eta: eta, time: time, tolerance: settings.tolerance,
                                                 maxIterations: 50, jacobian: &jacobian, scratch: &scratch)
             } catch MacroscaleError.notConverged(let it, let res, _) {
                 throw MacroscaleError.notConverged(iterations: it, residual: res, time: tNext)
@@ -272,6 +326,11 @@ public struct TransientState: Sendable, Equatable {
     public var newtonIterations: Int
     public var closureCalls: Int
     public var maxClampedCounts: [Int]
+    /// Error-controlled runs (`step` counts segments): the quadratures [AUC_i…, inflow, outflow,
+    /// uptake], the exposure record and the integrator counters so far.
+    public var integrals: [Double]? = nil
+    public var exposure: Exposure? = nil
+    public var statistics: IntegratorStatistics? = nil
 
     public init(step: Int, time: Double, concentration: [Double], previous: [Double]?, previousStep: Double,
                 times: [Double], profiles: [[Double]], newtonIterations: Int, closureCalls: Int, maxClampedCounts: [Int]) {

@@ -66,6 +66,28 @@ public enum UpscaledFile {
                        length: try p.dataset("length").read(Double.self).first)
     }
 
+    /// `/macro/exposure` (per cell: AUC, peak and its time, time to the threshold) and
+    /// `/macro/balance` (running totals at the output times and the mass balance residual).
+    static func writeExposure(_ e: Exposure, to macro: HDF5Group) throws {
+        let g = try macro.createGroup("exposure")
+        try g.write("auc", e.auc, units: "mol m-3 s", longName: "area under the curve: integral of <c>^beta over time, per cell")
+        try g.write("c_max", e.peak, units: "mol m-3", longName: "largest <c>^beta over the run, per cell")
+        try g.write("t_max", e.peakTime, units: "s", longName: "time of c_max, per cell")
+        try g.write("t_threshold", e.thresholdTime, units: "s",
+                    longName: "first time <c>^beta reaches the threshold, per cell (NaN: never)")
+        try g.setAttribute("threshold", e.threshold)
+        try g.setAttribute("threshold_units", "mol m-3")
+        let b = try macro.createGroup("balance")
+        try b.write("t", e.times, units: "s", longName: "times of the running totals (t = 0 and the output times)")
+        try b.write("inflow", e.inflow, units: "mol m-2", longName: "amount that entered at x = 0 since t = 0")
+        try b.write("outflow", e.outflow, units: "mol m-2", longName: "amount that left at x = L since t = 0")
+        try b.write("uptake", e.uptake, units: "mol m-2", longName: "amount taken up by the cells since t = 0")
+        try b.write("storage", e.storage, units: "mol m-2", longName: "amount in the strip")
+        try b.write("residual", e.balanceResidual, units: "mol m-2",
+                    longName: "mass balance residual: inflow - outflow - uptake - (storage - initial storage)")
+        try b.setAttribute("per", "unit beta-phase cross-section at the inlet")
+    }
+
     /// `/macro/medium`: the tissue properties of each cell (constant for a homogeneous strip).
     static func writeMedium(_ m: UpscaledMedium, to macro: HDF5Group) throws {
         let g = try macro.createGroup("medium")
@@ -126,11 +148,20 @@ public enum UpscaledFile {
         try macro.write("c_t", s.concentration.flatMap { $0 }, shape: [s.times.count, s.x.count], units: "mol m-3",
                         longName: "beta-intrinsic average concentration at the output times (nt x nx)")
         let solver = try macro.createGroup("solver")
-        try solver.setAttribute("method", "\(settings.scheme.rawValue), closure once per step at the extrapolated state, Newton on the uptake")
-        try solver.setAttribute("steps", s.steps)
-        try solver.setAttribute("newton_iterations", s.newtonIterations)
-        try solver.setAttribute("time_step", settings.timeStep)
-        try solver.setAttribute("tolerance", settings.tolerance)
+        if let stats = s.statistics {
+            try solver.setAttribute("method", "cvode: SUNDIALS CVODES variable-order BDF with local error control |e_i| <= rtol |c_i| + atol, closure at the current state in every right-hand side, band Jacobian with the closure's sensitivities; restarted at output times and inlet jumps")
+            try solver.setAttribute("rtol", settings.relativeTolerance)
+            if let a = settings.absoluteTolerance { try solver.setAttribute("atol", a) }
+            for (name, value) in stats.namedValues where name != "last_step" { try solver.setAttribute(name, Int(value)) }
+            try solver.setAttribute("last_step", stats.lastStep)
+        } else {
+            try solver.setAttribute("method", "\(settings.scheme.rawValue), closure once per step at the extrapolated state, Newton on the uptake")
+            try solver.setAttribute("steps", s.steps)
+            try solver.setAttribute("newton_iterations", s.newtonIterations)
+            try solver.setAttribute("time_step", settings.timeStep)
+            try solver.setAttribute("tolerance", settings.tolerance)
+        }
+        if let e = s.exposure { try writeExposure(e, to: macro) }
         try solver.setAttribute("closure_calls", s.closureCalls)
         try solver.setAttribute("closure_seconds", s.closureSeconds)
         try solver.setAttribute("wall_seconds", s.wallSeconds)

@@ -37,6 +37,11 @@ public protocol UpscaledOperator: Sendable {
                   jacobian: inout Jacobian) -> [Double]
     /// Inflow, outflow and total uptake (per unit β-phase cross-section at the inlet, mol m⁻² s⁻¹).
     func balance(_ c: [Double], eta: [Double]) -> (inflow: Double, outflow: Double, uptake: Double)
+    /// The factor V_i of each cell's time derivative in the residual, r_i = V_i ∂t c_i + …, so that
+    /// ∂t c_i = −r_i/V_i and Σ V_i c_i is the stored amount (same units as `balance` × s).
+    func storageVolumes() -> [Double]
+    /// The same operator with another inlet concentration cL (mol m⁻³): time-dependent inputs.
+    func withInletConcentration(_ cL: Double) -> Self
 }
 
 extension UpscaledOperator {
@@ -44,12 +49,28 @@ extension UpscaledOperator {
     public func position(of cell: Int) -> Double { centres[cell] }
 }
 
-/// The Jacobian of an `UpscaledOperator`: solves J δ = b.
+/// The Jacobian of an `UpscaledOperator`: solves J δ = b, and hands its entries to another solver
+/// (CVODES's band matrix).
 public protocol UpscaledJacobian {
     mutating func solve(_ rhs: [Double], scratch: inout [Double]) throws -> [Double]
+    /// Half-bandwidths (below, above the diagonal).
+    var bandwidths: (lower: Int, upper: Int) { get }
+    /// Calls `body(row, column, value)` for every stored entry.
+    func forEachEntry(_ body: (Int, Int, Double) -> Void)
 }
 
-extension TridiagonalSystem: UpscaledJacobian {}
+extension TridiagonalSystem: UpscaledJacobian {
+    public var bandwidths: (lower: Int, upper: Int) { (1, 1) }
+
+    public func forEachEntry(_ body: (Int, Int, Double) -> Void) {
+        let n = count
+        for i in 0..<n {
+            if i > 0 { body(i, i - 1, lower[i]) }
+            body(i, i, diagonal[i])
+            if i + 1 < n { body(i, i + 1, upper[i]) }
+        }
+    }
+}
 
 /// Sensitivities of η to the state-dependent features, if the closure supplies them.
 public struct EtaSensitivity: Sendable {

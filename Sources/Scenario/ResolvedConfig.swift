@@ -45,13 +45,22 @@ enum ResolvedConfig {
             ("max_iterations", integer(s.maxIterations)),
         ]))
         if let t = s.transient {
-            root.set("transient", table([
-                ("scheme", string(t.scheme.rawValue)),
-                ("end_time", float(t.endTime)),
-                ("time_step", float(t.timeStep)),
-                ("output_times", TOMLValue(.array(t.outputTimes.map(float)))),
-                ("initial_concentration", float(t.initialConcentration)),
-            ]))
+            var fields: [(String, TOMLValue)] = [("scheme", string(t.scheme.rawValue)), ("end_time", float(t.endTime))]
+            if t.scheme.isFixedStep {
+                fields.append(("time_step", float(t.timeStep)))
+            } else {
+                fields.append(("rtol", float(t.relativeTolerance)))
+                if let a = t.absoluteTolerance { fields.append(("atol", float(a))) }
+            }
+            fields.append(("output_times", TOMLValue(.array(t.outputTimes.map(float)))))
+            if let p = s.initialProfilePath {
+                fields.append(("initial_profile", string(p)))
+            } else {
+                fields.append(("initial_concentration", float(t.initialConcentration)))
+            }
+            if let th = t.exposureThreshold { fields.append(("threshold", float(th))) }
+            root.set("transient", table(fields))
+            if let inlet = s.inletTable { root.set("inlet", inlet) }
         }
         switch s.closure {
         case .constant(let eta):

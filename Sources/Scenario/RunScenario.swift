@@ -98,6 +98,10 @@ public struct RunScenario: Sendable, Equatable {
     public var dispersion: DispersionChoice
     /// Properties that change along the strip (nil: a homogeneous strip).
     public var heterogeneity: Heterogeneity? = nil
+    /// Transient runs: an `upscaled` file whose final profile is the initial state (read by the run).
+    public var initialProfilePath: String? = nil
+    /// Transient runs: the `[inlet]` table as resolved (SI values), for the resolved config.
+    public var inletTable: TOMLValue? = nil
     /// Output file, relative to the working directory.
     public var outputPath: String
     /// The whole resolved configuration as canonical TOML (tissue inlined, overrides applied,

@@ -49,12 +49,25 @@ public enum ScenarioLoader {
         let maxIterations = solver.integer("max_iterations", atLeast: 1, default: 50)
 
         var transient: TransientSettings? = nil
+        var initialProfilePath: String? = nil
+        var inletText: TOMLValue? = nil
         var transientOK = true
         if mode == .transient {
             var section = sections["transient"]
             section.missingHint = " (required when run.mode = \"transient\")"
-            transient = readTransient(SectionReader(section, diagnostics))
+            if let (settings, profile) = readTransient(SectionReader(section, diagnostics), directory: directory) {
+                transient = settings
+                initialProfilePath = profile
+            }
             if let tolerance { transient?.tolerance = tolerance }
+            let inlet = SectionReader(sections["inlet"], diagnostics)
+            if let schedule = InletReader.read(inlet, level: tissue?.inletConcentration, endTime: transient?.endTime,
+                                               directory: directory) {
+                transient?.inlet = schedule.schedule
+                inletText = schedule.text
+            } else if inlet.section.isPresent || !inlet.section.order.isEmpty {
+                transient = nil
+            }
             transientOK = transient != nil
         }
 
@@ -90,6 +103,8 @@ public enum ScenarioLoader {
             convection: convection, tolerance: tolerance, maxIterations: maxIterations, transient: transient,
             closure: closure, dispersion: dispersion, outputPath: outputPath, resolvedTOML: "")
         scenario.heterogeneity = heterogeneity
+        scenario.initialProfilePath = initialProfilePath
+        scenario.inletTable = inletText
         scenario.resolvedTOML = ResolvedConfig.toml(for: scenario, modelPathAsWritten: modelText)
         return scenario
     }
@@ -206,46 +221,83 @@ public enum ScenarioLoader {
 
     // MARK: - Transient, closure
 
-    static func readTransient(_ t: SectionReader) -> TransientSettings? {
-        let scheme = t.choice("scheme", TimeScheme.self, default: .bdf2)
+    static func readTransient(_ t: SectionReader, directory: String) -> (TransientSettings, initialProfile: String?)? {
+        // Error-controlled by default; a file that gives a time_step but no scheme steps with it (BDF2).
+        let scheme = t.choice("scheme", TimeScheme.self, default: t.isPresent("time_step") ? .bdf2 : .cvode)
         let endTime = t.quantity("end_time", .time, .positive)
-        var timeStep = t.quantity("time_step", .time, .positive)
-        if let endTime, let step = timeStep, step > endTime, let v = t.section["time_step"] {
-            let range = AllowedRange(lower: 0, upper: endTime, upperInclusive: true, upperName: "end_time")
-            t.report(v, "\(v.name) = \(TOMLSerializer.inline(v.value)) is out of range: expected \(range.describe("time_step", unit: " s"))")
-            timeStep = nil
-        }
-        // end_time / time_step steps: bounded, so that stepping always advances t and fits in memory.
-        if let endTime, let step = timeStep, endTime / step > Double(maxTimeSteps), let v = t.section["time_step"] {
-            t.report(v, "\(v.name) = \(TOMLSerializer.inline(v.value)) gives \(AllowedRange.format((endTime / step).rounded(.up))) steps to end_time; at most \(maxTimeSteps) are allowed")
-            timeStep = nil
-        }
-        var outputTimes: [Double]? = nil
-        if let endTime {
-            if t.isPresent("output_times") {
+        var timeStep: Double? = 0
+        if scheme?.isFixedStep ?? true {
+            var section = t.section
+            section.missingHint = " (required with a fixed-step scheme)"
+            let fixed = SectionReader(section, t.diagnostics)
+            timeStep = fixed.quantity("time_step", .time, .positive)
+            if let endTime, let step = timeStep, step > endTime, let v = t.section["time_step"] {
                 let range = AllowedRange(lower: 0, upper: endTime, upperInclusive: true, upperName: "end_time")
-                if let (times, source) = t.quantityArray("output_times", .time, range) {
-                    outputTimes = times
-                    let elements = source.value.arrayValue ?? []
-                    if times.isEmpty {
-                        t.report(source, "\(source.name) must not be empty (leave it out for 10 evenly spaced times)")
-                        outputTimes = nil
-                    }
-                    for i in times.indices.dropFirst() where times[i] <= times[i - 1] {
-                        t.report(source, line: source.line(of: elements[i]),
-                                 "\(source.name) must be strictly increasing: \(source.name)[\(i)] = \(TOMLSerializer.inline(elements[i])) follows \(TOMLSerializer.inline(elements[i - 1]))")
-                        outputTimes = nil
-                        break
-                    }
-                }
-            } else {
-                outputTimes = (1...10).map { endTime * Double($0) / 10 }
+                t.report(v, "\(v.name) = \(TOMLSerializer.inline(v.value)) is out of range: expected \(range.describe("time_step", unit: " s"))")
+                timeStep = nil
             }
+            // end_time / time_step steps: bounded, so that stepping always advances t and fits in memory.
+            if let endTime, let step = timeStep, endTime / step > Double(maxTimeSteps), let v = t.section["time_step"] {
+                t.report(v, "\(v.name) = \(TOMLSerializer.inline(v.value)) gives \(AllowedRange.format((endTime / step).rounded(.up))) steps to end_time; at most \(maxTimeSteps) are allowed")
+                timeStep = nil
+            }
+            t.forbid("rtol", "it sets the error control of scheme = \"cvode\"; fixed-step schemes use time_step")
+            t.forbid("atol", "it sets the error control of scheme = \"cvode\"; fixed-step schemes use time_step")
+        } else {
+            t.forbid("time_step", "scheme = \"cvode\" chooses its own steps under error control (set rtol/atol instead)")
         }
+        let outputTimes = endTime.flatMap { readOutputTimes(t, endTime: $0) }
         let initial = t.quantity("initial_concentration", .concentration, .nonNegative, default: 0)
-        guard let scheme, let endTime, let timeStep, let outputTimes, let initial else { return nil }
-        return TransientSettings(scheme: scheme, endTime: endTime, timeStep: timeStep,
-                                 outputTimes: outputTimes, initialConcentration: initial)
+        var profilePath: String? = nil
+        if t.isPresent("initial_profile") {
+            t.forbid("initial_concentration", "initial_profile gives the initial state")
+            profilePath = t.string("initial_profile", nonEmpty: true).map { Paths.resolve($0, relativeTo: directory) }
+        }
+        let rtol = t.quantity("rtol", .dimensionless, AllowedRange(lower: 0, upper: 1), default: TransientSettings.defaultRelativeTolerance)
+        let atol = t.isPresent("atol") ? t.quantity("atol", .concentration, .positive) : nil
+        let threshold = t.isPresent("threshold") ? t.quantity("threshold", .concentration, .nonNegative) : nil
+        guard let scheme, let endTime, let timeStep, let outputTimes, let initial, let rtol,
+              !t.isPresent("atol") || atol != nil, !t.isPresent("threshold") || threshold != nil,
+              !t.isPresent("initial_profile") || profilePath != nil else { return nil }
+        var settings = TransientSettings(scheme: scheme, endTime: endTime, timeStep: timeStep,
+                                         outputTimes: outputTimes, initialConcentration: initial)
+        settings.relativeTolerance = rtol
+        settings.absoluteTolerance = atol
+        settings.exposureThreshold = threshold
+        return (settings, profilePath)
+    }
+
+    /// `output_times` (strictly increasing, in (0, end_time]) or `output_every` (a spacing: every
+    /// multiple up to end_time, and end_time); 10 evenly spaced times when neither is given.
+    static func readOutputTimes(_ t: SectionReader, endTime: Double) -> [Double]? {
+        if t.isPresent("output_every") {
+            t.forbid("output_times", "give either output_times or output_every")
+            let range = AllowedRange(lower: 0, upper: endTime, upperInclusive: true, upperName: "end_time")
+            guard let every = t.quantity("output_every", .time, range) else { return nil }
+            let count = Int((endTime / every * (1 + 1e-12)).rounded(.down))
+            guard count <= 100_000, let v = t.section["output_every"] else {
+                if let v = t.section["output_every"] { t.report(v, "\(v.name) gives \(count) output times; at most 100000 are allowed") }
+                return nil
+            }
+            _ = v
+            var times = (1...max(count, 1)).map { Double($0) * every }.filter { $0 < endTime * (1 - 1e-12) }
+            times.append(endTime)
+            return times
+        }
+        guard t.isPresent("output_times") else { return (1...10).map { endTime * Double($0) / 10 } }
+        let range = AllowedRange(lower: 0, upper: endTime, upperInclusive: true, upperName: "end_time")
+        guard let (times, source) = t.quantityArray("output_times", .time, range) else { return nil }
+        let elements = source.value.arrayValue ?? []
+        if times.isEmpty {
+            t.report(source, "\(source.name) must not be empty (leave it out for 10 evenly spaced times)")
+            return nil
+        }
+        for i in times.indices.dropFirst() where times[i] <= times[i - 1] {
+            t.report(source, line: source.line(of: elements[i]),
+                     "\(source.name) must be strictly increasing: \(source.name)[\(i)] = \(TOMLSerializer.inline(elements[i])) follows \(TOMLSerializer.inline(elements[i - 1]))")
+            return nil
+        }
+        return times
     }
 
     /// The closure and, for an MLP, the model path as written relative to the scenario (normalised).

@@ -80,6 +80,17 @@ public enum RunWorkflow {
             summary["closure_calls"] = s.closureCalls
             summary["solver_seconds"] = s.wallSeconds
             summary["clamped_inputs"] = s.clampedCounts
+            if let stats = s.statistics {
+                summary["integrator"] = Dictionary(uniqueKeysWithValues: stats.namedValues.map { ($0.0, $0.1) })
+            }
+            if let e = s.exposure {
+                let last = e.times.count - 1
+                summary["exposure"] = ["threshold_mol_m3": e.threshold, "auc_mol_m3_s": e.auc, "c_max_mol_m3": e.peak,
+                                       "t_max_s": e.peakTime, "t_threshold_s": e.thresholdTime.map { $0.isNaN ? -1 : $0 }] as [String: Any]
+                summary["balance"] = ["inflow_mol_m2": e.inflow[last], "outflow_mol_m2": e.outflow[last],
+                                      "uptake_mol_m2": e.uptake[last], "storage_change_mol_m2": e.storage[last] - e.initialStorage,
+                                      "residual_relative": e.balanceResidual[last] / max(abs(e.inflow[last]), 1e-300)]
+            }
             if let first = s.firstStateExcursion {
                 let e = first.excursion
                 summary["state_excursion_steps"] = s.stateExcursionSteps
@@ -90,6 +101,12 @@ public enum RunWorkflow {
         summary["c_mean_mol_m3"] = c.reduce(0, +) / Double(max(c.count, 1))
         summary["eta_min"] = eta.min() ?? 0
         summary["eta_max"] = eta.max() ?? 0
-        return WorkflowReport(summary: summary, headline: ["wrote \(path)"], hidden: ["output"])
+        var headline = ["wrote \(path)"]
+        if case .transient(let s) = outcome, let e = s.exposure {
+            let reached = e.thresholdTime.filter { !$0.isNaN }.count
+            headline.append(String(format: "  exposure: AUC %.4g…%.4g mol m-3 s (inlet…outlet), c_max %.4g…%.4g mol/m^3, threshold %.4g mol/m^3 reached in %d of %d cells (--json or /macro/exposure for every cell)",
+                                   e.auc.first ?? 0, e.auc.last ?? 0, e.peak.first ?? 0, e.peak.last ?? 0, e.threshold, reached, e.auc.count))
+        }
+        return WorkflowReport(summary: summary, headline: headline, hidden: ["output", "exposure"])
     }
 }

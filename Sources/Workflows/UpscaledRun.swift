@@ -1,5 +1,7 @@
 import Scenario
 import Closure
+import Config
+import Foundation
 import HDF5Kit
 import Macroscale
 
@@ -13,6 +15,8 @@ public struct UpscaledRun {
     public let problem: UpscaledProblem
     public let closure: any EffectivenessClosure
     public let op: FiniteVolumeOperator
+    /// Transient runs: the settings, with the initial profile read from its file.
+    public let transientSettings: TransientSettings?
 
     /// The result of a steady or transient solve.
     public enum Outcome {
@@ -50,13 +54,31 @@ public struct UpscaledRun {
         } else {
             op = try FiniteVolumeOperator(problem: problem, cells: scenario.cells, convection: scenario.convection)
         }
+        var transient = scenario.transient
+        if let path = scenario.initialProfilePath {
+            transient?.initialProfile = try Self.initialProfile(path: path, cells: scenario.cells, config: scenario.configPath)
+        }
+        transientSettings = transient
+    }
+
+    /// The final profile of an `upscaled` file, as the initial state of a run on `cells` cells.
+    static func initialProfile(path: String, cells: Int, config: String) throws -> [Double] {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw ScenarioError(file: config, key: "transient.initial_profile", message: "initial profile '\(path)' does not exist")
+        }
+        let file = try HDF5File.open(path)
+        defer { try? file.close() }
+        let profile = try UpscaledFile.readProfile(from: file)
+        guard profile.c.count == cells else {
+            throw ScenarioError(file: config, key: "transient.initial_profile",
+                                message: "initial profile '\(path)' has \(profile.c.count) cells, this run's grid \(cells): run it with grid.cells = \(profile.c.count)")
+        }
+        return profile.c
     }
 
     var steadySettings: SteadySettings {
         SteadySettings(tolerance: scenario.tolerance, maxIterations: scenario.maxIterations)
     }
-
-    var transientSettings: TransientSettings? { scenario.transient }
 
     /// Number of progress units the run reports (time steps; 1 for a steady solve).
     public func plannedSteps() throws -> Int {
@@ -109,6 +131,9 @@ public struct UpscaledRun {
             try g.setAttribute("newton_iterations", state.newtonIterations)
             try g.setAttribute("closure_calls", state.closureCalls)
             try g.setAttribute("max_clamped_counts", state.maxClampedCounts)
+            if let integrals = state.integrals, let e = state.exposure, let s = state.statistics {
+                try Self.writeAdaptive(integrals: integrals, exposure: e, statistics: s, to: g)
+            }
         }
     }
 
@@ -127,7 +152,7 @@ public struct UpscaledRun {
         guard flat.count == times.count * n else {
             throw HDF5Error(file: path, message: "/state/profiles holds \(flat.count) values, expected \(times.count) × \(n)")
         }
-        let state = TransientState(
+        let base = TransientState(
             step: try g.intAttribute("step"), time: try g.doubleAttribute("time"),
             concentration: try g.dataset("concentration").read(Double.self),
             previous: g.contains("previous") ? try g.dataset("previous").read(Double.self) : nil,
@@ -135,10 +160,51 @@ public struct UpscaledRun {
             profiles: (0..<times.count).map { Array(flat[($0 * n)..<(($0 + 1) * n)]) },
             newtonIterations: try g.intAttribute("newton_iterations"), closureCalls: try g.intAttribute("closure_calls"),
             maxClampedCounts: try g.intArrayAttribute("max_clamped_counts"))
+        var state = base
+        if g.contains("exposure") { try Self.readAdaptive(into: &state, from: g) }
         if let settings = transientSettings, let problem = try TransientSolver(operator: op, settings: settings).resumeProblem(state) {
             throw HDF5Error(file: path, message: "cannot resume from this saved state: \(problem)")
         }
         return state
+    }
+
+    /// The error-controlled run's part of a saved state: quadratures, exposure record, counters.
+    static func writeAdaptive(integrals: [Double], exposure e: Exposure, statistics s: IntegratorStatistics,
+                              to g: HDF5Group) throws {
+        try g.write("integrals", integrals, units: "1", longName: "quadratures: AUC per cell (mol m-3 s), inflow, outflow, uptake (mol m-2)")
+        let x = try g.createGroup("exposure")
+        try x.setAttribute("threshold", e.threshold)
+        try x.setAttribute("initial_storage", e.initialStorage)
+        for (name, values) in [("auc", e.auc), ("peak", e.peak), ("peak_time", e.peakTime), ("threshold_time", e.thresholdTime),
+                               ("times", e.times), ("inflow", e.inflow), ("outflow", e.outflow), ("uptake", e.uptake),
+                               ("storage", e.storage)] {
+            try x.write(name, values, units: "1", longName: "exposure record: \(name)")
+        }
+        let counters = try g.createGroup("integrator")
+        for (name, value) in s.namedValues { try counters.setAttribute(name, value) }
+    }
+
+    static func readAdaptive(into state: inout TransientState, from g: HDF5Group) throws {
+        let x = try g.group("exposure")
+        func read(_ name: String) throws -> [Double] { try x.dataset(name).read(Double.self) }
+        var e = Exposure(initial: [], threshold: try x.doubleAttribute("threshold"), storage: try x.doubleAttribute("initial_storage"))
+        (e.auc, e.peak, e.peakTime, e.thresholdTime) = (try read("auc"), try read("peak"), try read("peak_time"), try read("threshold_time"))
+        (e.times, e.inflow, e.outflow, e.uptake, e.storage) = (try read("times"), try read("inflow"), try read("outflow"),
+                                                               try read("uptake"), try read("storage"))
+        let c = try g.group("integrator")
+        var s = IntegratorStatistics()
+        func count(_ name: String) throws -> Int {
+            let v = try c.doubleAttribute(name)
+            guard v >= 0, v <= Double(1 << 53) else { throw HDF5Error(file: "", message: "integrator counter \(name) = \(v) is out of range") }
+            return Int(v)
+        }
+        (s.steps, s.rhsEvaluations, s.jacobianEvaluations) = (try count("steps"), try count("rhs_evaluations"), try count("jacobian_evaluations"))
+        (s.linearSetups, s.errorTestFailures, s.convergenceFailures) = (try count("linear_setups"), try count("error_test_failures"),
+                                                                        try count("convergence_failures"))
+        (s.lastOrder, s.lastStep, s.restarts) = (try count("last_order"), try c.doubleAttribute("last_step"), try count("restarts"))
+        state.integrals = try g.dataset("integrals").read(Double.self)
+        state.exposure = e
+        state.statistics = s
     }
 
     /// Writes the `upscaled` file atomically (`path.partial`, then rename).

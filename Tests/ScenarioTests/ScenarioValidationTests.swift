@@ -161,7 +161,7 @@ private func lineNumber(of fragment: String, in text: String) -> Int {
                       "expected one of \"constant\", \"analytic\", \"mlp\"", line: 11, key: "closure.kind")
         expectProblem(scenario(replacing: "mode = \"steady\"", with: "mode = \"transient\"")
                         + "\n\n[transient]\nend_time = 1\ntime_step = 0.1\nscheme = \"euler\"\n",
-                      "expected one of \"backward-euler\", \"bdf2\"", line: 17, key: "transient.scheme")
+                      "expected one of \"cvode\", \"backward-euler\", \"bdf2\"", line: 17, key: "transient.scheme")
     }
 
     @Test func closureKeysMustMatchTheKind() {

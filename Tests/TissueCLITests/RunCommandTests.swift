@@ -74,6 +74,46 @@ import HDF5Kit
         #expect(zip(cHet, cHom).prefix(79).allSatisfy { abs($0 - $1) < 1e-3 })   // upstream of the band (x < 8 µm): almost unchanged
     }
 
+    /// The bolus example (coarser grid) writes exposure outputs whose mass balance closes; a washout
+    /// starts from a steady run's profile, and an initial profile of another grid or kind is refused.
+    @Test func bolusAndWashoutRun() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let bolus = dir.appendingPathComponent("bolus.h5").path
+        let r = try CLI.run(["run", "examples/brain-bolus.toml", "-o", bolus, "--quiet", "--json", "--set", "grid.cells=400",
+                             "--set", "transient.end_time=20 ms", "--set", "closure.model=../models/eta-mlp-reference.h5"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let f = try HDF5File.open(bolus)
+        defer { try? f.close() }
+        let residual = try f.root.dataset("macro/balance/residual").read(Double.self)
+        let inflow = try f.root.dataset("macro/balance/inflow").read(Double.self)
+        #expect(abs(residual.last!) <= 1e-6 * inflow.last!, "residual \(residual.last!), inflow \(inflow.last!)")
+        #expect(try f.root.dataset("macro/exposure/auc").stringAttribute("units") == "mol m-3 s")
+        #expect(try f.root.dataset("macro/exposure/auc").read(Double.self).allSatisfy { $0 > 0 })
+        #expect(try f.root.group("macro/solver").intAttribute("steps") > 0)
+        #expect(r.stdout.contains("\"integrator\"") && r.stdout.contains("\"exposure\""))
+
+        let steady = dir.appendingPathComponent("liver.h5").path, washout = dir.appendingPathComponent("washout.h5").path
+        // 200 cells: upwind convection (cell Péclet ≈ 4 would make central differences oscillate at the washout front).
+        #expect(try CLI.run(["run", "examples/liver.toml", "-o", steady, "--quiet", "--set", "grid.cells=200",
+                             "--set", "solver.convection=upwind"]).status == 0)
+        let w = try CLI.run(["run", "examples/liver-washout.toml", "-o", washout, "--quiet", "--set", "grid.cells=200",
+                             "--set", "solver.convection=upwind",
+                             "--set", "transient.initial_profile=\(steady)", "--set", "transient.end_time=1 s"])
+        #expect(w.status == 0, "\(w.stderr)")
+        let g = try HDF5File.open(washout)
+        defer { try? g.close() }
+        let ct = try g.root.dataset("macro/c_t").read(Double.self)
+        let c0 = try HDF5File.open(steady).root.dataset("macro/c").read(Double.self)
+        #expect(Array(ct[0..<200]) == c0)   // t = 0 is the steady profile
+        let wrongGrid = try CLI.run(["run", "examples/liver-washout.toml", "-o", washout, "--quiet", "--overwrite",
+                                     "--set", "transient.initial_profile=\(steady)"])
+        #expect(wrongGrid.status != 0 && wrongGrid.stderr.contains("200 cells"), "\(wrongGrid.stderr)")
+        let wrongKind = try CLI.run(["run", "examples/liver-washout.toml", "-o", washout, "--quiet", "--overwrite",
+                                     "--set", "grid.cells=200", "--set", "transient.initial_profile=\(CLI.root.path)/models/eta-mlp-dns.h5"])
+        #expect(wrongKind.status != 0 && wrongKind.stderr.contains("expected an 'upscaled' file"), "\(wrongKind.stderr)")
+    }
+
     /// An existing output is never replaced by accident: refused before any work unless --overwrite.
     @Test func existingOutputIsRefusedUnlessOverwrite() throws {
         let dir = try CLI.temporaryDirectory()
@@ -129,7 +169,7 @@ import HDF5Kit
         #expect(stopped.status == 143, "\(stopped.stderr)")
         #expect(stopped.stderr.contains("SIGTERM") && stopped.stderr.contains(part), "\(stopped.stderr)")
         #expect(!FileManager.default.fileExists(atPath: out))
-        let foreign = try CLI.run(args + ["-o", out, "--resume", "--set", "transient.time_step=0.1 ms"])
+        let foreign = try CLI.run(args + ["-o", out, "--resume", "--set", "transient.rtol=1e-6"])
         #expect(foreign.status != 0 && foreign.stderr.contains("another config"), "\(foreign.stderr)")
         let stale = dir.appendingPathComponent("stale.part.h5").path
         try FileManager.default.copyItem(atPath: part, toPath: stale)
@@ -145,7 +185,7 @@ import HDF5Kit
         // same config removes the stale state and keeps the output; another config is refused.
         let finished = try Data(contentsOf: URL(fileURLWithPath: out))
         try FileManager.default.copyItem(atPath: stale, toPath: part)
-        let other = try CLI.run(args + ["-o", out, "--resume", "--set", "transient.time_step=0.1 ms"])
+        let other = try CLI.run(args + ["-o", out, "--resume", "--set", "transient.rtol=1e-6"])
         #expect(other.status != 0 && other.stderr.contains("already exists"), "\(other.stderr)")
         #expect(FileManager.default.fileExists(atPath: part))
         let again = try CLI.run(args.filter { $0 != "--quiet" } + ["-o", out, "--resume"])

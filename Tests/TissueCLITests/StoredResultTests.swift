@@ -66,6 +66,7 @@ import HDF5Kit
         Case(name: "brain-analytic", arguments: ["run", "DIR/analytic.toml", "-o", "OUT"], datasets: steadyPaths,
              config: ("analytic.toml", brainScenario(closure: "kind = \"analytic\""))),
         Case(name: "brain-transient-bdf2-mlp", arguments: ["run", "examples/brain-transient.toml", "-o", "OUT",
+                                                             "--set", "transient.scheme=bdf2", "--set", "transient.time_step=0.2 ms",
                                                              "--set", "grid.cells=100", "--set", "transient.end_time=4 ms",
                                                              "--set", "transient.output_times=[\"1 ms\", \"4 ms\"]"],
              datasets: ["macro/t", "macro/c_t", "macro/eta"]),
