@@ -59,6 +59,6 @@ let package = Package(
         .testTarget(name: "ConfigTests", dependencies: ["Config"]),
         .testTarget(name: "ScenarioTests", dependencies: ["Scenario", "Config"]),
         .testTarget(name: "WorkflowsTests", dependencies: ["Workflows", "Scenario", "Macroscale", "HDF5Kit"]),
-        .testTarget(name: "TissueCLITests", dependencies: ["HDF5Kit", "TissueCLI"]),
+        .testTarget(name: "TissueCLITests", dependencies: ["HDF5Kit", "TissueCLI"], exclude: ["StoredResults"]),
     ]
 )

@@ -11,7 +11,7 @@
 #
 # Environment: RESOLUTIONS ("60"), ROUNDS (3: one Swift and one peer process per round, each
 # solving every row once, the order flipping every round so drifting load hits both alike),
-# ROWS (the 13 calibration rows), INPUTS (../shared/reference/Comsol_output_...csv),
+# ROWS (the 13 calibration rows), INPUTS (data/reference/Comsol_output_...csv),
 # CONVECTION (quick; or central) and PEER_WALL (document; or consistent) for the peer,
 # PYTHON (python3, only to create bench/.venv), SCRATCH (.build: swift build --scratch-path),
 # BUILD_JOBS (swift build -j; default: all cores).
@@ -23,7 +23,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 RESOLUTIONS=${RESOLUTIONS:-60}
 ROUNDS=${ROUNDS:-3}
 ROWS=${ROWS:-4039,4017,6342,7810,288,980,6742,7784,1807,2669,7061,3583,2591}
-INPUTS=${INPUTS:-../shared/reference/Comsol_output_Pe_u_Brinkman__Phi2_III__R8192_1.csv}
+INPUTS=${INPUTS:-data/reference/Comsol_output_Pe_u_Brinkman__Phi2_III__R8192_1.csv}
 CONVECTION=${CONVECTION:-quick}
 PEER_WALL=${PEER_WALL:-document}
 

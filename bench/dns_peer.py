@@ -101,7 +101,7 @@ class SolveError(RuntimeError):
 
 
 # --------------------------------------------------------------------------------------------
-# Inputs: the COMSOL table (../shared/reference/README.md)
+# Inputs: the COMSOL table (data/reference/README.md)
 # --------------------------------------------------------------------------------------------
 
 def read_table(path: str, rows: list[int]) -> list[dict]:

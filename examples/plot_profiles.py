@@ -5,7 +5,7 @@
 Usage:
     python3 examples/plot_profiles.py results/brain.h5 [more.h5 ...] [-o profiles.png]
     python3 examples/plot_profiles.py results/validate-brain.h5 -o validate.png
-    python3 examples/plot_profiles.py up.h5 avg.h5 --reference ../shared/reference/brain_average_c_moving_bar_2D_Brinkman_realdata_Pe_8.csv
+    python3 examples/plot_profiles.py up.h5 avg.h5 --reference data/reference/brain_average_c_moving_bar_2D_Brinkman_realdata_Pe_8.csv
 
 Top panel: <c>^beta(x) of every file: `upscaled` (transient files: every stored time, faded),
 `average` (window average solid, section average thin), `comparison` (both profiles; a

@@ -67,6 +67,13 @@ public struct ConfigSection {
 
     public subscript(key: String) -> SourcedValue? { values[key] }
 
+    /// Removes `key` (and its place in the order); returns the removed value.
+    @discardableResult
+    public mutating func remove(_ key: String) -> SourcedValue? {
+        order.removeAll { $0 == key }
+        return values.removeValue(forKey: key)
+    }
+
     public mutating func set(_ key: String, _ value: SourcedValue) {
         if values[key] == nil { order.append(key) }
         values[key] = value

@@ -1,6 +1,44 @@
-/// Command-line overrides `--set section.key=value` applied to a scenario before validation.
-
+/// Command-line overrides applied to a configuration before validation: `--set section.key=value`
+/// and `--unset section.key`.
+///
+/// Switching a table's `kind` with `--set` (e.g. `closure.kind=analytic`) drops the keys of that
+/// table that only another kind reads (`kindKeys`, given by the file kind's schema), with a note.
 public enum Overrides {
+    /// Keys read only by some values of a table's `kind`: table → kind value → its keys.
+    public typealias KindKeys = [String: [String: [String]]]
+
+    /// Removes each `section.key` of `unset`; an unknown table or key is an error with a suggestion.
+    public static func unset(_ keys: [String], in sections: inout ConfigSections, diagnostics: Diagnostics) {
+        for text in keys {
+            let path: [String]
+            do { path = try TOMLParser.parseKey(text, file: source) } catch {
+                diagnostics.report(file: source, line: nil, "invalid key `\(text)` in --unset")
+                continue
+            }
+            guard let (section, key) = locate(path, schema: sections.schema, diagnostics: diagnostics) else { continue }
+            sections[section].remove(key)
+        }
+    }
+
+    /// After the overrides: for each table whose `kind` was set on the command line, the keys that
+    /// belong only to other kinds are dropped; returns a note per dropped key.
+    public static func dropKeysOfOtherKinds(_ overrides: [String], in sections: inout ConfigSections,
+                                            kindKeys: KindKeys) -> [String] {
+        var notes: [String] = []
+        for (table, kinds) in kindKeys.sorted(by: { $0.key < $1.key }) {
+            guard sections.sections[table] != nil,
+                  overrides.contains(where: { $0.split(separator: "=").first.map { String($0).trimmingBlanks() } == table + ".kind" }),
+                  let kind = sections[table]["kind"]?.value.stringValue, let own = kinds[kind] else { continue }
+            let others = Set(kinds.values.joined()).subtracting(own)
+            for key in sections[table].order where others.contains(key) {
+                let owner = kinds.filter { $0.value.contains(key) }.map(\.key).sorted().joined(separator: "\" or \"")
+                sections[table].remove(key)
+                notes.append("note: --set \(table).kind=\(kind): dropped \(table).\(key), which only \(table).kind = \"\(owner)\" reads")
+            }
+        }
+        return notes
+    }
+
     /// Source name used in messages about overrides.
     public static let source = "--set"
 
@@ -29,7 +67,7 @@ public enum Overrides {
     }
 
     /// The section path and key an override addresses, or nil after reporting why it is unknown.
-    private static func locate(_ path: [String], schema: [TableSchema], diagnostics: Diagnostics) -> (String, String)? {
+    static func locate(_ path: [String], schema: [TableSchema], diagnostics: Diagnostics) -> (String, String)? {
         let dotted = path.joined(separator: ".")
         guard path.count >= 2 else {
             diagnostics.report(file: source, line: nil, key: dotted,

@@ -71,6 +71,7 @@ public struct FileHeader: Sendable, Equatable {
 
     /// Reads the header and checks its kind (see `expectKind(_:hint:)`): the one kind check of
     /// every reader.
+    @discardableResult
     public static func read(from file: HDF5File, expecting kind: String, hint: String? = nil) throws -> FileHeader {
         let header = try read(from: file)
         try header.expectKind(kind, hint: hint)

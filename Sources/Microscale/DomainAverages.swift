@@ -1,7 +1,7 @@
 import Closure
 /// Averages of a transport solution over tiles along x (the reference's "flow domains"):
 /// the β-intrinsic average concentration, the effectiveness factor and the gradient feature,
-/// with the definitions of `../shared/reference/README.md`.
+/// with the definitions of `data/reference/README.md`.
 
 /// Sums over one tile (x-slab) of the grid, weighted by the phase fractions of each grid cell.
 public struct TileAverage: Sendable, Equatable {

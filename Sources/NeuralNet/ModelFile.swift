@@ -118,7 +118,7 @@ public struct ModelFile: Sendable {
     public static func read(path: String) throws -> ModelFile {
         let file = try HDF5File.open(path)
         defer { try? file.close() }
-        let header = try FileHeader.read(from: file, expecting: kind)
+        try FileHeader.read(from: file, expecting: kind)
         let model = try file.root.group("model")
         let layersGroup = try model.group("layers")
         let names = try layersGroup.childNames()

@@ -96,6 +96,8 @@ public struct RunScenario: Sendable, Equatable {
     public var transient: TransientSettings?
     public var closure: ClosureChoice
     public var dispersion: DispersionChoice
+    /// Notes for the user from loading (e.g. keys dropped when `--set` switched a table's kind).
+    public var notes: [String] = []
     /// Properties that change along the strip (nil: a homogeneous strip).
     public var heterogeneity: Heterogeneity? = nil
     /// Transient runs: an `upscaled` file whose final profile is the initial state (read by the run).

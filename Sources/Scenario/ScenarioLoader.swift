@@ -10,25 +10,37 @@ import Numerics
 
 public enum ScenarioLoader {
     /// Loads the scenario file at `path`, applying `overrides` (`section.key=value`).
-    public static func load(path: String, overrides: [String] = []) throws -> RunScenario {
+    public static func load(path: String, overrides: [String] = [], unset: [String] = []) throws -> RunScenario {
         let text = try Paths.read(path, what: "the scenario file", reportAs: path)
-        return try load(text: text, path: path, overrides: overrides)
+        return try load(text: text, path: path, overrides: overrides, unset: unset)
     }
 
     /// The tables of the TOML `text` (read from `path`), checked against `schema` (unknown tables and
     /// keys go to the returned diagnostics), with the `section.key=value` overrides applied.
-    static func sections(of text: String, path: String, schema: [TableSchema],
-                         overrides: [String]) throws -> (ConfigSections, Diagnostics) {
+    /// `--unset` keys are removed after the overrides; a `--set` of a table's `kind` drops the keys
+    /// only other kinds read (`Schema.kindKeys`), noted in `notes`.
+    static func sections(of text: String, path: String, schema: [TableSchema], overrides: [String],
+                         unset: [String] = [], notes: inout [String]) throws -> (ConfigSections, Diagnostics) {
         let document = try TOMLParser.parse(text, file: path)
         let diagnostics = Diagnostics()
         var sections = ConfigSections(document: document, schema: schema, file: path, diagnostics: diagnostics)
         Overrides.apply(overrides, to: &sections, diagnostics: diagnostics)
+        notes += Overrides.dropKeysOfOtherKinds(overrides, in: &sections, kindKeys: Schema.kindKeys)
+        Overrides.unset(unset, in: &sections, diagnostics: diagnostics)
         return (sections, diagnostics)
     }
 
+    static func sections(of text: String, path: String, schema: [TableSchema],
+                         overrides: [String], unset: [String] = []) throws -> (ConfigSections, Diagnostics) {
+        var notes: [String] = []
+        return try sections(of: text, path: path, schema: schema, overrides: overrides, unset: unset, notes: &notes)
+    }
+
     /// Loads a scenario from `text` as if read from `path` (relative paths resolve against its directory).
-    public static func load(text: String, path: String, overrides: [String] = []) throws -> RunScenario {
-        let (sections, diagnostics) = try ScenarioLoader.sections(of: text, path: path, schema: Schema.scenario, overrides: overrides)
+    public static func load(text: String, path: String, overrides: [String] = [], unset: [String] = []) throws -> RunScenario {
+        var notes: [String] = []
+        let (sections, diagnostics) = try ScenarioLoader.sections(of: text, path: path, schema: Schema.scenario, overrides: overrides,
+                                                                  unset: unset, notes: &notes)
         let directory = Paths.directory(of: path)
 
         let run = SectionReader(sections["run"], diagnostics)
@@ -103,6 +115,7 @@ public enum ScenarioLoader {
             convection: convection, tolerance: tolerance, maxIterations: maxIterations, transient: transient,
             closure: closure, dispersion: dispersion, outputPath: outputPath, resolvedTOML: "")
         scenario.heterogeneity = heterogeneity
+        scenario.notes = notes
         scenario.initialProfilePath = initialProfilePath
         scenario.inletTable = inletText
         scenario.resolvedTOML = ResolvedConfig.toml(for: scenario, modelPathAsWritten: modelText)

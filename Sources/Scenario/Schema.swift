@@ -38,4 +38,12 @@ enum Schema {
         TableSchema("compare", ["skip_inlet_radii", "filter_upscaled", "reference", "plot"]),
     ]
 
+
+    /// Keys read only by some kinds: a `--set T.kind=…` drops the others' keys (`Overrides`).
+    static let kindKeys: Overrides.KindKeys = [
+        "closure": ["constant": ["eta"], "analytic": [], "mlp": ["model"]],
+        "dispersion": ["table": [], "constant": ["value"]],
+        "heterogeneity": ["zones": ["boundaries"], "profile": ["x"]],
+        "inlet": Dictionary(uniqueKeysWithValues: InletReader.Kind.allCases.map { ($0.rawValue, InletReader.keys[$0]!) }),
+    ]
 }

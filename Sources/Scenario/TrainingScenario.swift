@@ -51,9 +51,10 @@ extension ScenarioLoader {
     ]
 
     /// Loads and validates a training configuration; all problems are reported together.
-    public static func loadTraining(path: String, overrides: [String] = []) throws -> TrainingScenario {
+    public static func loadTraining(path: String, overrides: [String] = [], unset: [String] = []) throws -> TrainingScenario {
         let text = try Paths.read(path, what: "the training config", reportAs: path)
-        let (sections, diagnostics) = try ScenarioLoader.sections(of: text, path: path, schema: trainingSchema, overrides: overrides)
+        let (sections, diagnostics) = try ScenarioLoader.sections(of: text, path: path, schema: trainingSchema, overrides: overrides,
+                                                                  unset: unset)
         let directory = Paths.directory(of: path)
 
         let seed = SectionReader(sections["run"], diagnostics).integer("seed", atLeast: 0, default: 0)

@@ -78,17 +78,18 @@ enum StripGeometryKind: String, CaseIterable {
 
 public enum ValidateScenarioLoader {
     /// Loads `path` (a scenario with optional `[dns]`, `[average]`, `[compare]`), applying overrides.
-    public static func load(path: String, overrides: [String] = []) throws -> ValidateScenario {
+    public static func load(path: String, overrides: [String] = [], unset: [String] = []) throws -> ValidateScenario {
         let text = try Paths.read(path, what: "the scenario file", reportAs: path)
         let diagnostics = Diagnostics()
         var run: RunScenario? = nil
         do {
-            run = try ScenarioLoader.load(text: text, path: path, overrides: overrides)
+            run = try ScenarioLoader.load(text: text, path: path, overrides: overrides, unset: unset)
         } catch let e as ScenarioError {
             diagnostics.report(e)
         }
         // The upscaled loader has reported unknown tables, keys and overrides; read ours quietly.
-        let (sections, quiet) = try ScenarioLoader.sections(of: text, path: path, schema: Schema.scenario, overrides: overrides)
+        let (sections, quiet) = try ScenarioLoader.sections(of: text, path: path, schema: Schema.scenario, overrides: overrides,
+                                                            unset: unset)
         let directory = Paths.directory(of: path)
 
         let d = SectionReader(sections["dns"], diagnostics)

@@ -13,9 +13,12 @@ struct CheckCommand: ParsableCommand {
     @Option(name: .customLong("set"), help: ArgumentHelp("Override a key: section.key=value (repeatable).", valueName: "key=value"))
     var overrides: [String] = []
 
+    @Option(name: .customLong("unset"), help: ArgumentHelp("Remove a key of the config: section.key (repeatable).", valueName: "key"))
+    var unset: [String] = []
+
     @OptionGroup var output: OutputOptions
 
     func run() throws {
-        output.show(try CheckWorkflow.run(config: config, overrides: overrides, reporter: output.reporter()))
+        output.show(try CheckWorkflow.run(config: config, overrides: overrides, unset: unset, reporter: output.reporter()))
     }
 }

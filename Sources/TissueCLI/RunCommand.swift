@@ -16,6 +16,9 @@ struct RunCommand: ParsableCommand {
     @Option(name: .customLong("set"), help: ArgumentHelp("Override a key: section.key=value (repeatable).", valueName: "key=value"))
     var overrides: [String] = []
 
+    @Option(name: .customLong("unset"), help: ArgumentHelp("Remove a key of the config: section.key (repeatable).", valueName: "key"))
+    var unset: [String] = []
+
     @Flag(help: "Continue a transient run from OUTPUT.part.h5 (its saved state); the result is that of an uninterrupted run.")
     var resume = false
 
@@ -29,8 +32,9 @@ struct RunCommand: ParsableCommand {
     }
 
     func run() throws {
-        let request = RunWorkflow.Request(config: config, output: outputPath, overrides: overrides, resume: resume,
+        var request = RunWorkflow.Request(config: config, output: outputPath, overrides: overrides, resume: resume,
                                           checkpointEvery: checkpointEvery, policy: output.policy)
+        request.unset = unset
         output.show(try RunWorkflow.run(request, reporter: output.reporter()))
     }
 }

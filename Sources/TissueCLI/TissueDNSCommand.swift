@@ -28,11 +28,15 @@ struct TissueDNSCommand: ParsableCommand {
     @Option(name: .customLong("set"), help: ArgumentHelp("Override a key: section.key=value (repeatable).", valueName: "key=value"))
     var overrides: [String] = []
 
+    @Option(name: .customLong("unset"), help: ArgumentHelp("Remove a key of the config: section.key (repeatable).", valueName: "key"))
+    var unset: [String] = []
+
     @OptionGroup var output: OutputOptions
 
     func run() throws {
-        let request = TissueDNSWorkflow.Request(config: config, seed: seed, output: outputPath, overrides: overrides,
+        var request = TissueDNSWorkflow.Request(config: config, seed: seed, output: outputPath, overrides: overrides,
                                                 policy: output.policy)
+        request.unset = unset
         output.show(try TissueDNSWorkflow.run(request, reporter: output.reporter()))
     }
 }

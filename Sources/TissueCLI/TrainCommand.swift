@@ -16,14 +16,18 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .customLong("set"), help: ArgumentHelp("Override a key: section.key=value (repeatable).", valueName: "key=value"))
     var overrides: [String] = []
 
+    @Option(name: .customLong("unset"), help: ArgumentHelp("Remove a key of the config: section.key (repeatable).", valueName: "key"))
+    var unset: [String] = []
+
     @Flag(help: "Continue from the config's checkpoint file (ends with the same weights as an uninterrupted run).")
     var resume = false
 
     @OptionGroup var output: OutputOptions
 
     func run() throws {
-        let request = TrainWorkflow.Request(config: config, output: outputPath, overrides: overrides, resume: resume,
+        var request = TrainWorkflow.Request(config: config, output: outputPath, overrides: overrides, resume: resume,
                                             policy: output.policy)
+        request.unset = unset
         output.show(try TrainWorkflow.run(request, reporter: output.reporter()))
     }
 }

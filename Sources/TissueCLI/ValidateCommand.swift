@@ -25,14 +25,18 @@ struct ValidateCommand: ParsableCommand {
     @Option(name: .customLong("set"), help: ArgumentHelp("Override a key: section.key=value (repeatable).", valueName: "key=value"))
     var overrides: [String] = []
 
+    @Option(name: .customLong("unset"), help: ArgumentHelp("Remove a key of the config: section.key (repeatable).", valueName: "key"))
+    var unset: [String] = []
+
     @Flag(help: "Also write each seed's dns-tissue file (+ .xdmf) next to dns.file.")
     var keepDns = false
 
     @OptionGroup var output: OutputOptions
 
     func run() throws {
-        let request = ValidateWorkflow.Request(config: config, output: outputPath, plot: plot, overrides: overrides,
+        var request = ValidateWorkflow.Request(config: config, output: outputPath, plot: plot, overrides: overrides,
                                                keepDNS: keepDns, policy: output.policy)
+        request.unset = unset
         output.show(try ValidateWorkflow.run(request, reporter: output.reporter()))
     }
 }

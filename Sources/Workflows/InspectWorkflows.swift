@@ -3,8 +3,10 @@ import Scenario
 
 /// `tissue check CONFIG`: validate a scenario and give its resolved configuration.
 public enum CheckWorkflow {
-    public static func run(config: String, overrides: [String], reporter: WorkflowReporter) throws -> WorkflowReport {
-        let scenario = try ScenarioLoader.load(path: config, overrides: overrides)
+    public static func run(config: String, overrides: [String], unset: [String] = [],
+                           reporter: WorkflowReporter) throws -> WorkflowReport {
+        let scenario = try ScenarioLoader.load(path: config, overrides: overrides, unset: unset)
+        for note in scenario.notes { reporter.note(note) }
         let summary: [String: Any] = ["config": config, "valid": true, "mode": scenario.mode.rawValue,
                                       "tissue": scenario.tissue.name, "output": scenario.outputPath,
                                       "resolved": scenario.resolvedTOML]

@@ -11,8 +11,9 @@ public enum RunWorkflow {
         public var config: String
         /// Output file (nil: the config's [output] file).
         public var output: String?
-        /// `--set section.key=value` overrides.
+        /// `--set section.key=value` overrides and `--unset section.key` removals.
         public var overrides: [String]
+        public var unset: [String] = []
         /// Continue a transient run from OUTPUT.part.h5.
         public var resume: Bool
         /// Transient runs: save the state every N time steps (0: only when stopped).
@@ -34,7 +35,8 @@ public enum RunWorkflow {
         // The closure's GEMMs on one OpenBLAS thread: with two, OpenBLAS sums in another order and
         // the profile changes in the last bits (measured); results must not depend on the thread count.
         setBLASThreads(1)
-        let scenario = try ScenarioLoader.load(path: request.config, overrides: request.overrides)
+        let scenario = try ScenarioLoader.load(path: request.config, overrides: request.overrides, unset: request.unset)
+        for note in scenario.notes { reporter.note(note) }
         let path = request.output ?? scenario.outputPath
         if request.resume, request.policy.finishedEarlier(path, kind: UpscaledFile.kind, config: scenario.resolvedTOML,
                                                           seed: scenario.seed, reporter: reporter) {

@@ -15,6 +15,7 @@ public enum TissueDNSWorkflow {
         /// dns-tissue file (nil: dns.file).
         public var output: String?
         public var overrides: [String]
+        public var unset: [String] = []
         public var policy: OutputPolicy
 
         public init(config: String, seed: UInt64? = nil, output: String? = nil, overrides: [String] = [],
@@ -28,7 +29,8 @@ public enum TissueDNSWorkflow {
     }
 
     public static func run(_ request: Request, reporter: WorkflowReporter) throws -> WorkflowReport {
-        let scenario = try ValidateScenarioLoader.load(path: request.config, overrides: request.overrides)
+        let scenario = try ValidateScenarioLoader.load(path: request.config, overrides: request.overrides, unset: request.unset)
+        for note in scenario.run.notes { reporter.note(note) }
         let seed = request.seed ?? scenario.dns.seeds.first ?? 0
         let path = request.output ?? scenario.dns.outputPath
         try request.policy.checkOutput(path)
@@ -66,6 +68,7 @@ public enum ValidateWorkflow {
         /// SVG figure (nil: compare.plot).
         public var plot: String?
         public var overrides: [String]
+        public var unset: [String] = []
         /// Also write each seed's dns-tissue file (+ .xdmf) next to dns.file.
         public var keepDNS: Bool
         public var policy: OutputPolicy
@@ -83,7 +86,8 @@ public enum ValidateWorkflow {
 
     public static func run(_ request: Request, reporter: WorkflowReporter) throws -> WorkflowReport {
         setBLASThreads(1)   // the closure's GEMMs: results independent of the thread count (see RunWorkflow)
-        let s = try ValidateScenarioLoader.load(path: request.config, overrides: request.overrides)
+        let s = try ValidateScenarioLoader.load(path: request.config, overrides: request.overrides, unset: request.unset)
+        for note in s.run.notes { reporter.note(note) }
         let path = request.output ?? s.run.outputPath
         let svg = request.plot ?? s.validation.plotPath
         try request.policy.checkOutput(path)
@@ -91,7 +95,9 @@ public enum ValidateWorkflow {
         reporter.status(String(format: "tissue validate: %@, seeds %@, h = %.4g µm, window %.4g µm", s.run.tissue.name,
                                s.dns.seeds.map(String.init).joined(separator: ","), s.dns.gridSpacing * 1e6, s.validation.windowWidth * 1e6))
         reporter.beginProgress("validate", total: 3 * s.dns.seeds.count)
-        let o = try ValidateRun.run(s, keepDNS: request.keepDNS) { done, _, note in reporter.progress(done, detail: note) }
+        let o = try ValidateRun.run(s, keepDNS: request.keepDNS, warning: { reporter.warning($0) }) { done, _, note in
+            reporter.progress(done, detail: note)
+        }
         try ValidateRun.write(o, scenario: s, to: path)
         try ValidateRun.plot(o, scenario: s).write(to: svg)
         var summary: [String: Any] = [

@@ -11,6 +11,7 @@ public enum TrainWorkflow {
         /// Model file (nil: the config's [output] model).
         public var output: String?
         public var overrides: [String]
+        public var unset: [String] = []
         /// Continue from the config's checkpoint file.
         public var resume: Bool
         public var policy: OutputPolicy
@@ -38,7 +39,7 @@ public enum TrainWorkflow {
     }
 
     public static func run(_ request: Request, reporter: WorkflowReporter) throws -> WorkflowReport {
-        let scenario = try ScenarioLoader.loadTraining(path: request.config, overrides: request.overrides)
+        let scenario = try ScenarioLoader.loadTraining(path: request.config, overrides: request.overrides, unset: request.unset)
         let modelPath = request.output ?? scenario.modelPath
         try request.policy.checkOutput(modelPath)
         if request.resume && !FileManager.default.fileExists(atPath: scenario.checkpointPath) {

@@ -124,8 +124,10 @@ public enum ValidateRun {
 
     /// Runs the whole validation. `progress(done, total, note)` after each stage of each seed.
     /// With `keepDNS`, each seed's `dns-tissue` file (+ `.xdmf`) is written to `dns.file` with "-seedK".
-    public static func run(_ s: ValidateScenario, keepDNS: Bool = false,
+    /// A configured reference CSV that does not exist is skipped with a `warning`.
+    public static func run(_ s: ValidateScenario, keepDNS: Bool = false, warning: (String) -> Void = { _ in },
                            progress: (Int, Int, String) -> Void = { _, _, _ in }) throws -> Outcome {
+        var s = s
         guard s.run.mode == .steady else {
             throw ScenarioError(file: s.run.configPath, key: "run.mode", message: "tissue validate compares steady profiles: run.mode must be \"steady\"")
         }
@@ -133,7 +135,8 @@ public enum ValidateRun {
             throw ScenarioError(file: s.run.configPath, key: "heterogeneity", message: "tissue validate: the strip DNS builds a homogeneous tissue; remove [heterogeneity] to validate")
         }
         if let ref = s.validation.referencePath, !FileManager.default.fileExists(atPath: ref) {
-            throw ScenarioError(file: s.run.configPath, key: "compare.reference", message: "reference CSV '\(ref)' does not exist")
+            warning("warning: \(s.run.configPath): compare.reference '\(ref)' does not exist; the comparison with the published profile is skipped")
+            s.validation.referencePath = nil
         }
         let start = Date()
         let upscaledRun = try UpscaledRun(scenario: s.run)

@@ -69,11 +69,11 @@ struct CrossCheckTests {
         let python = try #require(CrossCheck.pythonWithH5py())
         let result = try #require(run(python, ["-c", script]))
         #expect(result.status == 0, "\(result.output)")
-        // ../shared/tools/h5contract.py beside the package root (DESIGN §5).
+        // The HDF5 contract checker, scripts/h5contract.py (DESIGN §5).
         let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .deletingLastPathComponent().deletingLastPathComponent()
-        let contract = packageRoot.deletingLastPathComponent().appendingPathComponent("shared/tools/h5contract.py").path
-        if FileManager.default.fileExists(atPath: contract) {
+        let contract = packageRoot.appendingPathComponent("scripts/h5contract.py").path
+        do {
             let check = try #require(run(python, [contract, path]))
             #expect(check.status == 0, "\(check.output)")
         }

@@ -4,7 +4,7 @@ import Microscale
 
 // Steady Stokes flow (StokesFlow.swift): exact and second-order channel flows with off-grid walls,
 // discrete mass conservation, a dilute square array of cylinders against Sangani & Acrivos, and the
-// unit-cell Pe/PL against the COMSOL table in ../shared/reference.
+// unit-cell Pe/PL against the COMSOL table in data/reference.
 
 /// Cells filling y < lower and y > upper (the tile is periodic in y, so the two layers are one):
 /// a plane channel.
@@ -30,18 +30,14 @@ private struct DiagonalChannel: CellGeometry {
     }
 }
 
-/// The COMSOL unit-cell table (../shared/reference, beside the repository), if present.
+/// The COMSOL unit-cell table (the project's copy in data/reference).
 private enum ReferenceTable {
     static let file = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("shared/reference/Comsol_output_Pe_u_Brinkman__Phi2_III__R8192_1.csv")
+        .appendingPathComponent("data/reference/Comsol_output_Pe_u_Brinkman__Phi2_III__R8192_1.csv")
 
-    /// (r (m), Pe/PL (Pa⁻¹)) per row, or nil (with a printed reason) when the table is absent.
+    /// (r (m), Pe/PL (Pa⁻¹)) per row, or nil when the table cannot be read (recorded as an issue).
     static func pecletPerPressureDrop() -> [(radius: Double, pePerPL: Double)]? {
-        guard FileManager.default.fileExists(atPath: file.path) else {
-            print("StokesFlowTests: skipping the COMSOL comparison: reference table not found at \(file.path) (a clone without ../shared/reference)")
-            return nil
-        }
         // The project's own reader of the COMSOL table (rows with reference Pe).
         let table: [UnitCellTableRow]
         do { table = try readUnitCellTable(path: file.path) } catch {

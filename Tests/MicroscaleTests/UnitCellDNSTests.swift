@@ -4,17 +4,14 @@ import Testing
 
 /// End to end: flow + transport + flow-domain averages against the reference COMSOL table.
 @Suite struct UnitCellDNSTests {
+    /// The project's copy of the published COMSOL table (data/reference).
     static let table = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("shared/reference/Comsol_output_Pe_u_Brinkman__Phi2_III__R8192_1.csv").path
+        .deletingLastPathComponent()
+        .appendingPathComponent("data/reference/Comsol_output_Pe_u_Brinkman__Phi2_III__R8192_1.csv").path
 
     /// Rows 7810 and 6742 (0-based) are well resolved at N = 60: an independent prototype and
     /// our solver both land within 0.3 % of COMSOL's η there (DNS-CALIBRATION.md).
     @Test func reproducesReferenceEtaOnWellResolvedRows() throws {
-        guard FileManager.default.fileExists(atPath: Self.table) else {
-            print("skipping: reference table not found at \(Self.table) (a clone without ../shared)")
-            return
-        }
         let rows = try readUnitCellTable(path: Self.table, rows: [7810, 6742])
         let dns = UnitCellDNS(cellsPerTile: 60)
         for row in rows {

@@ -45,22 +45,18 @@ import HDF5Kit
     /// Dr < 0.05; an independent numpy script with its own radial solver found the same 64). A plain
     /// inputs table has no η to audit and is refused with the reason.
     @Test func auditFindsTableEntriesAboveTheBound() throws {
-        let table = CLI.root.deletingLastPathComponent()
-            .appendingPathComponent("shared/reference/Comsol_output_Pe_u_Brinkman__Phi2_III__R8192_1.csv").path
-        if FileManager.default.fileExists(atPath: table) {
-            let r = try CLI.run(["dns", "audit", table, "--json", "--show", "3"])
-            #expect(r.status == 0, "\(r.stderr)")
-            let json = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any] ?? [:]
-            #expect(json["entries_checked"] as? Int == 32768)
-            #expect(json["above_bound"] as? Int == 64)
-            #expect(json["rows_above_bound"] as? Int == 22)
-            let bands = json["by_dr_band"] as? [String: [String: Int]] ?? [:]
-            #expect(bands["0.1-1"]?["above_bound"] == 0 && bands["0.05-0.1"]?["above_bound"] == 0)
-            let largest = json["largest"] as? [[String: Any]] ?? []
-            #expect(largest.first?["row"] as? Int == 3805 && largest.first?["domain"] as? Int == 2)
-        } else {
-            print("skipping the table audit: \(table) not found (a clone without ../shared)")
-        }
+        // The project's copy of the published table (data/reference): always present.
+        let table = CLI.root.appendingPathComponent("data/reference/Comsol_output_Pe_u_Brinkman__Phi2_III__R8192_1.csv").path
+        let r = try CLI.run(["dns", "audit", table, "--json", "--show", "3"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let json = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any] ?? [:]
+        #expect(json["entries_checked"] as? Int == 32768)
+        #expect(json["above_bound"] as? Int == 64)
+        #expect(json["rows_above_bound"] as? Int == 22)
+        let bands = json["by_dr_band"] as? [String: [String: Int]] ?? [:]
+        #expect(bands["0.1-1"]?["above_bound"] == 0 && bands["0.05-0.1"]?["above_bound"] == 0)
+        let largest = json["largest"] as? [[String: Any]] ?? []
+        #expect(largest.first?["row"] as? Int == 3805 && largest.first?["domain"] as? Int == 2)
         let dir = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let inputs = dir.appendingPathComponent("inputs.csv").path

@@ -251,9 +251,9 @@ import HDF5Kit
         p.waitUntilExit()
         #expect(p.terminationStatus == 0, "python: \(text)")
         #expect(text.hasPrefix("ok"))
-        // The shared contract checker, when this checkout sits beside ../shared.
-        let contract = CLI.root.deletingLastPathComponent().appendingPathComponent("shared/tools/h5contract.py")
-        if FileManager.default.fileExists(atPath: contract.path) {
+        // The HDF5 contract checker (scripts/h5contract.py, DESIGN §5).
+        let contract = CLI.root.appendingPathComponent("scripts/h5contract.py")
+        do {
             let q = Process()
             q.executableURL = URL(fileURLWithPath: python.hasPrefix("/") ? python : "/usr/bin/env")
             q.arguments = (python.hasPrefix("/") ? [] : [python]) + [contract.path, out]

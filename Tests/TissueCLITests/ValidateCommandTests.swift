@@ -48,17 +48,13 @@ import Testing
         return (p.terminationStatus, text)
     }
 
-    /// The shared contract checker, if this checkout sits beside ../shared and Python has h5py.
+    /// The HDF5 contract checker (scripts/h5contract.py, DESIGN §5), when Python has h5py.
     static func checkContract(_ files: [String]) throws {
         guard let python = CLI.pythonWithH5py else {
             print("skipping h5contract: no python3 with h5py found")
             return
         }
-        let contract = CLI.root.deletingLastPathComponent().appendingPathComponent("shared/tools/h5contract.py").path
-        guard FileManager.default.fileExists(atPath: contract) else {
-            print("skipping h5contract: \(contract) not found")
-            return
-        }
+        let contract = CLI.root.appendingPathComponent("scripts/h5contract.py").path
         let (status, text) = try runPython(python, [contract] + files)
         #expect(status == 0, "h5contract: \(text)")
     }
