@@ -104,6 +104,9 @@ public protocol EffectivenessClosure: Sendable {
     /// The first value of one of `features` that lies far outside the range the closure is valid
     /// for (a network's training range plus a margin), or nil; closures valid everywhere return nil.
     func farOutsideValidRange(_ batch: FeatureBatch, features: [EffectivenessFeature]) -> FeatureExcursion?
+    /// The range of each feature (`EffectivenessFeature` order) the closure was trained on, beyond
+    /// which inputs are clamped; nil for closures valid everywhere.
+    var trainingRange: [ClosedRange<Double>]? { get }
 }
 
 /// A closure input far outside the closure's valid range: batch row, feature, value and range.
@@ -125,6 +128,7 @@ public struct FeatureExcursion: Sendable, Equatable {
 
 extension EffectivenessClosure {
     public func farOutsideValidRange(_ batch: FeatureBatch, features: [EffectivenessFeature]) -> FeatureExcursion? { nil }
+    public var trainingRange: [ClosedRange<Double>]? { nil }
 
     /// η only.
     public func effectivenessFactor(_ batch: FeatureBatch) throws -> [Double] {

@@ -57,6 +57,10 @@ public struct MLPClosure: EffectivenessClosure {
         return nil
     }
 
+    public var trainingRange: [ClosedRange<Double>]? {
+        EffectivenessFeature.allCases.map { model.scaler.minimum[$0.rawValue]...model.scaler.maximum[$0.rawValue] }
+    }
+
     public var summary: String {
         "MLP \(path) (\(model.network.widths.map(String.init).joined(separator: "→")), \(model.network.activation.rawValue), \(precision.rawValue))"
     }

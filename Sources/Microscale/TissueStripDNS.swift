@@ -151,10 +151,11 @@ public enum TissueStripDNS {
     /// Largest allowed relative deviation of the grid porosity from the target: 2 %.
     public static let porosityTolerance = 0.02
 
-    /// Runs the strip DNS (see `TissueStripSpec`). `progress(stage)` is called as each stage starts.
+    /// Runs the strip DNS (see `TissueStripSpec`). `progress(stage)` is called as each stage starts;
+    /// an error it throws (a stop request) ends the run there.
     /// - Throws: `TissueGeometryError` (unreachable porosity or r_eff, a grid that misses the porosity
     ///   by more than 2 %, no fluid path inlet → outlet), `StokesFlowError`, `TransportError`.
-    public static func run(_ spec: TissueStripSpec, progress: (TissueStripStage) -> Void = { _ in }) throws -> TissueStripResult {
+    public static func run(_ spec: TissueStripSpec, progress: (TissueStripStage) throws -> Void = { _ in }) throws -> TissueStripResult {
         guard spec.copies >= 1 else { throw TissueGeometryError.invalidInput("copies must be ≥ 1, got \(spec.copies)") }
         guard spec.gridSpacing > 0, spec.gridSpacing.isFinite else {
             throw TissueGeometryError.invalidInput("grid spacing must be positive, got \(spec.gridSpacing) m")
@@ -162,7 +163,7 @@ public enum TissueStripDNS {
         guard spec.intrinsicVelocity >= 0, spec.intrinsicVelocity.isFinite else {
             throw TissueGeometryError.invalidInput("target velocity must be ≥ 0, got \(spec.intrinsicVelocity) m/s")
         }
-        progress(.geometry)
+        try progress(.geometry)
         var watch = Stopwatch()
         let sampleGrid: Grid2D
         let fractions: [Double]
@@ -207,7 +208,7 @@ public enum TissueStripDNS {
         }
         let geometrySeconds = watch.seconds
 
-        progress(.flow)
+        try progress(.flow)
         watch = Stopwatch()
         let unit = try solveFlow(flowGeometry, sampleGrid, viscosity: spec.viscosity, porosity: gridPorosity)
         let unitVelocity = unit.intrinsicVelocity
@@ -218,7 +219,7 @@ public enum TissueStripDNS {
         let velocity = flow.tiled(alongX: spec.copies)
         let flowSeconds = watch.seconds
 
-        progress(.transport)
+        try progress(.transport)
         watch = Stopwatch()
         let problem = try TransportProblem(
             grid: strip, solidFraction: stripFractions, velocity: velocity, fluidDiffusivity: spec.fluidDiffusivity,
@@ -226,7 +227,7 @@ public enum TissueStripDNS {
             inletConcentration: spec.inletConcentration, boundaries: .periodicY(inlet: .fluidOnly), convection: spec.convection)
         let solution = try problem.solve(tolerance: spec.tolerance, maxIterations: 40)
         let transportSeconds = watch.seconds
-        progress(.done)
+        try progress(.done)
 
         let peak = max(flow.velocities.u.map(abs).max() ?? 0, flow.velocities.v.map(abs).max() ?? 0)
         let achieved = flow.intrinsicVelocity

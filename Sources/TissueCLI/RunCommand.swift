@@ -25,6 +25,9 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Transient runs: save the state to OUTPUT.part.h5 every N time steps (0 = only when stopped by a signal).")
     var checkpointEvery: Int = 50
 
+    @Flag(help: "Stop with an error (and write nothing) when the closure's inputs leave its training range, instead of warning.")
+    var strictClosure = false
+
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
@@ -35,6 +38,7 @@ struct RunCommand: ParsableCommand {
         var request = RunWorkflow.Request(config: config, output: outputPath, overrides: overrides, resume: resume,
                                           checkpointEvery: checkpointEvery, policy: output.policy)
         request.unset = unset
+        request.strictClosure = strictClosure
         output.show(try RunWorkflow.run(request, reporter: output.reporter()))
     }
 }

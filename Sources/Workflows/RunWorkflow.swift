@@ -18,6 +18,8 @@ public enum RunWorkflow {
         public var resume: Bool
         /// Transient runs: save the state every N time steps (0: only when stopped).
         public var checkpointEvery: Int
+        /// Clamped closure inputs are an error (nothing is written) instead of a warning.
+        public var strictClosure = false
         public var policy: OutputPolicy
 
         public init(config: String, output: String? = nil, overrides: [String] = [], resume: Bool = false,
@@ -57,6 +59,21 @@ public enum RunWorkflow {
                                     shouldStop: { reporter.stopRequested }) { done, _ in reporter.progress(done) }
         } catch let stop as TransientInterrupted {
             throw WorkflowStopped("\(stop.description); state kept in \(part) (continue with --resume)")
+        }
+        // Clamping at the answer (the converged steady state, or the final transient state; a passing
+        // front's excursions are reported separately).
+        let clamped: [Int]
+        switch outcome {
+        case .steady(let s): clamped = s.clampedCounts
+        case .transient(let s): clamped = s.clampedCounts
+        }
+        if let message = ClosureExtrapolation.message(clamped, cells: scenario.cells, closure: run.closure,
+                                                      when: scenario.mode == .steady ? "at the converged state" : "at the final state") {
+            if request.strictClosure {
+                throw WorkflowError(message.replacingOccurrences(of: "warning: ", with: "")
+                    .replacingOccurrences(of: " (--strict-closure makes this an error)", with: "") + " (--strict-closure)")
+            }
+            reporter.warning(message)
         }
         try run.write(outcome, to: path)
         unlink(part)
@@ -99,6 +116,7 @@ public enum RunWorkflow {
                 reporter.warning("warning: closure input \(e.feature.name) = \(e.value) at t = \(first.time) s, x = \(first.x) m was far outside the network's training range [\(e.minimum), \(e.maximum)] (η clamped there); \(s.stateExcursionSteps) step(s) had such inputs (a front passing through); the final state is inside")
             }
         }
+        summary["clamped_features"] = ClosureExtrapolation.summary(clamped, closure: run.closure)
         summary["c_outlet_mol_m3"] = c.last ?? 0
         summary["c_mean_mol_m3"] = c.reduce(0, +) / Double(max(c.count, 1))
         summary["eta_min"] = eta.min() ?? 0

@@ -40,7 +40,10 @@ public enum TissueDNSWorkflow {
         // The sparse LU calls OpenBLAS on small blocks: its worker threads mostly spin in sched_yield.
         setBLASThreads(1)
         reporter.beginProgress("strip DNS", total: 3)
-        let result = try TissueDNSRun.run(scenario, seed: seed) { stage in reporter.progress(stage.rawValue - 1, detail: "\(stage)") }
+        let result = try TissueDNSRun.run(scenario, seed: seed) { stage in
+            if reporter.stopRequested { throw WorkflowStopped("strip DNS stopped before its \(stage) stage; nothing written") }
+            reporter.progress(stage.rawValue - 1, detail: "\(stage)")
+        }
         reporter.progress(3)
         try TissueDNSRun.write(result, scenario: scenario, seed: seed, to: path)
         let b = result.transport.balance
@@ -96,8 +99,10 @@ public enum ValidateWorkflow {
                                s.dns.seeds.map(String.init).joined(separator: ","), s.dns.gridSpacing * 1e6, s.validation.windowWidth * 1e6))
         reporter.beginProgress("validate", total: 3 * s.dns.seeds.count)
         let o = try ValidateRun.run(s, keepDNS: request.keepDNS, warning: { reporter.warning($0) }) { done, _, note in
+            if reporter.stopRequested { throw WorkflowStopped("validation stopped at \(note); nothing written") }
             reporter.progress(done, detail: note)
         }
+        if reporter.stopRequested { throw WorkflowStopped("validation stopped before writing; nothing written") }
         try ValidateRun.write(o, scenario: s, to: path)
         try ValidateRun.plot(o, scenario: s).write(to: svg)
         var summary: [String: Any] = [

@@ -8,7 +8,7 @@ import Microscale
 public enum TissueDNSRun {
     /// Runs the strip DNS of `scenario` for geometry seed `seed`.
     public static func run(_ scenario: ValidateScenario, seed: UInt64,
-                           progress: (TissueStripStage) -> Void = { _ in }) throws -> TissueStripResult {
+                           progress: (TissueStripStage) throws -> Void = { _ in }) throws -> TissueStripResult {
         try TissueStripDNS.run(try scenario.stripSpec(seed: seed), progress: progress)
     }
 

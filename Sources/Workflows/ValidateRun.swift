@@ -126,7 +126,7 @@ public enum ValidateRun {
     /// With `keepDNS`, each seed's `dns-tissue` file (+ `.xdmf`) is written to `dns.file` with "-seedK".
     /// A configured reference CSV that does not exist is skipped with a `warning`.
     public static func run(_ s: ValidateScenario, keepDNS: Bool = false, warning: (String) -> Void = { _ in },
-                           progress: (Int, Int, String) -> Void = { _, _, _ in }) throws -> Outcome {
+                           progress: (Int, Int, String) throws -> Void = { _, _, _ in }) throws -> Outcome {
         var s = s
         guard s.run.mode == .steady else {
             throw ScenarioError(file: s.run.configPath, key: "run.mode", message: "tissue validate compares steady profiles: run.mode must be \"steady\"")
@@ -151,7 +151,7 @@ public enum ValidateRun {
         var seeds: [SeedResult] = []
         for (k, seed) in s.dns.seeds.enumerated() {
             let r = try TissueDNSRun.run(s, seed: seed) { stage in
-                if stage != .done { progress(k * stages + stage.rawValue - 1, total, "seed \(seed): \(stage)") }
+                if stage != .done { try progress(k * stages + stage.rawValue - 1, total, "seed \(seed): \(stage)") }
             }
             if keepDNS {
                 let path = Paths.droppingExtension(s.dns.outputPath) + "-seed\(seed).h5"
@@ -167,7 +167,7 @@ public enum ValidateRun {
                 geometryRadius: r.geometryRadius, cellsPerSample: r.cellsPerSample, peclet: r.achievedPeclet,
                 relativeImbalance: r.transport.balance.relativeImbalance, newtonIterations: r.transport.iterations,
                 flowSeconds: r.flowSeconds, transportSeconds: r.transportSeconds, nx: r.grid.nx, ny: r.grid.ny, h: r.grid.h))
-            progress((k + 1) * stages, total, "seed \(seed) done")
+            try progress((k + 1) * stages, total, "seed \(seed) done")
         }
         let ensemble = mean(seeds.map(\.average))
         let label = seeds.count > 1 ? "DNS window average, mean of \(seeds.count) seeds" : "DNS window average"

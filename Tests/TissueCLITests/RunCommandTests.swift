@@ -114,6 +114,31 @@ import HDF5Kit
         #expect(wrongKind.status != 0 && wrongKind.stderr.contains("expected an 'upscaled' file"), "\(wrongKind.stderr)")
     }
 
+    /// Extrapolation is loud: the liver with the COMSOL-trained model (porosity below its training
+    /// minimum) warns on stderr with the feature, the cells and the range, also with --quiet, and
+    /// reports it in --json; --strict-closure makes it an error and writes nothing; the brain with
+    /// the default model is inside its range and prints no warning.
+    @Test func clampedClosureInputsAreReportedLoudly() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("l.h5").path
+        let args = ["run", "examples/liver.toml", "-o", out, "--quiet", "--json", "--set", "grid.cells=100",
+                    "--set", "closure.model=../models/eta-mlp-reference.h5"]
+        let r = try CLI.run(args)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("warning: the closure extrapolates") && r.stderr.contains("porosity in 100 of 100 cells")
+                && r.stderr.contains("training range [0.2737, 0.8255]"), "\(r.stderr)")
+        let json = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any] ?? [:]
+        let clamped = json["clamped_features"] as? [String: [String: Any]] ?? [:]
+        #expect(clamped["porosity"]?["cells"] as? Int == 100)
+        try FileManager.default.removeItem(atPath: out)
+        let strict = try CLI.run(args + ["--strict-closure"])
+        #expect(strict.status != 0 && strict.stderr.contains("porosity in 100 of 100 cells"), "\(strict.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: out))
+        let brain = try CLI.run(["run", "examples/brain.toml", "-o", out, "--quiet", "--set", "grid.cells=100"])
+        #expect(brain.status == 0 && !brain.stderr.contains("warning"), "\(brain.stderr)")
+    }
+
     /// An existing output is never replaced by accident: refused before any work unless --overwrite.
     @Test func existingOutputIsRefusedUnlessOverwrite() throws {
         let dir = try CLI.temporaryDirectory()

@@ -59,6 +59,22 @@ import Testing
         #expect(status == 0, "h5contract: \(text)")
     }
 
+    /// The first SIGINT stops a validation at the next stage: a message, exit 130, and no output,
+    /// plot or partial file left.
+    @Test func sigintStopsValidationWithoutOutput() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let config = try Self.scenario(in: dir, seeds: "[1, 2, 3]")
+        let out = dir.appendingPathComponent("validate.h5").path, svg = dir.appendingPathComponent("validate.svg").path
+        let full = try CLI.run(["validate", config, "--quiet"])
+        #expect(full.status == 0, "\(full.stderr)")
+        for path in [out, svg] { try FileManager.default.removeItem(atPath: path) }
+        let stopped = try CLI.runStopped(["validate", config, "--quiet"], signal: SIGINT, duration: full.seconds, removing: [out, svg])
+        #expect(stopped.status == 130, "\(stopped.stderr)")
+        #expect(stopped.stderr.contains("stopped by SIGINT") && stopped.stderr.contains("nothing written"), "\(stopped.stderr)")
+        for path in [out, svg, out + ".partial"] { #expect(!FileManager.default.fileExists(atPath: path), "\(path)") }
+    }
+
     @Test func validateRunsEndToEndOnASmallStrip() throws {
         let dir = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
