@@ -79,7 +79,7 @@ public enum ClosureTraining {
                 throw TrainingInterrupted(epoch: report.epoch, checkpointPath: checkpoint?.path)
             }
         }
-        var model = try ModelFile(network: result.network, scaler: scaler, featureNames: plan.features.map(\.name))
+        var model = try ModelFile(network: try result.network(), scaler: scaler, featureNames: plan.features.map(\.name))
         let validationMetrics = try evaluate(model: model, data: data.subset(split.validation))
         let testMetrics = try evaluate(model: model, data: data.subset(split.test))
         model.trainingAttributes = [

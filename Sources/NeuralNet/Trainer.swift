@@ -233,14 +233,15 @@ public struct TrainingState<T: TrainableScalar>: Sendable, Equatable {
     }
 
     /// The current weights as a dense network (dense architectures only).
-    public var network: DenseNetwork<T> { Self.dense(architecture, parameters) }
-    public var bestNetwork: DenseNetwork<T> { Self.dense(architecture, bestParameters) }
+    public func network() throws -> DenseNetwork<T> { try Self.dense(architecture, parameters) }
+    public func bestNetwork() throws -> DenseNetwork<T> { try Self.dense(architecture, bestParameters) }
 
-    static func dense(_ architecture: NetworkArchitecture, _ parameters: [T]) -> DenseNetwork<T> {
+    /// Dense weights of `architecture`; throws `NeuralNetError.architecture` for another architecture.
+    static func dense(_ architecture: NetworkArchitecture, _ parameters: [T]) throws -> DenseNetwork<T> {
         guard case .dense(let layout, let activation) = architecture else {
-            preconditionFailure("a \(architecture.description) is not a dense network")
+            throw NeuralNetError.architecture("a \(architecture.description) is not a dense network")
         }
-        return try! DenseNetwork(layout: layout, activation: activation, parameters: parameters)
+        return try DenseNetwork(layout: layout, activation: activation, parameters: parameters)
     }
 }
 
@@ -272,17 +273,18 @@ public struct TrainingResult<T: TrainableScalar>: Sendable {
         self.stopReason = stopReason
     }
 
-    /// The best weights as a dense network (dense architectures only).
-    public var network: DenseNetwork<T> { TrainingState<T>.dense(architecture, parameters) }
+    /// The best weights as a dense network (dense architectures only, else `NeuralNetError.architecture`).
+    public func network() throws -> DenseNetwork<T> { try TrainingState<T>.dense(architecture, parameters) }
     /// The weights after the last epoch as a dense network (dense architectures only).
-    public var finalNetwork: DenseNetwork<T> { TrainingState<T>.dense(architecture, finalParameters) }
+    public func finalNetwork() throws -> DenseNetwork<T> { try TrainingState<T>.dense(architecture, finalParameters) }
 
-    /// The best weights as an encoder–decoder (encoder–decoder architectures only).
-    public var encoderDecoder: EncoderDecoder<T> {
+    /// The best weights as an encoder–decoder (encoder–decoder architectures only, else
+    /// `NeuralNetError.architecture`).
+    public func encoderDecoder() throws -> EncoderDecoder<T> {
         guard case .encoderDecoder(let spec) = architecture else {
-            preconditionFailure("a \(architecture.description) is not an encoder–decoder")
+            throw NeuralNetError.architecture("a \(architecture.description) is not an encoder–decoder")
         }
-        return try! EncoderDecoder(spec: spec, parameters: parameters)
+        return try EncoderDecoder(spec: spec, parameters: parameters)
     }
 }
 
@@ -309,7 +311,7 @@ public final class Trainer<T: TrainableScalar> {
     /// The state after the last completed epoch (what a checkpoint would hold).
     public var state: TrainingState<T> { _state }
     /// The current (not necessarily best) weights.
-    public var network: DenseNetwork<T> { _state.network }
+    public func network() throws -> DenseNetwork<T> { try _state.network() }
 
     /// A fresh run from `network`'s weights.
     public convenience init(network: DenseNetwork<T>, training: TrainingData<T>, validation: TrainingData<T>,

@@ -138,7 +138,7 @@ public enum SurrogateTraining {
                                     history: s.history, bestEpoch: s.bestEpoch, bestValidationLoss: s.bestValidationLoss,
                                     epochsRun: s.epoch, stopReason: .maxEpochs)
         }
-        var model = try SurrogateModel(network: result.encoderDecoder, parameters: set.parameters)
+        var model = try SurrogateModel(network: try result.encoderDecoder(), parameters: set.parameters)
         let vset = set.subset(validationPositions)
         let predictions = try model.predict(vset.inputs, rows: vset.count)
         model.validation = SurrogateMetrics(predictions: predictions, targets: vset.targets, inputs: vset.inputs,

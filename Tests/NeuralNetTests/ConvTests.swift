@@ -141,3 +141,22 @@ import Testing
         #expect(rest.finalParameters.map(\.bitPattern) == full.finalParameters.map(\.bitPattern))
     }
 }
+
+/// Asking a training result for the other architecture's weights is an error, not a trap.
+@Suite struct ArchitectureMismatchTests {
+    @Test func denseWeightsOfAnEncoderDecoderAreRefused() throws {
+        let spec = try EncoderDecoderSpec(size: 8, channels: [2, 3, 4], poolFactors: [2, 2], convolutionsPerBlock: 2,
+                                          kernel: 3, leakySlope: 0.02, normalizeOutput: false)
+        let model = EncoderDecoder<Float>.initialized(spec: spec, seed: 2)
+        let result = TrainingResult<Float>(architecture: .encoderDecoder(spec), parameters: model.parameters,
+                                           finalParameters: model.parameters, history: TrainingHistory(), bestEpoch: 0,
+                                           bestValidationLoss: 0, epochsRun: 0, stopReason: .maxEpochs)
+        #expect(try result.encoderDecoder().parameters == model.parameters)
+        do {
+            _ = try result.network()
+            Issue.record("dense weights were returned for an encoder–decoder")
+        } catch let e as NeuralNetError {
+            #expect(e == .architecture("a \(NetworkArchitecture.encoderDecoder(spec).description) is not a dense network"))
+        }
+    }
+}
