@@ -86,6 +86,16 @@ public struct SectionReader {
         diagnostics.report(file: v.file, line: line ?? v.line, key: v.name, message)
     }
 
+    /// Whether `values` (read from the array `source`) increase strictly; otherwise reports the first
+    /// element that does not, at its own line, and returns false.
+    public func checkStrictlyIncreasing(_ values: [Double], _ source: SourcedValue) -> Bool {
+        let elements = source.value.arrayValue ?? []
+        guard let i = values.indices.dropFirst().first(where: { values[$0] <= values[$0 - 1] }), i < elements.count else { return true }
+        report(source, line: source.line(of: elements[i]),
+               "\(source.name) must be strictly increasing: \(source.name)[\(i)] = \(TOMLSerializer.inline(elements[i])) follows \(TOMLSerializer.inline(elements[i - 1]))")
+        return false
+    }
+
     /// Reports `key` if it is given: it does not apply in this configuration.
     public func forbid(_ key: String, _ reason: String) {
         if let v = section[key] { report(v, "\(v.name) is not allowed here: \(reason)") }

@@ -62,13 +62,7 @@ public struct Heterogeneity: Sendable, Equatable {
             h.report(source, "\(source.name) must have at least \(minimum) value\(minimum == 1 ? "" : "s"), got \(positions.count)")
             ok = false
         }
-        let elements = source.value.arrayValue ?? []
-        for i in positions.indices.dropFirst() where positions[i] <= positions[i - 1] {
-            h.report(source, line: source.line(of: elements[i]),
-                     "\(source.name) must be strictly increasing: \(source.name)[\(i)] = \(TOMLSerializer.inline(elements[i])) follows \(TOMLSerializer.inline(elements[i - 1]))")
-            ok = false
-            break
-        }
+        if !h.checkStrictlyIncreasing(positions, source) { ok = false }
         let count = kind == .zones ? positions.count + 1 : positions.count
         func property(_ name: String, _ dimension: Dimension, _ range: AllowedRange) -> [Double]?? {
             guard h.isPresent(name) else { return .some(nil) }

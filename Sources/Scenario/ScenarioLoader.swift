@@ -216,13 +216,7 @@ public enum ScenarioLoader {
                 d.report(source, "\(source.name) must have at least 2 points, got \(values.count)")
                 ok = false
             }
-            let elements = source.value.arrayValue ?? []
-            for i in values.indices.dropFirst() where values[i] <= values[i - 1] {
-                d.report(source, line: source.line(of: elements[i]),
-                         "\(source.name) must be strictly increasing: \(source.name)[\(i)] = \(TOMLSerializer.inline(elements[i])) follows \(TOMLSerializer.inline(elements[i - 1]))")
-                ok = false
-                break
-            }
+            if !d.checkStrictlyIncreasing(values, source) { ok = false }
         }
         if let (peValues, peSource) = pe, let (dValues, dSource) = dStar, peValues.count != dValues.count {
             d.report(dSource, "\(dSource.name) has \(dValues.count) values but \(peSource.name) has \(peValues.count)")
@@ -288,11 +282,10 @@ public enum ScenarioLoader {
             let range = AllowedRange(lower: 0, upper: endTime, upperInclusive: true, upperName: "end_time")
             guard let every = t.quantity("output_every", .time, range) else { return nil }
             let count = Int((endTime / every * (1 + 1e-12)).rounded(.down))
-            guard count <= 100_000, let v = t.section["output_every"] else {
+            if count > 100_000 {
                 if let v = t.section["output_every"] { t.report(v, "\(v.name) gives \(count) output times; at most 100000 are allowed") }
                 return nil
             }
-            _ = v
             var times = (1...max(count, 1)).map { Double($0) * every }.filter { $0 < endTime * (1 - 1e-12) }
             times.append(endTime)
             return times
@@ -300,17 +293,11 @@ public enum ScenarioLoader {
         guard t.isPresent("output_times") else { return (1...10).map { endTime * Double($0) / 10 } }
         let range = AllowedRange(lower: 0, upper: endTime, upperInclusive: true, upperName: "end_time")
         guard let (times, source) = t.quantityArray("output_times", .time, range) else { return nil }
-        let elements = source.value.arrayValue ?? []
         if times.isEmpty {
             t.report(source, "\(source.name) must not be empty (leave it out for 10 evenly spaced times)")
             return nil
         }
-        for i in times.indices.dropFirst() where times[i] <= times[i - 1] {
-            t.report(source, line: source.line(of: elements[i]),
-                     "\(source.name) must be strictly increasing: \(source.name)[\(i)] = \(TOMLSerializer.inline(elements[i])) follows \(TOMLSerializer.inline(elements[i - 1]))")
-            return nil
-        }
-        return times
+        return t.checkStrictlyIncreasing(times, source) ? times : nil
     }
 
     /// The closure and, for an MLP, the model path as written relative to the scenario (normalised).

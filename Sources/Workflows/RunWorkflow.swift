@@ -47,7 +47,10 @@ public enum RunWorkflow {
         let run = try UpscaledRun(scenario: scenario)
         try request.policy.checkOutput(path)
         reporter.status("tissue run: \(scenario.tissue.name), \(scenario.mode.rawValue), \(scenario.cells) cells, closure: \(run.closure.summary)")
-        if scenario.mode == .transient { reporter.beginProgress("time steps", total: try run.plannedSteps()) }
+        if let t = run.transientSettings {
+            // Error-controlled runs report per mille of the simulated time; fixed-step runs their steps.
+            reporter.beginProgress(t.scheme.isFixedStep ? "time steps" : "simulated time ‰", total: try run.plannedSteps())
+        }
         let part = OutputPolicy.progressPath(path)
         if request.resume && !FileManager.default.fileExists(atPath: part) {
             throw WorkflowError("--resume: no saved state at \(part) (start without --resume)")
