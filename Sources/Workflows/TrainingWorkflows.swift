@@ -104,7 +104,8 @@ public enum EvaluateWorkflow {
         }
         guard !rows.isEmpty else { throw WorkflowError("\(data): the \(split.rawValue) split is empty") }
         let metrics = try ClosureTraining.evaluate(model: m, data: set.subset(rows))
-        var fields: [String: Any] = ["model": model, "data": data, "split": split.rawValue]
+        // The data's hash (over features and η), comparable with the model's /model/training@data_sha256.
+        var fields: [String: Any] = ["model": model, "data": data, "split": split.rawValue, "data_sha256": set.sha256]
         for (k, v) in metrics.summary(prefix: split.rawValue) { fields[k] = v }
         var text = ["\(model) on \(data), \(split.rawValue) split (\(metrics.count) rows)",
                     String(format: "  MAPE %.4f %%   MAE %.3e   max |error| %.3e   mean signed error %+.3e",

@@ -131,6 +131,10 @@ import HDF5Kit
         let json = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any] ?? [:]
         let clamped = json["clamped_features"] as? [String: [String: Any]] ?? [:]
         #expect(clamped["porosity"]?["cells"] as? Int == 100)
+        // The same count is in the file, per feature in the closure's order.
+        let file = try HDF5File.open(out)
+        #expect(try file.root.dataset("macro/solver/clamped_inputs").read(Int64.self) == [100, 0, 0, 0, 0, 0])
+        try file.close()
         try FileManager.default.removeItem(atPath: out)
         let strict = try CLI.run(args + ["--strict-closure"])
         #expect(strict.status != 0 && strict.stderr.contains("porosity in 100 of 100 cells"), "\(strict.stderr)")

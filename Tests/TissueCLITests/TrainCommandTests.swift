@@ -48,6 +48,25 @@ import HDF5Kit
     }
 
     /// `data.file` as an array: the files are trained on as one set; a bad entry is named.
+    /// The shipped COMSOL-trained model: its test MAPE on its own split of the shipped training table
+    /// equals the figure recorded in the model file (to 1e-3 points), and the shipped table is the
+    /// one it was trained on (the SHA-256 recorded at training). A swapped or degraded model fails.
+    @Test func shippedReferenceModelKeepsItsRecordedAccuracy() throws {
+        let model = "models/eta-mlp-reference.h5"
+        let table = "data/reference/learning_parameters_6features_1target_Pe_u_Brinkman__Phi2_III__R8192_1.csv"
+        let file = try HDF5File.open(CLI.root.appendingPathComponent(model).path)
+        defer { try? file.close() }
+        let training = try file.root.group("model/training")
+        let recorded = try training.doubleAttribute("test_mape_percent")
+        let r = try CLI.run(["evaluate", model, table, "--split", "test", "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let json = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any] ?? [:]
+        #expect(json["data_sha256"] as? String == (try training.stringAttribute("data_sha256")))
+        let measured = try #require(json["test_mape_percent"] as? Double)
+        #expect(abs(measured - recorded) < 1e-3, "test MAPE \(measured) %, recorded \(recorded) %")
+        #expect(measured < 0.5)   // README: the reference network's test MAPE, 0.34 %
+    }
+
     @Test func trainsOnSeveralFiles() throws {
         let dir = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
