@@ -16,7 +16,7 @@ struct CheckCommand: ParsableCommand {
     @Option(name: .customLong("unset"), help: ArgumentHelp("Remove a key of the config: section.key (repeatable).", valueName: "key"))
     var unset: [String] = []
 
-    @OptionGroup var output: OutputOptions
+    @OptionGroup var output: ReportOptions
 
     func run() throws {
         output.show(try CheckWorkflow.run(config: config, overrides: overrides, unset: unset, reporter: output.reporter()))

@@ -32,8 +32,8 @@ struct CompareCommand: ParsableCommand {
     @Option(help: "Also draw the profiles and η(x) into this SVG file.")
     var plot: String?
 
-    @Option(name: [.short, .customLong("output")], help: "comparison file to write.")
-    var outputPath: String = "results/comparison.h5"
+    @Option(name: [.short, .customLong("output")], help: "comparison file to write (default: results/A-vs-B.h5 from the inputs' names).")
+    var outputPath: String?
 
     @OptionGroup var output: OutputOptions
 

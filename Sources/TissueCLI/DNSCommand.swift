@@ -155,7 +155,7 @@ struct DNSAuditCommand: ParsableCommand {
     @Option(help: "How many of the largest violations to list.")
     var show = 10
 
-    @OptionGroup var output: OutputOptions
+    @OptionGroup var output: ReportOptions
 
     func validate() throws {
         guard show >= 0 else { throw ValidationError("--show \(show): expected ≥ 0") }

@@ -16,7 +16,7 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "Seed of the validation split (default: the model's training seed).")
     var seed: UInt64?
 
-    @OptionGroup var output: OutputOptions
+    @OptionGroup var output: ReportOptions
 
     func run() throws {
         output.show(try EvaluateWorkflow.run(model: model, data: data, split: split, seed: seed))

@@ -122,7 +122,7 @@ struct SurrogateCommand: ParsableCommand {
         @Option(help: "OpenBLAS threads (default 1).")
         var threads: Int = 1
 
-        @OptionGroup var output: OutputOptions
+        @OptionGroup var output: ReportOptions
 
         func run() throws {
             output.show(try SurrogateWorkflows.evaluate(model: model, data: data, batch: batch, threads: threads,

@@ -16,6 +16,10 @@ struct TissueCommand: ParsableCommand {
     static func main() {
         StopSignal.install()
         prepareProcess()   // repeated sparse factorisations reuse their pages
+        if let unknown = unknownHelpTopic(Array(CommandLine.arguments.dropFirst())) {
+            FileHandle.standardError.write(Data("Error: no subcommand '\(unknown)' (see 'tissue --help')\n".utf8))
+            Foundation._exit(64)
+        }
         do {
             var command = try parseAsRoot()
             try command.run()
@@ -38,18 +42,25 @@ struct TissueCommand: ParsableCommand {
     }
 }
 
-/// Flags every subcommand shares.
-struct OutputOptions: ParsableArguments {
+/// `tissue help A B …` naming a subcommand that does not exist: the first unknown name (ArgumentParser
+/// would print the top-level help and exit 0).
+func unknownHelpTopic(_ arguments: [String]) -> String? {
+    guard arguments.first == "help" else { return nil }
+    var commands = TissueCommand.configuration.subcommands
+    for name in arguments.dropFirst() where !name.hasPrefix("-") {
+        guard let command = commands.first(where: { $0._commandName == name }) else { return name }
+        commands = command.configuration.subcommands
+    }
+    return nil
+}
+
+/// Flags every subcommand shares: how it reports.
+struct ReportOptions: ParsableArguments {
     @Flag(name: .long, help: "No progress bar or informational messages on stderr.")
     var quiet = false
 
     @Flag(name: .long, help: "Print a machine-readable JSON summary on stdout.")
     var json = false
-
-    @Flag(name: .long, help: "Replace existing output files (default: refuse, before any work is done).")
-    var overwrite = false
-
-    var policy: OutputPolicy { OutputPolicy(overwrite: overwrite) }
 
     func reporter() -> TerminalReporter { TerminalReporter(quiet: quiet, json: json) }
 
@@ -61,6 +72,18 @@ struct OutputOptions: ParsableArguments {
             for line in report.text { print(line) }
         }
     }
+}
+
+/// The flags of subcommands that write files: reporting, and `--overwrite`.
+struct OutputOptions: ParsableArguments {
+    @OptionGroup var report: ReportOptions
+
+    @Flag(name: .long, help: "Replace existing output files (default: refuse, before any work is done).")
+    var overwrite = false
+
+    var policy: OutputPolicy { OutputPolicy(overwrite: overwrite) }
+    func reporter() -> TerminalReporter { report.reporter() }
+    func show(_ report: WorkflowReport) { self.report.show(report) }
 }
 
 /// Turns a workflow's option check into ArgumentParser's usage error.

@@ -55,6 +55,9 @@ public enum RunWorkflow {
         if request.resume && !FileManager.default.fileExists(atPath: part) {
             throw WorkflowError("--resume: no saved state at \(part) (start without --resume)")
         }
+        if !request.resume && scenario.mode == .transient && FileManager.default.fileExists(atPath: part) {
+            reporter.note("note: \(part) exists from an earlier run; starting over, it will be replaced (use --resume to continue it)")
+        }
         let outcome: UpscaledRun.Outcome
         do {
             outcome = try run.solve(checkpointPath: scenario.mode == .transient ? part : nil,

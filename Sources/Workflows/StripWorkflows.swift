@@ -1,5 +1,6 @@
 import Foundation
 import Averaging
+import Config
 import HDF5Kit
 import Microscale
 import NeuralNet
@@ -153,11 +154,12 @@ public enum CompareWorkflow {
         public var filterWindow: Bool
         public var average: Variant
         public var plot: String?
-        public var output: String
+        /// The comparison file (nil: results/A-vs-B.h5 after the inputs' file names).
+        public var output: String?
         public var policy: OutputPolicy
 
         public init(a: String, b: String, skipInlet: Bool = false, filterWindow: Bool = false, average: Variant = .window,
-                    plot: String? = nil, output: String, policy: OutputPolicy = OutputPolicy()) {
+                    plot: String? = nil, output: String? = nil, policy: OutputPolicy = OutputPolicy()) {
             self.a = a
             self.b = b
             self.skipInlet = skipInlet
@@ -170,7 +172,7 @@ public enum CompareWorkflow {
     }
 
     public static func run(_ request: Request) throws -> WorkflowReport {
-        let outputPath = request.output
+        let outputPath = request.output ?? "results/\(Paths.stem(request.a))-vs-\(Paths.stem(request.b)).h5"
         try request.policy.checkOutput(outputPath)
         if let plot = request.plot { try request.policy.checkOutput(plot) }
         let pa = try ProfileFiles.load(request.a, variant: request.average)

@@ -218,6 +218,18 @@ public struct UpscaledRun {
             case .transient(let s):
                 try UpscaledFile.write(s, problem: problem, medium: op.medium, closure: closure.summary, settings: transientSettings!, to: file)
             }
+            if let mlp = closure as? MLPClosure { try Self.writeModelProvenance(mlp, to: file) }
         }
+    }
+
+    /// `/macro/closure_model`: the network's file, its SHA-256 and its training provenance (the data's
+    /// file and hash, seed, test metrics), so an output names exactly the model that made it.
+    static func writeModelProvenance(_ mlp: MLPClosure, to file: HDF5File) throws {
+        let g = try file.root.group("macro").createGroup("closure_model")
+        try g.setAttribute("path", mlp.path)
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: mlp.path))
+        try g.setAttribute("sha256", SHA256.hex([UInt8](bytes)))
+        for (key, value) in mlp.model.trainingAttributes.sorted(by: { $0.key < $1.key }) { try g.setAttribute("training_" + key, value) }
+        for (key, value) in mlp.model.trainingNumbers.sorted(by: { $0.key < $1.key }) { try g.setAttribute("training_" + key, value) }
     }
 }

@@ -143,6 +143,30 @@ import HDF5Kit
         #expect(brain.status == 0 && !brain.stderr.contains("warning"), "\(brain.stderr)")
     }
 
+    /// An MLP run names its model exactly: path, SHA-256 of the file and its training provenance.
+    @Test func outputRecordsTheModelsHashAndProvenance() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("b.h5").path
+        #expect(try CLI.run(["run", "examples/brain.toml", "-o", out, "--quiet", "--set", "grid.cells=50"]).status == 0)
+        let f = try HDF5File.open(out)
+        defer { try? f.close() }
+        let g = try f.root.group("macro/closure_model")
+        let bytes = try Data(contentsOf: CLI.root.appendingPathComponent("models/eta-mlp-dns.h5"))
+        #expect(try g.stringAttribute("sha256") == SHA256.hex([UInt8](bytes)))
+        #expect(try g.stringAttribute("path").hasSuffix("models/eta-mlp-dns.h5"))
+        #expect(try g.doubleAttribute("training_test_mape_percent") > 0)
+    }
+
+    /// `tissue help NAME` with an unknown name is an error; commands that write nothing take no --overwrite.
+    @Test func unknownHelpTopicAndOverwriteWhereNothingIsWritten() throws {
+        let r = try CLI.run(["help", "frobnicate"])
+        #expect(r.status != 0 && r.stderr.contains("no subcommand 'frobnicate'"), "\(r.stderr)")
+        #expect(try CLI.run(["help", "dns", "unitcell"]).status == 0)
+        let check = try CLI.run(["check", "examples/brain.toml", "--overwrite"])
+        #expect(check.status != 0 && check.stderr.contains("--overwrite"), "\(check.stderr)")
+    }
+
     /// An existing output is never replaced by accident: refused before any work unless --overwrite.
     @Test func existingOutputIsRefusedUnlessOverwrite() throws {
         let dir = try CLI.temporaryDirectory()
