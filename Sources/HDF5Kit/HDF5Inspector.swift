@@ -1,3 +1,4 @@
+import Foundation
 /// Human-readable tree of a file, for `tissue inspect`.
 ///
 /// ```
@@ -51,7 +52,7 @@ public enum HDF5Inspector {
                 try describeGroup(try group.group(name), indent: indent + "  ", depth: depth + 1, seen: &seen, into: &lines)
             case .dataset:
                 let dataset = try group.dataset(name)
-                lines.append(indent + "\(name)  \(dataset.elementType.name) \(shapeText(dataset.shape))")
+                lines.append(indent + "\(name)  \(dataset.elementType.name) \(shapeText(dataset.shape))" + (try smallValues(dataset)))
                 try describeAttributes(dataset, indent: indent + "  ", into: &lines)
             case .other:
                 lines.append(indent + "\(name)  (named datatype or other object)")
@@ -67,6 +68,21 @@ public enum HDF5Inspector {
     }
 
     /// "(1001)", "(100, 200)", "scalar".
+    /// " = v" or " = [a, b, …]" for a numeric dataset of at most 6 values (scalars and parameters),
+    /// with its units; "" otherwise.
+    static func smallValues(_ dataset: HDF5Dataset) throws -> String {
+        let count = dataset.shape.reduce(1, *)
+        guard dataset.elementType.isNumeric, count >= 1, count <= 6 else { return "" }
+        let values = try dataset.read(Double.self).map { formatValue($0) }
+        let units = (try? dataset.stringAttribute("units")).map { $0 == "1" ? "" : " " + $0 } ?? ""
+        return " = " + (values.count == 1 ? values[0] : "[" + values.joined(separator: ", ") + "]") + units
+    }
+
+    /// Up to 6 significant digits.
+    static func formatValue(_ x: Double) -> String {
+        x == x.rounded() && abs(x) < 1e15 ? String(Int64(x)) : String(format: "%.6g", x)
+    }
+
     static func shapeText(_ shape: [Int]) -> String {
         shape.isEmpty ? "scalar" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
     }

@@ -32,7 +32,7 @@ public struct IntegratorError: Error, CustomStringConvertible, Sendable {
     public let time: Double
     public var description: String {
         let name = CVodeGetReturnFlagName(Int(flag)).map { String(cString: $0) } ?? "flag \(flag)"
-        return "time integration failed at t = \(time) s: CVODES \(name) (flag \(flag))"
+        return "time integration failed at t = \(time.messageText) s: CVODES \(name) (flag \(flag))"
     }
 }
 

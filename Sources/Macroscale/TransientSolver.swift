@@ -352,5 +352,5 @@ public struct TransientInterrupted: Error, CustomStringConvertible {
     public let step: Int
     public let steps: Int
     public let time: Double
-    public var description: String { "transient run stopped after step \(step) of \(steps) (t = \(time) s)" }
+    public var description: String { "transient run stopped after step \(step) of \(steps) (t = \(time.messageText) s)" }
 }

@@ -1,3 +1,4 @@
+import Foundation
 /// A uniform cell-centred 1-D finite-volume grid on [0, length].
 public struct UniformGrid1D: Sendable, Equatable {
     /// Domain length (m).
@@ -18,4 +19,9 @@ public struct UniformGrid1D: Sendable, Equatable {
         let h = spacing
         return (0..<cells).map { (Double($0) + 0.5) * h }
     }
+}
+
+extension Double {
+    /// The value with 6 significant digits, for messages ("0.0222", "1.5e-08"), not for files.
+    public var messageText: String { String(format: "%.6g", self) }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Macroscale
 import NeuralNet
+import Numerics
 import HDF5Kit
 import Scenario
 
@@ -119,7 +120,7 @@ public enum RunWorkflow {
             if let first = s.firstStateExcursion {
                 let e = first.excursion
                 summary["state_excursion_steps"] = s.stateExcursionSteps
-                reporter.warning("warning: closure input \(e.feature.name) = \(e.value) at t = \(first.time) s, x = \(first.x) m was far outside the network's training range [\(e.minimum), \(e.maximum)] (η clamped there); \(s.stateExcursionSteps) step(s) had such inputs (a front passing through); the final state is inside")
+                reporter.warning("warning: closure input \(e.feature.name) = \(e.value.messageText) at t = \(first.time.messageText) s, x = \(first.x.messageText) m was far outside the network's training range [\(e.minimum.messageText), \(e.maximum.messageText)] (η clamped there); \(s.stateExcursionSteps) step(s) had such inputs (a front passing through); the final state is inside")
             }
         }
         summary["clamped_features"] = ClosureExtrapolation.summary(clamped, closure: run.closure)
