@@ -143,6 +143,10 @@ public enum ValidateRun {
         guard case .steady(let up) = try upscaledRun.solve() else {
             throw WorkflowError("\(s.run.configPath): tissue validate needs a steady upscaled run")
         }
+        if let message = ClosureExtrapolation.message(up.clampedCounts, cells: s.run.cells, closure: upscaledRun.closure,
+                                                      when: "in the upscaled run") {
+            warning(message)
+        }
         let upscaled = Profile(x: up.x, c: up.concentration, eta: up.eta, label: "upscaled (\(upscaledRun.closure.summary.components(separatedBy: " (").first ?? ""))",
                                source: s.run.configPath, kind: "upscaled", effectiveRadius: s.run.tissue.effectiveRadius,
                                length: s.run.tissue.length)
