@@ -53,7 +53,7 @@ enum ResolvedConfig {
                 if let a = t.absoluteTolerance { fields.append(("atol", float(a))) }
             }
             fields.append(("output_times", TOMLValue(.array(t.outputTimes.map(float)))))
-            if let p = s.initialProfilePath {
+            if let p = s.initialProfileAsWritten ?? s.initialProfilePath {
                 fields.append(("initial_profile", string(p)))
             } else {
                 fields.append(("initial_concentration", float(t.initialConcentration)))

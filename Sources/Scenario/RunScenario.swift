@@ -102,6 +102,8 @@ public struct RunScenario: Sendable, Equatable {
     public var heterogeneity: Heterogeneity? = nil
     /// Transient runs: an `upscaled` file whose final profile is the initial state (read by the run).
     public var initialProfilePath: String? = nil
+    /// `initial_profile` as written, relative to the scenario's directory (for the resolved config).
+    var initialProfileAsWritten: String? = nil
     /// Transient runs: the `[inlet]` table as resolved (SI values), for the resolved config.
     public var inletTable: TOMLValue? = nil
     /// Output file, relative to the working directory.

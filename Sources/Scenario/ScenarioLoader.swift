@@ -61,7 +61,7 @@ public enum ScenarioLoader {
         let maxIterations = solver.integer("max_iterations", atLeast: 1, default: 50)
 
         var transient: TransientSettings? = nil
-        var initialProfilePath: String? = nil
+        var initialProfilePath: (resolved: String, written: String)? = nil
         var inletText: TOMLValue? = nil
         var transientOK = true
         if mode == .transient {
@@ -116,7 +116,8 @@ public enum ScenarioLoader {
             closure: closure, dispersion: dispersion, outputPath: outputPath, resolvedTOML: "")
         scenario.heterogeneity = heterogeneity
         scenario.notes = notes
-        scenario.initialProfilePath = initialProfilePath
+        scenario.initialProfilePath = initialProfilePath?.resolved
+        scenario.initialProfileAsWritten = initialProfilePath?.written
         scenario.inletTable = inletText
         scenario.resolvedTOML = ResolvedConfig.toml(for: scenario, modelPathAsWritten: modelText)
         return scenario
@@ -228,7 +229,10 @@ public enum ScenarioLoader {
 
     // MARK: - Transient, closure
 
-    static func readTransient(_ t: SectionReader, directory: String) -> (TransientSettings, initialProfile: String?)? {
+    /// The transient settings and, with `initial_profile`, its path resolved against the scenario's
+    /// directory and as written (normalised, for the resolved config).
+    static func readTransient(_ t: SectionReader, directory: String)
+        -> (TransientSettings, initialProfile: (resolved: String, written: String)?)? {
         // Error-controlled by default; a file that gives a time_step but no scheme steps with it (BDF2).
         let scheme = t.choice("scheme", TimeScheme.self, default: t.isPresent("time_step") ? .bdf2 : .cvode)
         let endTime = t.quantity("end_time", .time, .positive)
@@ -255,10 +259,10 @@ public enum ScenarioLoader {
         }
         let outputTimes = endTime.flatMap { readOutputTimes(t, endTime: $0) }
         let initial = t.quantity("initial_concentration", .concentration, .nonNegative, default: 0)
-        var profilePath: String? = nil
+        var profilePath: (resolved: String, written: String)? = nil
         if t.isPresent("initial_profile") {
             t.forbid("initial_concentration", "initial_profile gives the initial state")
-            profilePath = t.string("initial_profile", nonEmpty: true).map { Paths.resolve($0, relativeTo: directory) }
+            profilePath = t.string("initial_profile", nonEmpty: true).map { (Paths.resolve($0, relativeTo: directory), Paths.normalize($0)) }
         }
         let rtol = t.quantity("rtol", .dimensionless, AllowedRange(lower: 0, upper: 1), default: TransientSettings.defaultRelativeTolerance)
         let atol = t.isPresent("atol") ? t.quantity("atol", .concentration, .positive) : nil
