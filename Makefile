@@ -22,7 +22,7 @@ deps:
 python-deps:
 	@if ! $(PYTHON) -c "import h5py, numpy" >/dev/null 2>&1; then \
 	  (python3 -m venv $(VENV) && $(PYTHON) -m pip install -q --disable-pip-version-check h5py numpy) \
-	    || echo "warning: could not set up $(VENV) with h5py; the Python cross-check tests will be skipped"; \
+	    || echo "warning: could not set up $(VENV) with h5py; the tests that read our files from Python will fail"; \
 	fi
 
 release: deps

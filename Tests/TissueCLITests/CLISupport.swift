@@ -89,6 +89,22 @@ enum CLI {
     }
 
     /// A Python interpreter with h5py, if there is one: $TISSUE_PYTHON, the repo's .venv, or python3.
+    /// The interpreter with h5py that `make test` (and so CI) provides in .venv; the test fails,
+    /// naming the fix, when there is none.
+    static func requireH5py() throws -> String {
+        guard let python = pythonWithH5py else {
+            throw MissingTool(description: "no python3 with h5py and numpy: run the suite with `make test`, which installs them into .venv")
+        }
+        return python
+    }
+
+    /// ParaView's pvpython, an optional tool (Debian packages paraview, python3-paraview).
+    static let pvpython: String? = ["/usr/bin/pvpython", "/usr/local/bin/pvpython"].first {
+        FileManager.default.isExecutableFile(atPath: $0)
+    }
+
+    struct MissingTool: Error, CustomStringConvertible { var description: String }
+
     static var pythonWithH5py: String? {
         var candidates: [String] = []
         if let p = ProcessInfo.processInfo.environment["TISSUE_PYTHON"] { candidates.append(p) }

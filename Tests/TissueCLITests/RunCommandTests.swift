@@ -265,11 +265,7 @@ import HDF5Kit
 
     /// The files are read from Python with h5py, and checked against the HDF5 contract.
     @Test func outputIsReadableFromH5py() throws {
-        guard let python = CLI.pythonWithH5py else {
-            // No interpreter with h5py here (`make test` provides one in .venv).
-            print("skipping h5py cross-check: no python3 with h5py found")
-            return
-        }
+        let python = try CLI.requireH5py()   // `make test` provides one in .venv
         let dir = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let out = dir.appendingPathComponent("brain.h5").path
