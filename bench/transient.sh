@@ -7,7 +7,7 @@
 #     discretisation (bench/transient_reference.py: SciPy BDF, rtol 1e-10);
 #   * the shipped MLP closure: c_ref is our own CVODES run at rtol 1e-10 (no peer runs the network).
 # Writes docs/transient-work-precision.svg and prints a markdown table (also saved to
-# bench/results/transient.md).
+# bench/results/transient.md, not kept in git; the measured table is in docs/transient.md).
 #
 #   bench/transient.sh
 #   DTS="0.2 0.05" RTOLS="1e-4 1e-6" CELLS=1000 bench/transient.sh
