@@ -36,8 +36,7 @@ enum ResolvedConfig {
             ("cL", float(tissue.inletConcentration)),
             ("Dr", float(tissue.Dr)),
             ("D_beta", float(tissue.diffusivityBeta)),
-            ("dispersion", dispersionTable),
-        ]))
+        ] + (tissue.dispersionPeclet.isEmpty ? [] : [("dispersion", dispersionTable)])))
         root.set("grid", table([("cells", integer(s.cells))]))
         root.set("solver", table([
             ("convection", string(s.convection.rawValue)),

@@ -47,8 +47,10 @@ public enum ScenarioLoader {
         let mode = run.choice("mode", RunMode.self)
         let seed = run.integer("seed", atLeast: 0, default: 0)
 
+        // The tissue's D*(Pe) table is needed only when the run interpolates it.
+        let needsTable = sections["dispersion"]["kind"]?.value.stringValue.map { $0 == DispersionKind.table.rawValue } ?? true
         let tissue = tissueSections(of: sections, directory: directory, diagnostics: diagnostics)
-            .flatMap { readTissue($0.tissue, $0.dispersion, diagnostics: diagnostics) }
+            .flatMap { readTissue($0.tissue, $0.dispersion, needsDispersionTable: needsTable, diagnostics: diagnostics) }
 
         let grid = SectionReader(sections["grid"], diagnostics)
         // Bounded so that a typo cannot ask for terabytes before the solver starts.
@@ -127,7 +129,7 @@ public enum ScenarioLoader {
     public static func loadTissue(path: String) throws -> TissueParameters {
         let text = try Paths.read(path, what: "the tissue file", reportAs: path)
         let (sections, diagnostics) = try ScenarioLoader.sections(of: text, path: path, schema: Schema.tissueFile, overrides: [])
-        let tissue = readTissue(sections["tissue"], sections["dispersion"], diagnostics: diagnostics)
+        let tissue = readTissue(sections["tissue"], sections["dispersion"], needsDispersionTable: false, diagnostics: diagnostics)
         try diagnostics.throwIfAny()
         guard let tissue else { throw ScenarioError(file: path, message: "invalid tissue file") }
         return tissue
@@ -171,6 +173,8 @@ public enum ScenarioLoader {
         var tissue = base["tissue"]
         var dispersion = base["dispersion"]
         for key in scenarioTissue.order where key != "file" {
+            // A scenario that gives one of a pair (velocity/peclet, km/φ²) replaces the file's other.
+            if let partner = Schema.alternativeTissueKeys[key] { tissue.remove(partner) }
             tissue.set(key, scenarioTissue[key]!)
         }
         for key in scenarioDispersion.order {
@@ -180,23 +184,32 @@ public enum ScenarioLoader {
     }
 
     /// Reads and checks the tissue parameters and the D*(Pe) table.
+    /// The tissue in physical terms: `velocity` (⟨v⟩^β) or `peclet`, and `km` or
+    /// `thiele_modulus_squared`; the other of each pair is derived (Pe = r⟨v⟩^β/Dβ,
+    /// km = φ² Ka Dβ / r²) and written into the resolved config. The `[dispersion]` table is read when
+    /// present, and required only when `needsDispersionTable` (dispersion.kind = "table").
     static func readTissue(_ tissueSection: ConfigSection, _ dispersionSection: ConfigSection,
-                           diagnostics: Diagnostics) -> TissueParameters? {
+                           needsDispersionTable: Bool = true, diagnostics: Diagnostics) -> TissueParameters? {
         let t = SectionReader(tissueSection, diagnostics)
         let name = t.string("name", nonEmpty: true)
         let length = t.quantity("length", .length, .positive)
         let radius = t.quantity("effective_radius", .length, .positive)
         let porosity = t.quantity("porosity", .dimensionless, .unitInterval)
-        let peclet = t.quantity("peclet", .dimensionless, .nonNegative)
-        let km = t.quantity("km", .reactionRate, .nonNegative)
         let Ka = t.quantity("Ka", .concentration, .positive)
         let cL = t.quantity("cL", .concentration, .nonNegative)
         let Dr = t.quantity("Dr", .dimensionless, .positive)
         let Dbeta = t.quantity("D_beta", .diffusivity, .positive)
+        let peclet = either(t, "peclet", .dimensionless, or: "velocity", .velocity) { v in
+            radius.flatMap { r in Dbeta.map { r * v / $0 } }
+        }
+        let km = either(t, "km", .reactionRate, or: "thiele_modulus_squared", .dimensionless) { phi2 in
+            radius.flatMap { r in Ka.flatMap { ka in Dbeta.map { phi2 * ka * $0 / (r * r) } } }
+        }
 
         let d = SectionReader(dispersionSection, diagnostics)
         let source = d.string("source", default: "")
-        let table = readDispersionTable(d)
+        let hasTable = dispersionSection.isPresent || !dispersionSection.order.isEmpty
+        let table: (peclet: [Double], dStar: [Double])? = needsDispersionTable || hasTable ? readDispersionTable(d) : ([], [])
 
         guard let name, let length, let radius, let porosity, let peclet, let km, let Ka, let cL, let Dr, let Dbeta,
               let source, let table
@@ -205,6 +218,23 @@ public enum ScenarioLoader {
             name: name, length: length, effectiveRadius: radius, porosity: porosity, peclet: peclet,
             km: km, Ka: Ka, inletConcentration: cL, Dr: Dr, diffusivityBeta: Dbeta,
             dispersionPeclet: table.peclet, dispersionCoefficient: table.dStar, dispersionSource: source)
+    }
+
+    /// A quantity given directly (`key`) or derived from an alternative (`other`, through `derive`):
+    /// exactly one of the two must be given.
+    static func either(_ t: SectionReader, _ key: String, _ dimension: Config.Dimension, or other: String,
+                       _ otherDimension: Config.Dimension, derive: (Double) -> Double?) -> Double? {
+        switch (t.isPresent(key), t.isPresent(other)) {
+        case (true, true):
+            t.report(t.section[other]!, "give either tissue.\(key) or tissue.\(other), not both")
+            return nil
+        case (false, true):
+            return t.quantity(other, otherDimension, .nonNegative).flatMap(derive)
+        default:
+            var section = t.section
+            section.missingHint = " (or `\(other)`)"
+            return SectionReader(section, t.diagnostics).quantity(key, dimension, .nonNegative)
+        }
     }
 
     /// D*(Pe): at least 2 points, Pe strictly increasing and >= 0, D* > 0, equal lengths.

@@ -3,7 +3,11 @@ import Config
 /// The tables and keys of each configuration file kind.
 enum Schema {
     /// Keys of a tissue's `[tissue]` table.
-    static let tissueKeys = ["name", "length", "effective_radius", "porosity", "peclet", "km", "Ka", "cL", "Dr", "D_beta"]
+    static let tissueKeys = ["name", "length", "effective_radius", "porosity", "peclet", "velocity", "km",
+                             "thiele_modulus_squared", "Ka", "cL", "Dr", "D_beta"]
+    /// Tissue keys that give the same quantity in other terms (one of each pair).
+    static let alternativeTissueKeys = ["peclet": "velocity", "velocity": "peclet",
+                                        "km": "thiele_modulus_squared", "thiele_modulus_squared": "km"]
     /// Keys of a tissue's D*(Pe) table.
     static let dispersionTableKeys = ["source", "peclet", "D_star"]
 
