@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # End-to-end test of examples/slurm/unitcell-array.sbatch on a real one-node Slurm
-# (recipe: ../shared/STACK.md §6). Run by `make test-slurm`.
+# (the recipe is written out below). Run by `make test-slurm`.
 #
 #  1. installs slurmd/slurmctld/slurm-client/munge via apt-get if missing (needs root);
 #  2. starts a private munged, slurmctld and slurmd in a temp dir (free ports,
@@ -33,7 +33,7 @@ fail() { printf '[slurm-test] FAIL: %s\n' "$*" >&2; exit 1; }
 
 # ---------------------------------------------------------------- 1. packages
 if [ "$(id -u)" -ne 0 ]; then
-  fail "needs root: the one-node cluster runs with SlurmUser=root (STACK.md §6)"
+  fail "needs root: the one-node cluster runs with SlurmUser=root (see the comments at the top of this script)"
 fi
 missing=""
 for p in slurmd slurmctld slurm-client munge; do

@@ -46,14 +46,23 @@ public enum EffectivenessFeature: Int, CaseIterable, Sendable {
     /// the order (DESIGN §2: εβ, φ², Pe, Dr, ⟨c⟩^β/Ka, −r ∂x⟨c⟩^β/Ka).
     public static func row(porosity: Double, thieleModulusSquared: Double, peclet: Double, diffusivityRatio: Double,
                            concentration: Double, concentrationGradient: Double) -> [Double] {
-        var row = [Double](repeating: 0, count: count)
-        row[EffectivenessFeature.porosity.rawValue] = porosity
-        row[EffectivenessFeature.thieleModulusSquared.rawValue] = thieleModulusSquared
-        row[EffectivenessFeature.peclet.rawValue] = peclet
-        row[EffectivenessFeature.diffusivityRatio.rawValue] = diffusivityRatio
-        row[EffectivenessFeature.concentration.rawValue] = concentration
-        row[EffectivenessFeature.concentrationGradient.rawValue] = concentrationGradient
+        var row: [Double] = []
+        appendRow(to: &row, porosity: porosity, thieleModulusSquared: thieleModulusSquared, peclet: peclet,
+                  diffusivityRatio: diffusivityRatio, concentration: concentration, concentrationGradient: concentrationGradient)
         return row
+    }
+
+    /// Appends one row to a row-major batch without allocating a row of its own (the operator's loop).
+    public static func appendRow(to values: inout [Double], porosity: Double, thieleModulusSquared: Double, peclet: Double,
+                                 diffusivityRatio: Double, concentration: Double, concentrationGradient: Double) {
+        let start = values.count
+        values.append(contentsOf: repeatElement(0, count: count))
+        values[start + EffectivenessFeature.porosity.rawValue] = porosity
+        values[start + EffectivenessFeature.thieleModulusSquared.rawValue] = thieleModulusSquared
+        values[start + EffectivenessFeature.peclet.rawValue] = peclet
+        values[start + EffectivenessFeature.diffusivityRatio.rawValue] = diffusivityRatio
+        values[start + EffectivenessFeature.concentration.rawValue] = concentration
+        values[start + EffectivenessFeature.concentrationGradient.rawValue] = concentrationGradient
     }
     public static var names: [String] { allCases.map(\.name) }
 }

@@ -17,6 +17,21 @@ public struct IntegratorStatistics: Sendable, Equatable {
 
     public init() {}
 
+    /// These counters followed by `later`'s (a restart or a resumed process): sums, and the last
+    /// order and step of whichever took the last step.
+    public func followed(by later: IntegratorStatistics) -> IntegratorStatistics {
+        var s = self
+        s.steps += later.steps
+        s.rhsEvaluations += later.rhsEvaluations
+        s.jacobianEvaluations += later.jacobianEvaluations
+        s.linearSetups += later.linearSetups
+        s.errorTestFailures += later.errorTestFailures
+        s.convergenceFailures += later.convergenceFailures
+        s.restarts += later.restarts
+        if later.steps > 0 { (s.lastOrder, s.lastStep) = (later.lastOrder, later.lastStep) }
+        return s
+    }
+
     /// Name and value of each counter, for files and summaries.
     public var namedValues: [(String, Double)] {
         [("steps", Double(steps)), ("rhs_evaluations", Double(rhsEvaluations)),
@@ -181,29 +196,18 @@ final class AdaptiveBDF {
 
     /// Counters since the first start, over all restarts.
     var statistics: IntegratorStatistics {
-        var s = finished
-        var steps = 0, rhs = 0, jac = 0, setups = 0, errFails = 0, convFails = 0
+        var current = IntegratorStatistics()
         var order: Int32 = 0
-        var last = 0.0
-        CVodeGetNumSteps(memory, &steps)
-        CVodeGetNumRhsEvals(memory, &rhs)
-        CVodeGetNumJacEvals(memory, &jac)
-        CVodeGetNumLinSolvSetups(memory, &setups)
-        CVodeGetNumErrTestFails(memory, &errFails)
-        CVodeGetNumNonlinSolvConvFails(memory, &convFails)
+        CVodeGetNumSteps(memory, &current.steps)
+        CVodeGetNumRhsEvals(memory, &current.rhsEvaluations)
+        CVodeGetNumJacEvals(memory, &current.jacobianEvaluations)
+        CVodeGetNumLinSolvSetups(memory, &current.linearSetups)
+        CVodeGetNumErrTestFails(memory, &current.errorTestFailures)
+        CVodeGetNumNonlinSolvConvFails(memory, &current.convergenceFailures)
         CVodeGetLastOrder(memory, &order)
-        CVodeGetLastStep(memory, &last)
-        s.steps += steps
-        s.rhsEvaluations += rhs
-        s.jacobianEvaluations += jac
-        s.linearSetups += setups
-        s.errorTestFailures += errFails
-        s.convergenceFailures += convFails
-        if steps > 0 {
-            s.lastOrder = Int(order)
-            s.lastStep = last
-        }
-        return s
+        CVodeGetLastStep(memory, &current.lastStep)
+        current.lastOrder = Int(order)
+        return finished.followed(by: current)
     }
 
     // MARK: Callbacks (return 0 = success, > 0 = retry with a smaller step, < 0 = stop)

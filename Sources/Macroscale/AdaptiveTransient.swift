@@ -42,22 +42,21 @@ extension TransientSolver {
         if integrals.count != n + 3 || e.auc.count != n || e.peak.count != n || e.peakTime.count != n || e.thresholdTime.count != n {
             return "its exposure arrays do not have \(n) cells"
         }
-        if r.profiles.count != r.times.count || r.profiles.contains(where: { $0.count != n }) {
-            return "\(r.profiles.count) profiles for \(r.times.count) output times"
-        }
+        if let problem = recordProblem(r) { return problem }
         let series = [e.inflow.count, e.outflow.count, e.uptake.count, e.storage.count]
         if series.contains(where: { $0 != e.times.count }) { return "its balance series have different lengths" }
-        let ceiling = settings.concentrationScale(inlet: op.inletConcentration)
-        let values = r.concentration + r.profiles.flatMap { $0 }
-        if let bad = values.first(where: { !($0 >= -1e-9 * ceiling && $0 <= 2 * ceiling) }) {
-            return "concentration \(bad) mol/m^3 lies outside the range this run can reach, [0, \(ceiling)] mol/m^3"
-        }
         if (integrals + e.peak + e.auc).contains(where: { !$0.isFinite }) { return "non-finite exposure values" }
-        let counters = [r.closureCalls] + r.maxClampedCounts
-        if r.maxClampedCounts.count != EffectivenessFeature.count || counters.contains(where: { $0 < 0 || $0 > 1 << 53 }) {
-            return "counters out of range"
-        }
-        return nil
+        // The run's own guard lets negatives through down to its error level (`solveAdaptive`).
+        return valueProblem(r, allowance: Self.negativeAllowance * absoluteTolerance)
+    }
+
+    /// Negative concentrations a run accepts: this many times atol, the integrator's error level.
+    static var negativeAllowance: Double { 10 }
+
+    /// The absolute tolerance of the error control (mol m⁻³).
+    var absoluteTolerance: Double {
+        settings.absoluteTolerance
+            ?? TransientSettings.defaultAbsoluteFraction * max(settings.concentrationScale(inlet: op.inletConcentration), 1e-300)
     }
 
     func solveAdaptive(closure: any EffectivenessClosure, resume: TransientState?, checkpointEvery: Int,
@@ -66,8 +65,7 @@ extension TransientSolver {
         let watch = Stopwatch()
         let n = op.cells
         let volumes = op.storageVolumes()
-        let scale = settings.concentrationScale(inlet: op.inletConcentration)
-        let atol = settings.absoluteTolerance ?? TransientSettings.defaultAbsoluteFraction * max(scale, 1e-300)
+        let atol = absoluteTolerance
         let inlet = settings.inlet ?? .constant(level: op.inletConcentration)
         let threshold = settings.exposureThreshold ?? 0.5 * inlet.maximum
         var caller = ClosureCaller(closure: closure, op: op)
@@ -122,7 +120,7 @@ extension TransientSolver {
             before = r.statistics!
         }
         var integrals = resume?.integrals ?? exposure.integrals
-        func statistics() -> IntegratorStatistics { combine(before, integrator.statistics) }
+        func statistics() -> IntegratorStatistics { before.followed(by: integrator.statistics) }
         func state(_ segment: Int) -> TransientState {
             var s = TransientState(step: segment, time: t, concentration: c, previous: nil, previousStep: 0, times: times,
                                    profiles: profiles, newtonIterations: 0, closureCalls: caller.calls,
@@ -159,7 +157,7 @@ extension TransientSolver {
             }
             t = end
             integrals = try integrator.integrals()
-            try checkNonNegative(c, op: op, time: t, allowance: 10 * atol)   // the integrator's own error level
+            try checkNonNegative(c, op: op, time: t, allowance: Self.negativeAllowance * atol)
             if k + 1 < ends.count {
                 if checkpointEvery > 0 && (k + 1) % checkpointEvery == 0 { try checkpoint(state(k + 1)) }
                 if shouldStop() {
@@ -181,20 +179,6 @@ extension TransientSolver {
         solution.exposure = exposure
         solution.statistics = statistics()
         return solution
-    }
-
-    /// Counters of a resumed run: those saved before the stop plus this process's.
-    private func combine(_ a: IntegratorStatistics, _ b: IntegratorStatistics) -> IntegratorStatistics {
-        var s = b
-        s.steps += a.steps
-        s.rhsEvaluations += a.rhsEvaluations
-        s.jacobianEvaluations += a.jacobianEvaluations
-        s.linearSetups += a.linearSetups
-        s.errorTestFailures += a.errorTestFailures
-        s.convergenceFailures += a.convergenceFailures
-        s.restarts += a.restarts
-        if b.steps == 0 { s.lastOrder = a.lastOrder; s.lastStep = a.lastStep }
-        return s
     }
 }
 

@@ -98,8 +98,8 @@ public struct FiniteVolumeOperator: UpscaledOperator {
         var values: [Double] = []
         values.reserveCapacity(cells * EffectivenessFeature.count)
         for i in 0..<cells {
-            values += EffectivenessFeature.row(
-                porosity: m.porosity[i], thieleModulusSquared: m.thieleModulusSquared[i], peclet: m.peclet[i],
+            EffectivenessFeature.appendRow(
+                to: &values, porosity: m.porosity[i], thieleModulusSquared: m.thieleModulusSquared[i], peclet: m.peclet[i],
                 diffusivityRatio: m.diffusivityRatio[i], concentration: c[i] / m.Ka,
                 concentrationGradient: -m.cellRadius[i] * g[i] / m.Ka)
         }

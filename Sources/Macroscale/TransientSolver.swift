@@ -154,9 +154,6 @@ public struct TransientSolver<Operator: UpscaledOperator>: Sendable {
         if !settings.scheme.isFixedStep { return adaptiveResumeProblem(r) }
         if r.integrals != nil || r.exposure != nil { return "it was saved by an error-controlled (cvode) run" }
         let n = op.cells, ends = stepEnds()
-        func nonFinite(_ name: String, _ values: [Double]) -> String? {
-            values.firstIndex { !$0.isFinite }.map { "\(name)[\($0)] = \(values[$0]) is not finite" }
-        }
         if r.concentration.count != n { return "it holds \(r.concentration.count) concentrations, this run has \(n) cells" }
         if let p = r.previous, p.count != n { return "it holds \(p.count) previous concentrations, this run has \(n) cells" }
         guard r.step >= 0, r.step <= ends.count else { return "step \(r.step) is outside this run's 0...\(ends.count)" }
@@ -164,19 +161,7 @@ public struct TransientSolver<Operator: UpscaledOperator>: Sendable {
             return "t = \(r.time) s is not the end of step \(r.step) (\(ends[r.step - 1]) s): another time step or end time"
         }
         if r.step == 0, r.time != 0 { return "t = \(r.time) s at step 0" }
-        if r.profiles.count != r.times.count { return "\(r.profiles.count) profiles for \(r.times.count) output times" }
-        if r.times.count > settings.outputTimes.count + 2 || r.times.contains(where: { !($0 >= 0 && $0 <= r.time) }) {
-            return "output times \(r.times) do not lie in [0, \(r.time)] s"
-        }
-        if let k = r.profiles.firstIndex(where: { $0.count != n }) { return "profile \(k) holds \(r.profiles[k].count) values, expected \(n)" }
-        if r.maxClampedCounts.count != EffectivenessFeature.count {
-            return "max_clamped_counts holds \(r.maxClampedCounts.count) values, expected \(EffectivenessFeature.count)"
-        }
-        // Counters go on counting from these (2^53: more than any run makes, far from overflow).
-        let counters = [r.newtonIterations, r.closureCalls] + r.maxClampedCounts
-        if counters.contains(where: { $0 < 0 || $0 > 1 << 53 }) {
-            return "counters out of range (newton_iterations \(r.newtonIterations), closure_calls \(r.closureCalls), max_clamped_counts \(r.maxClampedCounts))"
-        }
+        if let problem = recordProblem(r) { return problem }
         // The BDF2 history is that of this run's own steps: none before the first step, else the
         // state one step earlier and that step's length, bit for bit as the run computed it
         // (dt / previous_step sets the BDF2 coefficients; a foreign ratio makes them overflow).
@@ -191,14 +176,39 @@ public struct TransientSolver<Operator: UpscaledOperator>: Sendable {
                 return "previous_step = \(r.previousStep) s is not the length of step \(r.step) (\(length) s): another time step"
             }
         }
-        // Maximum principle: with c = cL at the inlet, c0 inside and non-negative uptake, every state
-        // of the run lies in [0, max(cL, c0)] up to round-off (the run's own guard stops it at a
-        // concentration below −1e-9 × scale). Twice that bound leaves room for any overshoot.
+        return valueProblem(r, allowance: 0)
+    }
+
+    /// The checks both kinds of saved state share: the output record (profiles of this grid at
+    /// times within the run) and the counters.
+    func recordProblem(_ r: TransientState) -> String? {
+        let n = op.cells
+        if r.profiles.count != r.times.count { return "\(r.profiles.count) profiles for \(r.times.count) output times" }
+        if r.times.count > settings.outputTimes.count + 2 || r.times.contains(where: { !($0 >= 0 && $0 <= r.time) }) {
+            return "output times \(r.times) do not lie in [0, \(r.time)] s"
+        }
+        if let k = r.profiles.firstIndex(where: { $0.count != n }) { return "profile \(k) holds \(r.profiles[k].count) values, expected \(n)" }
+        if r.maxClampedCounts.count != EffectivenessFeature.count {
+            return "max_clamped_counts holds \(r.maxClampedCounts.count) values, expected \(EffectivenessFeature.count)"
+        }
+        // Counters go on counting from these (2^53: more than any run makes, far from overflow).
+        let counters = [r.newtonIterations, r.closureCalls] + r.maxClampedCounts
+        if counters.contains(where: { $0 < 0 || $0 > 1 << 53 }) {
+            return "counters out of range (newton_iterations \(r.newtonIterations), closure_calls \(r.closureCalls), max_clamped_counts \(r.maxClampedCounts))"
+        }
+        return nil
+    }
+
+    /// Maximum principle: with c = cL at the inlet, c0 inside and non-negative uptake, every state of
+    /// the run lies in [0, max(cL, c0)] up to round-off and `allowance` (what the run's own
+    /// non-negativity guard lets through). Twice the upper bound leaves room for any overshoot.
+    func valueProblem(_ r: TransientState, allowance: Double) -> String? {
         let ceiling = settings.concentrationScale(inlet: op.inletConcentration)
         func outOfRange(_ name: String, _ values: [Double]) -> String? {
-            nonFinite(name, values) ?? values.firstIndex { $0 < -1e-9 * ceiling || $0 > 2 * ceiling }.map {
-                "\(name)[\($0)] = \(values[$0]) mol/m^3 lies outside the range this run can reach, [0, \(ceiling)] mol/m^3 (the inlet or initial concentration)"
-            }
+            values.firstIndex { !$0.isFinite }.map { "\(name)[\($0)] = \(values[$0]) is not finite" }
+                ?? values.firstIndex { $0 < -(1e-9 * ceiling + allowance) || $0 > 2 * ceiling }.map {
+                    "\(name)[\($0)] = \(values[$0]) mol/m^3 lies outside the range this run can reach, [0, \(ceiling)] mol/m^3 (the inlet or initial concentration)"
+                }
         }
         return outOfRange("concentration", r.concentration) ?? r.previous.flatMap { outOfRange("previous", $0) }
             ?? r.profiles.lazy.compactMap { outOfRange("profile", $0) }.first

@@ -149,7 +149,7 @@ public enum UpscaledFile {
                         longName: "beta-intrinsic average concentration at the output times (nt x nx)")
         let solver = try macro.createGroup("solver")
         if let stats = s.statistics {
-            try solver.setAttribute("method", "cvode: SUNDIALS CVODES variable-order BDF with local error control |e_i| <= rtol |c_i| + atol, closure at the current state in every right-hand side, band Jacobian with the closure's sensitivities; restarted at output times and inlet jumps")
+            try solver.setAttribute("method", "cvode: SUNDIALS CVODES variable-order BDF with local error control |e_i| <= rtol |c_i| + atol, closure at the current state in every right-hand side, band Jacobian with the closure's sensitivities; restarted at inlet jumps and at output times a tenth of the run apart, other outputs interpolated")
             try solver.setAttribute("rtol", settings.relativeTolerance)
             if let a = settings.absoluteTolerance { try solver.setAttribute("atol", a) }
             for (name, value) in stats.namedValues where name != "last_step" { try solver.setAttribute(name, Int(value)) }

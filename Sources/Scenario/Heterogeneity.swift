@@ -28,8 +28,8 @@ public struct Heterogeneity: Sendable, Equatable {
         self.effectiveRadius = effectiveRadius
     }
 
-    /// Number of values each property array must have.
-    public var valueCount: Int { kind == .zones ? positions.count + 1 : positions.count }
+    /// Number of values each property array must have: one per zone, or one per profile point.
+    static func valueCount(_ kind: Kind, positions: Int) -> Int { kind == .zones ? positions + 1 : positions }
 
     /// The value of `values` (or `fallback` when nil) at position x (m).
     public func value(_ values: [Double]?, at x: Double, fallback: Double) -> Double {
@@ -63,7 +63,7 @@ public struct Heterogeneity: Sendable, Equatable {
             ok = false
         }
         if !h.checkStrictlyIncreasing(positions, source) { ok = false }
-        let count = kind == .zones ? positions.count + 1 : positions.count
+        let count = valueCount(kind, positions: positions.count)
         func property(_ name: String, _ dimension: Dimension, _ range: AllowedRange) -> [Double]?? {
             guard h.isPresent(name) else { return .some(nil) }
             guard let (values, v) = h.quantityArray(name, dimension, range) else { return nil }

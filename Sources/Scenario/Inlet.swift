@@ -24,7 +24,7 @@ enum InletReader {
                      directory: String) -> (schedule: InletSchedule, text: TOMLValue)? {
         guard r.section.isPresent || !r.section.order.isEmpty else { return nil }
         guard let kind = r.choice("kind", Kind.self) else { return nil }
-        for key in ["concentration", "start", "duration", "time", "decay_time", "period", "file"] where !keys[kind]!.contains(key) {
+        for key in Set(keys.values.joined()).sorted() where !keys[kind]!.contains(key) {
             r.forbid(key, "it is not used with inlet.kind = \"\(kind.rawValue)\"")
         }
         var fields: [(String, TOMLValue)] = [("kind", TOMLValue(.string(kind.rawValue)))]

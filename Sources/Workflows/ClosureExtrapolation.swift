@@ -19,8 +19,13 @@ enum ClosureExtrapolation {
         let parts = list.map { c in
             "\(c.feature.name) in \(c.cells) of \(cells) cells" + (c.range.map { " (training range [\(format($0.lowerBound)), \(format($0.upperBound))])" } ?? "")
         }
-        return "warning: the closure extrapolates \(when): inputs outside its training range were clamped to it: "
-            + parts.joined(separator: "; ") + "; η there is the network's value at the edge of its range (--strict-closure makes this an error)"
+        return "the closure extrapolates \(when): inputs outside its training range were clamped to it: "
+            + parts.joined(separator: "; ") + "; η there is the network's value at the edge of its range"
+    }
+
+    /// The message as a warning, or nil when nothing was clamped.
+    static func warning(_ counts: [Int], cells: Int, closure: any EffectivenessClosure, when: String) -> String? {
+        message(counts, cells: cells, closure: closure, when: when).map { "warning: \($0) (--strict-closure makes this an error)" }
     }
 
     /// The JSON form: feature name → {cells, min, max}.

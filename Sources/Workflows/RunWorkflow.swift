@@ -74,13 +74,12 @@ public enum RunWorkflow {
         case .steady(let s): clamped = s.clampedCounts
         case .transient(let s): clamped = s.clampedCounts
         }
-        if let message = ClosureExtrapolation.message(clamped, cells: scenario.cells, closure: run.closure,
-                                                      when: scenario.mode == .steady ? "at the converged state" : "at the final state") {
-            if request.strictClosure {
-                throw WorkflowError(message.replacingOccurrences(of: "warning: ", with: "")
-                    .replacingOccurrences(of: " (--strict-closure makes this an error)", with: "") + " (--strict-closure)")
-            }
-            reporter.warning(message)
+        let when = scenario.mode == .steady ? "at the converged state" : "at the final state"
+        if request.strictClosure, let message = ClosureExtrapolation.message(clamped, cells: scenario.cells, closure: run.closure, when: when) {
+            throw WorkflowError(message + " (--strict-closure)")
+        }
+        if let warning = ClosureExtrapolation.warning(clamped, cells: scenario.cells, closure: run.closure, when: when) {
+            reporter.warning(warning)
         }
         try run.write(outcome, to: path)
         unlink(part)

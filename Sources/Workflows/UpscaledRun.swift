@@ -152,7 +152,7 @@ public struct UpscaledRun {
         guard flat.count == times.count * n else {
             throw HDF5Error(file: path, message: "/state/profiles holds \(flat.count) values, expected \(times.count) × \(n)")
         }
-        let base = TransientState(
+        var state = TransientState(
             step: try g.intAttribute("step"), time: try g.doubleAttribute("time"),
             concentration: try g.dataset("concentration").read(Double.self),
             previous: g.contains("previous") ? try g.dataset("previous").read(Double.self) : nil,
@@ -160,8 +160,7 @@ public struct UpscaledRun {
             profiles: (0..<times.count).map { Array(flat[($0 * n)..<(($0 + 1) * n)]) },
             newtonIterations: try g.intAttribute("newton_iterations"), closureCalls: try g.intAttribute("closure_calls"),
             maxClampedCounts: try g.intArrayAttribute("max_clamped_counts"))
-        var state = base
-        if g.contains("exposure") { try Self.readAdaptive(into: &state, from: g) }
+        if g.contains("exposure") { try Self.readAdaptive(into: &state, from: g, path: path) }
         if let settings = transientSettings, let problem = try TransientSolver(operator: op, settings: settings).resumeProblem(state) {
             throw HDF5Error(file: path, message: "cannot resume from this saved state: \(problem)")
         }
@@ -184,7 +183,7 @@ public struct UpscaledRun {
         for (name, value) in s.namedValues { try counters.setAttribute(name, value) }
     }
 
-    static func readAdaptive(into state: inout TransientState, from g: HDF5Group) throws {
+    static func readAdaptive(into state: inout TransientState, from g: HDF5Group, path: String) throws {
         let x = try g.group("exposure")
         func read(_ name: String) throws -> [Double] { try x.dataset(name).read(Double.self) }
         var e = Exposure(initial: [], threshold: try x.doubleAttribute("threshold"), storage: try x.doubleAttribute("initial_storage"))
@@ -195,7 +194,7 @@ public struct UpscaledRun {
         var s = IntegratorStatistics()
         func count(_ name: String) throws -> Int {
             let v = try c.doubleAttribute(name)
-            guard v >= 0, v <= Double(1 << 53) else { throw HDF5Error(file: "", message: "integrator counter \(name) = \(v) is out of range") }
+            guard v >= 0, v <= Double(1 << 53) else { throw HDF5Error(file: path, message: "integrator counter \(name) = \(v) is out of range") }
             return Int(v)
         }
         (s.steps, s.rhsEvaluations, s.jacobianEvaluations) = (try count("steps"), try count("rhs_evaluations"), try count("jacobian_evaluations"))

@@ -143,7 +143,7 @@ public enum ValidateRun {
         guard case .steady(let up) = try upscaledRun.solve() else {
             throw WorkflowError("\(s.run.configPath): tissue validate needs a steady upscaled run")
         }
-        if let message = ClosureExtrapolation.message(up.clampedCounts, cells: s.run.cells, closure: upscaledRun.closure,
+        if let message = ClosureExtrapolation.warning(up.clampedCounts, cells: s.run.cells, closure: upscaledRun.closure,
                                                       when: "in the upscaled run") {
             warning(message)
         }
@@ -210,7 +210,7 @@ public enum ValidateRun {
         for i in 0..<n {
             let lo = max(0, i - 1), hi = min(n - 1, i + 1)
             let dcdx = (c[hi] - c[lo]) / (x[hi] - x[lo])
-            values += EffectivenessFeature.row(porosity: t.porosity, thieleModulusSquared: t.thieleModulusSquared,
+            EffectivenessFeature.appendRow(to: &values, porosity: t.porosity, thieleModulusSquared: t.thieleModulusSquared,
                                                peclet: t.peclet, diffusivityRatio: t.Dr, concentration: c[i] / t.Ka,
                                                concentrationGradient: -t.effectiveRadius * dcdx / t.Ka)
         }
