@@ -38,6 +38,17 @@ extension UnitCellCampaign {
                         longName: "grid cells per 3 um tile of the row's realisation (--cells-per-tile)")
     }
 
+    /// `/samples/cells_per_tile` and `/samples/geometry` of the realisations of `set`'s rows.
+    public func writeRealisationRecords(of set: TrainingSet, to group: HDF5Group) throws {
+        var byRealisation: [Int: (Int, UnitCellGeometryRecord)] = [:]
+        for k in Set(set.realization) {
+            let g = try geometry(index: k)
+            byRealisation[k] = (g.cellsPerTile, g)
+        }
+        try Self.writeCellsPerTile(set.realization.map { byRealisation[$0]!.0 }, to: group)
+        try UnitCellGeometryRecord.write(set.realization.map { byRealisation[$0]!.1 }, to: group)
+    }
+
     /// What a merge wrote.
     public struct MergeSummary: Sendable {
         public var samples: Int
@@ -56,6 +67,7 @@ extension UnitCellCampaign {
         var keys: [(realization: Int, domain: Int)] = []
         var failed: [Int] = [], failedCount = 0
         var cellsPerTile: [Int]? = []   // nil once a part lacks /samples/cells_per_tile (older files)
+        var geometry: [UnitCellGeometryRecord]? = []   // nil once a part lacks /samples/geometry
         var seeds: Set<UInt64> = []
         let w = TrainingSet.width, m = TrainingSet.inputNames.count
         var campaignParts: [CampaignMergeCheck.Part] = []
@@ -77,6 +89,11 @@ extension UnitCellCampaign {
                 cellsPerTile! += try group.dataset("cells_per_tile").read(Int64.self).map { Int($0) }
             } else {
                 cellsPerTile = nil
+            }
+            if geometry != nil, group.contains("geometry") {
+                geometry! += try UnitCellGeometryRecord.read(from: group)
+            } else {
+                geometry = nil
             }
             try? file.close()
             for r in Set(set.realization) {
@@ -110,9 +127,97 @@ extension UnitCellCampaign {
             if let cellsPerTile, cellsPerTile.count == keys.count {
                 try writeCellsPerTile(order.map { cellsPerTile[$0] }, to: group)
             }
+            if let geometry, geometry.count == keys.count {
+                try UnitCellGeometryRecord.write(order.map { geometry[$0] }, to: group)
+            }
             try group.setAttribute("failed_samples", failedCount)
             if !failed.isEmpty { try group.setAttribute("failed_realizations", failed.sorted()) }
         }
         return MergeSummary(samples: merged.count, realisations: owner.count, failedSamples: failedCount)
+    }
+}
+
+/// The geometry a training row's realisation was solved on (`/samples/geometry`, DESIGN §5): family,
+/// porosity, r_eff, cells per tile, cell-area spread, tile size, geometry seed and mask window.
+public struct UnitCellGeometryRecord: Sendable, Equatable {
+    public var family: String
+    public var porosity: Double
+    public var effectiveRadius: Double
+    public var cellCount: Int
+    public var cellAreaSpread: Double
+    public var tileLength: Double
+    public var tileHeight: Double
+    public var narrowestGap: Double
+    public var seed: UInt64
+    public var window: [Int]
+    /// Grid cells along the tile.
+    public var cellsPerTile: Int
+
+    public init(tile: UnitCellTile, cellsPerTile: Int) {
+        family = tile.family.name
+        porosity = tile.porosity
+        effectiveRadius = tile.effectiveRadius
+        cellCount = tile.cellCount
+        cellAreaSpread = tile.cellAreaSpread
+        tileLength = tile.width
+        tileHeight = tile.height
+        narrowestGap = tile.narrowestGap
+        seed = tile.seed
+        window = [tile.window.i, tile.window.j]
+        self.cellsPerTile = cellsPerTile
+    }
+
+    /// Writes one record per row into `group/geometry`.
+    public static func write(_ rows: [UnitCellGeometryRecord], to samples: HDF5Group) throws {
+        let g = try samples.createGroup("geometry")
+        let families = Set(rows.map(\.family)).sorted()
+        try g.setAttribute("family", families.joined(separator: ","))
+        try g.write("family_index", rows.map { Int64(families.firstIndex(of: $0.family)!) }, units: "1",
+                    longName: "index into the comma-separated attribute family (circle-row, hexagonal, voronoi, mask)")
+        try g.write("porosity", rows.map(\.porosity), units: "1", longName: "epsilon_beta of the unit cell (exact)")
+        try g.write("effective_radius", rows.map(\.effectiveRadius), units: "m", longName: "r_eff = sqrt(mean cell area / pi)")
+        try g.write("cell_count", rows.map { Int64($0.cellCount) }, units: "1", longName: "cells per tile")
+        try g.write("cell_area_spread", rows.map(\.cellAreaSpread), units: "1",
+                    longName: "coefficient of variation of the cell areas (NaN: not computed, mask)")
+        try g.write("tile_length", rows.map(\.tileLength), units: "m", longName: "tile length along the flow (one flow domain)")
+        try g.write("tile_height", rows.map(\.tileHeight), units: "m", longName: "tile height")
+        try g.write("narrowest_gap", rows.map(\.narrowestGap), units: "m", longName: "narrowest fluid gap between cells")
+        try g.write("seed", rows.map(\.seed), units: "1", longName: "geometry seed (Voronoi seeds, mask window draw); 0 for lattices")
+        try g.write("window", rows.flatMap { $0.window.map(Int64.init) }, shape: [rows.count, 2], units: "pixel",
+                    longName: "mask window lower-left pixel (i, j); -1 for other families")
+    }
+
+    /// Reads the records of `samples/geometry` (cells per tile from `samples/cells_per_tile`).
+    public static func read(from samples: HDF5Group) throws -> [UnitCellGeometryRecord] {
+        let g = try samples.group("geometry")
+        let families = try g.stringAttribute("family").split(separator: ",").map(String.init)
+        let index = try g.dataset("family_index").read(Int64.self)
+        let porosity = try g.dataset("porosity").read(Double.self)
+        let radius = try g.dataset("effective_radius").read(Double.self)
+        let count = try g.dataset("cell_count").read(Int64.self)
+        let spread = try g.dataset("cell_area_spread").read(Double.self)
+        let length = try g.dataset("tile_length").read(Double.self)
+        let height = try g.dataset("tile_height").read(Double.self)
+        let gap = try g.dataset("narrowest_gap").read(Double.self)
+        let seed = try g.dataset("seed").read(UInt64.self)
+        let window = try g.dataset("window").read(Int64.self)
+        let cells = samples.contains("cells_per_tile") ? try samples.dataset("cells_per_tile").read(Int64.self) : []
+        return try index.indices.map { k in
+            guard Int(index[k]) < families.count else {
+                throw UnitCellInputError(message: "/samples/geometry/family_index \(index[k]) has no family")
+            }
+            var r = UnitCellGeometryRecord(tile: .circleRow(radius: 1e-6), cellsPerTile: k < cells.count ? Int(cells[k]) : 0)
+            r.family = families[Int(index[k])]
+            r.porosity = porosity[k]
+            r.effectiveRadius = radius[k]
+            r.cellCount = Int(count[k])
+            r.cellAreaSpread = spread[k]
+            r.tileLength = length[k]
+            r.tileHeight = height[k]
+            r.narrowestGap = gap[k]
+            r.seed = seed[k]
+            r.window = [Int(window[2 * k]), Int(window[2 * k + 1])]
+            return r
+        }
     }
 }

@@ -113,23 +113,43 @@ public struct UnitCellCampaign {
         public var state: State
     }
 
-    /// The inputs of realisation `index` and the solver at its resolution. The grid depends on r,
-    /// φ² and Dr only, known before a sampled realisation's flow fixes its PL on that same grid.
-    func realisation(index: Int) throws -> (inputs: UnitCellInputs, dns: UnitCellDNS) {
-        func solver(radius: Double, thieleModulusSquared: Double, diffusivityRatio: Double) -> UnitCellDNS {
-            solvers.dns(cellsPerTile: resolution.cellsPerTile(radius: radius, thieleModulusSquared: thieleModulusSquared,
-                                                              diffusivityRatio: diffusivityRatio))
-        }
+    /// The inputs of realisation `index`, its tile and the solver at its resolution. The grid depends on
+    /// the nominal tile, φ² and Dr only, known before a sampled realisation's flow fixes its PL on that
+    /// same grid.
+    func realisation(index: Int) throws -> (inputs: UnitCellInputs, tile: UnitCellTile, dns: UnitCellDNS) {
         if let sampler {
-            let d = sampler.draw(index: index)
-            let dns = solver(radius: d.radius, thieleModulusSquared: d.thieleModulusSquared, diffusivityRatio: d.diffusivityRatio)
-            return (try sampler.inputs(index: index, dns: dns), dns)
+            let dns = solvers.dns(cellsPerTile: try cellsPerTile(index: index))
+            let (inputs, tile) = try sampler.inputs(index: index, dns: dns)
+            return (inputs, tile, dns)
         }
+        let i = try tableRow(index).inputs
+        return (i, .circleRow(radius: i.radius), solvers.dns(cellsPerTile: try cellsPerTile(index: index)))
+    }
+
+    private func tableRow(_ index: Int) throws -> UnitCellTableRow {
         guard let row = rows.first(where: { $0.index == index }) else {
             throw UnitCellInputError(message: "realisation \(index) is not in the campaign")
         }
-        let i = row.inputs
-        return (i, solver(radius: i.radius, thieleModulusSquared: i.thieleModulusSquared, diffusivityRatio: i.diffusivityRatio))
+        return row
+    }
+
+    /// The grid (cells per tile) of realisation `index`, by the campaign's resolution rule.
+    public func cellsPerTile(index: Int) throws -> Int {
+        if let sampler {
+            let d = sampler.draw(index: index)
+            return resolution.cellsPerTile(tile: try sampler.tile(index: index), thieleModulusSquared: d.thieleModulusSquared,
+                                           diffusivityRatio: d.diffusivityRatio)
+        }
+        let i = try tableRow(index).inputs
+        return resolution.cellsPerTile(radius: i.radius, thieleModulusSquared: i.thieleModulusSquared,
+                                       diffusivityRatio: i.diffusivityRatio)
+    }
+
+    /// The geometry record of realisation `index` (the tile it was solved on).
+    public func geometry(index: Int) throws -> UnitCellGeometryRecord {
+        let n = try cellsPerTile(index: index)
+        let tile = try sampler?.tile(index: index, cellsPerTile: n) ?? .circleRow(radius: try tableRow(index).inputs.radius)
+        return UnitCellGeometryRecord(tile: tile, cellsPerTile: n)
     }
 
     /// Runs every planned realisation not already in `resume`.
@@ -166,10 +186,10 @@ public struct UnitCellCampaign {
             do {
                 // A sampled realisation solves its flow while drawing PL: count that time as flow time.
                 let watch = Stopwatch()
-                let (drawn, dns) = try realisation(index: k)
+                let (drawn, tile, dns) = try realisation(index: k)
                 inputs = drawn
                 let drawingSeconds = watch.seconds
-                var result = try dns.run(drawn)
+                var result = try dns.run(drawn, tile: tile)
                 if sampler != nil { result.flowSeconds += drawingSeconds }
                 let rows = Self.rows(of: result, index: k)
                 // The same checks as the final training set (finite features, 0 < η ≤ 1.5), per realisation.
@@ -293,8 +313,8 @@ extension Array where Element == Double {
     }
 }
 
-/// The grid of a unit-cell realisation: a fixed number of cells per 3 µm tile, or chosen per
-/// realisation from its reaction-layer thickness.
+/// The grid of a unit-cell realisation: a fixed number of cells per tile (the 3 µm tile of the circle
+/// row), or chosen per realisation from its reaction-layer thickness and narrowest gap.
 ///
 /// `.layerAdaptive(base: N)` resolves the layer δ = r √(Dr/φ²) inside the cells (the first-order,
 /// c ≪ Ka limit: the thinnest a Michaelis–Menten layer gets) and the narrowest fluid gap
@@ -325,17 +345,23 @@ public enum UnitCellResolution: Sendable, Equatable, CustomStringConvertible {
     }
 
     public func cellsPerTile(radius: Double, thieleModulusSquared: Double, diffusivityRatio: Double) -> Int {
+        cellsPerTile(tile: .circleRow(radius: radius), thieleModulusSquared: thieleModulusSquared,
+                     diffusivityRatio: diffusivityRatio)
+    }
+
+    /// The rule on any tile: h = ℓ/N with ℓ the tile length, δ from r_eff, g the tile's narrowest gap;
+    /// never fewer cells than the tile's `minimumCellsPerTile` (a mask's pixels).
+    public func cellsPerTile(tile: UnitCellTile, thieleModulusSquared: Double, diffusivityRatio: Double) -> Int {
         switch self {
         case .fixed(let n): return n
         case .layerAdaptive(let n):
-            let delta = Self.reactionLayerThickness(radius: radius, thieleModulusSquared: thieleModulusSquared,
+            let delta = Self.reactionLayerThickness(radius: tile.effectiveRadius, thieleModulusSquared: thieleModulusSquared,
                                                     diffusivityRatio: diffusivityRatio)
-            let h = UnitCellRow.tileSize / Double(n)
-            // The narrowest fluid gap, between the centre circle and a corner circle.
-            let gap = UnitCellRow.narrowestGap(radius: radius)
-            if delta < 0.6 * h { return 4 * n }
-            if delta < 2.1 * h || gap < 5 * h { return 2 * n }
-            return n
+            let h = tile.width / Double(n)
+            let gap = tile.narrowestGap
+            var chosen = n
+            if delta < 0.6 * h { chosen = 4 * n } else if delta < 2.1 * h || gap < 5 * h { chosen = 2 * n }
+            return max(chosen, tile.minimumCellsPerTile)
         }
     }
 

@@ -2,12 +2,13 @@ import Closure
 import Numerics
 
 /// One unit-cell realisation end to end (DESIGN §2, "Unit-cell row"): Stokes flow on the
-/// periodic 3 µm tile (solved once per radius and scaled linearly in PL), tiled five times;
-/// steady transport with Michaelis–Menten uptake on the 15 µm × 3 µm row; per flow domain
-/// ⟨c⟩^β, the gradient feature and η. Domains 2–5 become training samples.
+/// periodic tile (the 3 µm circle-row tile or another `UnitCellTile`; solved once per tile and
+/// scaled linearly in PL), tiled five times; steady transport with Michaelis–Menten uptake on the
+/// row; per flow domain ⟨c⟩^β, the gradient feature (r = r_eff) and η. Domains 2–5 become
+/// training samples.
 public struct UnitCellResult: Sendable {
     public var inputs: UnitCellInputs
-    /// εβ (exact, 1 − π r² / 4.5 µm²).
+    /// εβ (exact: 1 − π r² / 4.5 µm² for the circle row, the tile's for other families).
     public var porosity: Double
     /// Pe = r ⟨v⟩^β / Dβ from our flow.
     public var peclet: Double
@@ -32,36 +33,54 @@ public struct UnitCellResult: Sendable {
     }
 }
 
-/// Runs unit-cell realisations on one resolution, caching the unit-G flow per radius.
+/// Runs unit-cell realisations on one resolution, caching the unit-PL flow per tile.
 public final class UnitCellDNS {
     public let cellsPerTile: Int
-    private var flowCache: [Double: FlowSolution] = [:]
+    private var flowCache: [String: FlowSolution] = [:]
 
     public init(cellsPerTile: Int) {
         self.cellsPerTile = cellsPerTile
     }
 
-    /// The flow for a unit pressure drop (1 Pa) across the row at radius r (cached).
+    /// The flow for a unit pressure drop (1 Pa) across the circle row at radius r (cached).
     public func unitFlow(radius r: Double) throws -> (flow: FlowSolution, seconds: Double) {
-        if let cached = flowCache[r] { return (cached, 0) }
+        try unitFlow(tile: .circleRow(radius: r))
+    }
+
+    /// The flow for a unit pressure drop (1 Pa) across the row of `tile` (cached per tile).
+    public func unitFlow(tile: UnitCellTile) throws -> (flow: FlowSolution, seconds: Double) {
+        let key = tile.flowKey
+        if let cached = flowCache[key] { return (cached, 0) }
         let watch = Stopwatch()
-        let flow = try StokesFlow.unitCellRow(radius: r, cellsPerTile: cellsPerTile, pressureDrop: 1)
+        let flow = try tile.flow(cellsPerTile: cellsPerTile, pressureDrop: 1)
         if flowCache.count > 64 { flowCache.removeAll() }
-        flowCache[r] = flow
+        flowCache[key] = flow
         return (flow, watch.seconds)
     }
 
+    /// One realisation on the circle row of radius `inputs.radius`.
     public func run(_ inputs: UnitCellInputs) throws -> UnitCellResult {
         try inputs.validate()
-        let (unit, flowSeconds) = try unitFlow(radius: inputs.radius)
+        return try run(inputs, tile: .circleRow(radius: inputs.radius))
+    }
+
+    /// One realisation on `tile` (whose r_eff and porosity `inputs` must carry).
+    public func run(_ inputs: UnitCellInputs, tile: UnitCellTile) throws -> UnitCellResult {
+        try inputs.validateGroups()
+        guard inputs.radius == tile.effectiveRadius, inputs.porosity == tile.porosity else {
+            throw UnitCellInputError(message: "inputs (r = \(inputs.radius) m, porosity \(inputs.porosity)) do not match the \(tile.family.name) tile (r_eff = \(tile.effectiveRadius) m, porosity \(tile.porosity))")
+        }
+        let (unit, flowSeconds) = try unitFlow(tile: tile)
         let flow = unit.scaled(by: inputs.pressureDrop)
-        let n = cellsPerTile, tiles = UnitCellRow.tiles
-        let grid = Grid2D(nx: n * tiles, ny: n, h: UnitCellRow.tileSize / Double(n))
-        let fractions = solidFractions(grid, UnitCellRow.cells(radius: inputs.radius, tiles: tiles))
+        let tiles = UnitCellRow.tiles
+        let tileGrid = tile.grid(cellsPerTile: cellsPerTile)
+        let grid = Grid2D(nx: tileGrid.nx * tiles, ny: tileGrid.ny, h: tileGrid.h)
+        let fractions = solidFractions(grid, AnyCellGeometry(tile.rowCells(tiles: tiles)))
         let problem = try TransportProblem(
             grid: grid, solidFraction: fractions, velocity: flow.tiled(alongX: tiles),
             fluidDiffusivity: inputs.diffusivityBeta, diffusivityRatio: inputs.diffusivityRatio,
-            km: inputs.km, Ka: inputs.Ka, inletConcentration: inputs.inletConcentration)
+            km: inputs.km, Ka: inputs.Ka, inletConcentration: inputs.inletConcentration,
+            boundaries: tile.rowBoundaries)
         let watch = Stopwatch()
         let solution = try problem.solve()
         let transportSeconds = watch.seconds

@@ -3,8 +3,10 @@ import Foundation
 /// Inputs of one unit-cell realisation (the reference's five sampled parameters) and the
 /// constants of DESIGN §2: Dβ = 1e-10 m² s⁻¹, Ka = 1 mol m⁻³, μ = 1e-3 Pa s.
 public struct UnitCellInputs: Sendable, Equatable {
-    /// Cell radius r (m).
+    /// Cell radius r (m); r_eff of a non-circular unit cell.
     public var radius: Double
+    /// εβ of the unit cell (the circle row's 1 − π r² / 4.5 µm² unless given).
+    public var porosity: Double
     /// φ² = km r² / (Ka Dβ).
     public var thieleModulusSquared: Double
     /// Pressure drop PL across the 15 µm row (Pa).
@@ -18,8 +20,9 @@ public struct UnitCellInputs: Sendable, Equatable {
     public var viscosity: Double = 1e-3
 
     public init(radius: Double, thieleModulusSquared: Double, pressureDrop: Double, diffusivityRatio: Double,
-                inletConcentration: Double) {
+                inletConcentration: Double, porosity: Double? = nil) {
         self.radius = radius
+        self.porosity = porosity ?? UnitCellRow.porosity(radius: radius)
         self.thieleModulusSquared = thieleModulusSquared
         self.pressureDrop = pressureDrop
         self.diffusivityRatio = diffusivityRatio
@@ -28,16 +31,24 @@ public struct UnitCellInputs: Sendable, Equatable {
 
     /// km = φ² Ka Dβ / r² (mol m⁻³ s⁻¹).
     public var km: Double { thieleModulusSquared * Ka * diffusivityBeta / (radius * radius) }
-    /// εβ of the unit-cell row.
-    public var porosity: Double { UnitCellRow.porosity(radius: radius) }
     /// (r, φ², PL, Dr, cL), the `/samples/inputs` row.
     public var row: [Double] { [radius, thieleModulusSquared, pressureDrop, diffusivityRatio, inletConcentration] }
 
-    /// Checks ranges; the error names the field and value.
+    /// Checks ranges for the circle row (r below the radius where its circles touch); the error
+    /// names the field and value.
     public func validate() throws {
-        func check(_ ok: Bool, _ what: String) throws { if !ok { throw UnitCellInputError(message: what) } }
         let maxRadius = UnitCellRow.largestRadius()   // circles touch at r = 3/(2√2) µm
-        try check(radius > 0 && radius < maxRadius, "r = \(radius) m: expected 0 < r < \(maxRadius) m (larger cells overlap)")
+        guard radius > 0 && radius < maxRadius else {
+            throw UnitCellInputError(message: "r = \(radius) m: expected 0 < r < \(maxRadius) m (larger cells overlap)")
+        }
+        try validateGroups()
+    }
+
+    /// Checks the ranges of φ², PL, Dr and cL (any unit cell).
+    public func validateGroups() throws {
+        func check(_ ok: Bool, _ what: String) throws { if !ok { throw UnitCellInputError(message: what) } }
+        try check(radius > 0 && radius.isFinite, "r = \(radius) m: expected > 0")
+        try check(porosity > 0 && porosity < 1, "porosity = \(porosity): expected 0 < porosity < 1")
         try check(thieleModulusSquared >= 0 && thieleModulusSquared.isFinite, "phi2 = \(thieleModulusSquared): expected ≥ 0")
         try check(pressureDrop >= 0 && pressureDrop.isFinite, "PL = \(pressureDrop) Pa: expected ≥ 0")
         try check(diffusivityRatio > 0 && diffusivityRatio.isFinite, "Dr = \(diffusivityRatio): expected > 0")

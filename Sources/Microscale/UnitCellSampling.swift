@@ -7,7 +7,8 @@ import Numerics
 /// `SplitMix64.stream(seed: s, index: k)`, so its inputs do not depend on which process (shard)
 /// runs it or on what ran before. Draw order within a stream: εβ, φ², Dr, cL, Pe.
 ///
-/// - εβ uniform on [0.2737, 0.8255] → r = `UnitCellRow.radius(porosity:)`;
+/// - εβ uniform on [0.2737, 0.8255] → r = `UnitCellRow.radius(porosity:)` (other families: their
+///   default range, `UnitCellFamily.defaultPorosityRange`, and r = the tile's r_eff);
 /// - φ² triangular on [0, 100] with mode 0 (inverse CDF 100 (1 − √(1 − u)));
 /// - Dr uniform on [0.01, 1];
 ///
@@ -33,22 +34,29 @@ public struct UnitCellSampler: Sendable, Equatable {
     public static let minimumPorosity = 1 - Double.pi / 4
 
     public var seed: UInt64
+    /// The unit-cell family the realisations are made on.
+    public var family: UnitCellFamily
     public var pecletMax: Double
     public var porosityRange: ClosedRange<Double>
     public var thieleModulusSquaredMax: Double
     public var diffusivityRatioRange: ClosedRange<Double>
 
     /// Throws if a range is empty, non-finite or outside its physical domain
-    /// (εβ in (1 − π/4, 1), φ²max > 0, Dr > 0, Pe max > 0).
-    public init(seed: UInt64, pecletMax: Double = 130, porosityRange: ClosedRange<Double> = Self.porosityRange,
+    /// (εβ within the family's `admissiblePorosity`, φ²max > 0, Dr > 0, Pe max > 0).
+    /// `porosityRange` nil: the family's default (the reference study's for the circle row).
+    public init(seed: UInt64, family: UnitCellFamily = .circleRow, pecletMax: Double = 130,
+                porosityRange: ClosedRange<Double>? = nil,
                 thieleModulusSquaredMax: Double = Self.thieleModulusSquaredMax,
                 diffusivityRatioRange: ClosedRange<Double> = Self.diffusivityRatioRange) throws {
+        let porosityRange = porosityRange ?? family.defaultPorosityRange
         func finite(_ r: ClosedRange<Double>) -> Bool { r.lowerBound.isFinite && r.upperBound.isFinite }
         guard pecletMax > 0 && pecletMax.isFinite else {
             throw UnitCellInputError(message: "Pe max = \(pecletMax): expected > 0")
         }
-        guard finite(porosityRange), porosityRange.lowerBound > Self.minimumPorosity, porosityRange.upperBound < 1 else {
-            throw UnitCellInputError(message: "porosity range \(porosityRange.lowerBound)…\(porosityRange.upperBound): expected within (\(Self.minimumPorosity), 1) (below 1 − π/4 the row's cells overlap)")
+        if let admissible = family.admissiblePorosity {
+            guard finite(porosityRange), admissible.contains(porosityRange.lowerBound), admissible.contains(porosityRange.upperBound) else {
+                throw UnitCellInputError(message: "porosity range \(porosityRange.lowerBound)…\(porosityRange.upperBound): the \(family.name) unit cell reaches \(admissible.lowerBound)…\(admissible.upperBound) (below it the cells touch or the channels close)")
+            }
         }
         guard thieleModulusSquaredMax > 0 && thieleModulusSquaredMax.isFinite else {
             throw UnitCellInputError(message: "phi2 max = \(thieleModulusSquaredMax): expected > 0")
@@ -57,15 +65,16 @@ public struct UnitCellSampler: Sendable, Equatable {
             throw UnitCellInputError(message: "Dr range \(diffusivityRatioRange.lowerBound)…\(diffusivityRatioRange.upperBound): expected Dr > 0")
         }
         self.seed = seed
+        self.family = family
         self.pecletMax = pecletMax
         self.porosityRange = porosityRange
         self.thieleModulusSquaredMax = thieleModulusSquaredMax
         self.diffusivityRatioRange = diffusivityRatioRange
     }
 
-    /// Whether every distribution is the reference study's (Pe max aside).
+    /// Whether every distribution is the reference study's (Pe max aside) on the circle row.
     public var hasReferenceRanges: Bool {
-        porosityRange == Self.porosityRange && thieleModulusSquaredMax == Self.thieleModulusSquaredMax
+        family == .circleRow && porosityRange == Self.porosityRange && thieleModulusSquaredMax == Self.thieleModulusSquaredMax
             && diffusivityRatioRange == Self.diffusivityRatioRange
     }
 
@@ -78,6 +87,9 @@ public struct UnitCellSampler: Sendable, Equatable {
         public var diffusivityRatio: Double
         public var inletConcentration: Double
         public var targetPeclet: Double
+        /// Seed of the realisation's geometry (Voronoi seeds, mask window); drawn last, so the other
+        /// draws are those of a circle-row campaign with the same seed.
+        public var geometrySeed: UInt64
     }
 
     /// The parameters of realisation `index` (no solve).
@@ -89,22 +101,33 @@ public struct UnitCellSampler: Sendable, Equatable {
         let dr = uniform(diffusivityRatioRange)
         let cl = uniform(Self.inletConcentrationRange)
         let pe = pecletMax * g.nextUniform()
+        let geometrySeed = g.next()
         return Draw(index: index, porosity: porosity, radius: UnitCellRow.radius(porosity: porosity),
-                    thieleModulusSquared: phi2, diffusivityRatio: dr, inletConcentration: cl, targetPeclet: pe)
+                    thieleModulusSquared: phi2, diffusivityRatio: dr, inletConcentration: cl, targetPeclet: pe,
+                    geometrySeed: geometrySeed)
     }
 
-    /// The inputs of realisation `index`; PL from the target Pe and our flow at that radius.
-    public func inputs(index: Int, dns: UnitCellDNS) throws -> UnitCellInputs {
+    /// The tile of realisation `index` (nominal when `cellsPerTile` is nil: for choosing the grid).
+    public func tile(index: Int, cellsPerTile: Int? = nil) throws -> UnitCellTile {
         let d = draw(index: index)
-        var inputs = UnitCellInputs(radius: d.radius, thieleModulusSquared: d.thieleModulusSquared, pressureDrop: 0,
-                                    diffusivityRatio: d.diffusivityRatio, inletConcentration: d.inletConcentration)
-        let unit = try dns.unitFlow(radius: d.radius).flow
-        let pecletPerPascal = unit.intrinsicVelocity(porosity: inputs.porosity) * d.radius / inputs.diffusivityBeta
+        return try family.tile(porosity: d.porosity, seed: d.geometrySeed, cellsPerTile: cellsPerTile)
+    }
+
+    /// The inputs of realisation `index` on its tile; PL from the target Pe and our flow through that tile.
+    public func inputs(index: Int, dns: UnitCellDNS) throws -> (inputs: UnitCellInputs, tile: UnitCellTile) {
+        let d = draw(index: index)
+        let tile = try self.tile(index: index, cellsPerTile: dns.cellsPerTile)
+        let r = tile.effectiveRadius
+        var inputs = UnitCellInputs(radius: r, thieleModulusSquared: d.thieleModulusSquared, pressureDrop: 0,
+                                    diffusivityRatio: d.diffusivityRatio, inletConcentration: d.inletConcentration,
+                                    porosity: tile.porosity)
+        let unit = try dns.unitFlow(tile: tile).flow
+        let pecletPerPascal = unit.intrinsicVelocity(porosity: inputs.porosity) * r / inputs.diffusivityBeta
         guard pecletPerPascal > 0 && pecletPerPascal.isFinite else {
-            throw UnitCellInputError(message: "realisation \(index): flow at r = \(d.radius) m gives Pe/PL = \(pecletPerPascal)")
+            throw UnitCellInputError(message: "realisation \(index): flow through the \(family.name) tile (r_eff = \(r) m) gives Pe/PL = \(pecletPerPascal)")
         }
         inputs.pressureDrop = d.targetPeclet / pecletPerPascal
-        return inputs
+        return (inputs, tile)
     }
 }
 

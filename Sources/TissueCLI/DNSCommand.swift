@@ -23,6 +23,12 @@ struct UnitCellCommand: ParsableCommand {
         parameters, trained together with the main campaign: `data.file = [MAIN, SUPPLEMENT]`). Realisation \
         k draws from its own random stream keyed by (seed, k), so results do not depend on sharding.
 
+        --geometry chooses the unit cell: the circle row (default), a hexagonal circle lattice, periodic \
+        Voronoi tiles (--voronoi-cells per tile, drawn per realisation from its stream, εβ by default on \
+        [0.15, 0.6]) or windows of a segmented image (--mask, --pixel-size, --window). For non-circular \
+        cells r is r_eff = √(mean cell area/π): φ² = km r_eff²/(Ka Dβ), Pe = r_eff⟨v⟩^β/Dβ and the \
+        gradient feature −r_eff ∂x⟨c⟩^β/Ka over one tile. Each row's geometry is recorded in /samples/geometry.
+
         Against the COMSOL table, an error marked "!" is one where the table's η exceeds the largest η the \
         physics allows at the table's own ⟨c⟩^β: that of an isolated cell bathed at cL (comparison principle, \
         since c ≤ cL everywhere); the summary gives the statistics with and without such entries.
@@ -75,6 +81,8 @@ struct UnitCellCommand: ParsableCommand {
     @Option(name: [.short, .customLong("output")], help: "Training-set file to write.")
     var outputPath: String = "results/unitcell.h5"
 
+    @OptionGroup(title: "Unit-cell geometry") var geometry: GeometryOptions
+
     @OptionGroup var output: OutputOptions
 
     /// The options as a workflow request.
@@ -93,6 +101,7 @@ struct UnitCellCommand: ParsableCommand {
         r.stopAfter = stopAfter
         r.checkpointEvery = checkpointEvery
         r.cellsPerTile = cellsPerTile
+        r.geometry = geometry.request
         r.output = outputPath
         r.policy = output.policy
         return r

@@ -90,3 +90,40 @@ struct OutputOptions: ParsableArguments {
 func validating(_ check: () throws -> Void) throws {
     do { try check() } catch let e as WorkflowError { throw ValidationError(e.description) }
 }
+
+/// The unit-cell family options of `dns unitcell` and `dispersion`.
+struct GeometryOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Unit-cell family: circle-row (the reference row, εβ > 0.2146), hexagonal (circle lattice, εβ > 0.093), voronoi (periodic Voronoi cells shrunk to the porosity, as in tissue strips) or mask (windows of a segmented image).", valueName: "family"))
+    var geometry = "circle-row"
+
+    @Option(help: "Cells per Voronoi tile (--geometry voronoi).")
+    var voronoiCells = 8
+
+    @Option(help: ArgumentHelp("Segmented image for --geometry mask: an HDF5 uint8 dataset (nonzero = cell), PGM or PNG.", valueName: "file"),
+            completion: .file(extensions: ["h5", "hdf5", "pgm", "png"]))
+    var mask: String?
+
+    @Option(help: "Dataset of an HDF5 mask.")
+    var maskDataset = "mask"
+
+    @Option(help: ArgumentHelp("Side of one mask pixel, with units (e.g. 0.5um) or in m.", valueName: "length"))
+    var pixelSize: String?
+
+    @Option(help: ArgumentHelp("Side of the square mask windows (pixels); each is mirrored into a periodic tile of twice its side.", valueName: "pixels"))
+    var window = 64
+
+    @Flag(help: "In PGM/PNG masks, dark pixels are cells (default: bright pixels).")
+    var cellsDark = false
+
+    var request: UnitCellGeometryRequest {
+        var r = UnitCellGeometryRequest()
+        r.geometry = geometry
+        r.voronoiCells = voronoiCells
+        r.mask = mask
+        r.maskDataset = maskDataset
+        r.pixelSize = pixelSize
+        r.window = window
+        r.cellsAreDark = cellsDark
+        return r
+    }
+}

@@ -29,6 +29,8 @@ public enum UnitCellWorkflow {
         public var checkpointEvery = 10
         /// Grid cells per tile: an integer or "auto".
         public var cellsPerTile = "auto"
+        /// The unit-cell family (circle row by default).
+        public var geometry = UnitCellGeometryRequest()
         public var output = "results/unitcell.h5"
         public var policy = OutputPolicy()
 
@@ -37,6 +39,7 @@ public enum UnitCellWorkflow {
         /// Checks the options before any work, naming the offending one.
         public func validate() throws {
             _ = try resolution()
+            let family = try geometry.family()
             switch (inputs, samples) {
             case (.some, .some): throw WorkflowError("--samples and --inputs are mutually exclusive: give one")
             case (nil, nil): throw WorkflowError("give either --inputs TABLE or --samples N")
@@ -44,8 +47,11 @@ public enum UnitCellWorkflow {
                 guard n >= 1 else { throw WorkflowError("--samples \(n): expected ≥ 1") }
                 guard rows == nil else { throw WorkflowError("--rows selects rows of an --inputs table; it cannot be used with --samples") }
                 guard pecletMax > 0 && pecletMax.isFinite else { throw WorkflowError("--pe-max \(pecletMax): expected > 0") }
-                _ = try sampler()
+                _ = try sampler(family)
             case (.some, nil):
+                guard family == .circleRow else {
+                    throw WorkflowError("--inputs tables hold circle-row inputs (r, phi2, PL, Dr, cL); --geometry \(geometry.geometry) needs --samples N")
+                }
                 guard porosityRange == nil && thieleModulusSquaredMax == nil && diffusivityRatioRange == nil else {
                     throw WorkflowError("--porosity-range, --phi2-max and --dr-range shape sampled realisations; they cannot be used with --inputs")
                 }
@@ -68,7 +74,7 @@ public enum UnitCellWorkflow {
         }
 
         /// The sampler of a `samples` campaign, with the requested ranges.
-        func sampler() throws -> UnitCellSampler {
+        func sampler(_ family: UnitCellFamily) throws -> UnitCellSampler {
             func range(_ text: String?, option: String, default d: ClosedRange<Double>) throws -> ClosedRange<Double> {
                 guard let text else { return d }
                 let parts = text.split(separator: ":", omittingEmptySubsequences: false).map { Double($0.trimmingCharacters(in: .whitespaces)) }
@@ -79,8 +85,8 @@ public enum UnitCellWorkflow {
             }
             do {
                 return try UnitCellSampler(
-                    seed: seed, pecletMax: pecletMax,
-                    porosityRange: try range(porosityRange, option: "--porosity-range", default: UnitCellSampler.porosityRange),
+                    seed: seed, family: family, pecletMax: pecletMax,
+                    porosityRange: try range(porosityRange, option: "--porosity-range", default: family.defaultPorosityRange),
                     thieleModulusSquaredMax: thieleModulusSquaredMax ?? UnitCellSampler.thieleModulusSquaredMax,
                     diffusivityRatioRange: try range(diffusivityRatioRange, option: "--dr-range", default: UnitCellSampler.diffusivityRatioRange))
             } catch let e as UnitCellInputError {
@@ -130,12 +136,13 @@ public enum UnitCellWorkflow {
             try FileHeader(kind: TrainingSet.kind, programVersion: programVersion, config: config, seed: seed).write(to: file)
             try outcome.trainingSet.write(to: file)
             let group = try file.root.group("samples")
-            try UnitCellCampaign.writeCellsPerTile(resolution.cellsPerTile(of: outcome.trainingSet), to: group)
+            try campaign.writeRealisationRecords(of: outcome.trainingSet, to: group)
             try group.setAttribute("failed_samples", outcome.failed.count)
             if !outcome.failed.isEmpty { try group.setAttribute("failed_realizations", outcome.failed) }
         }
         unlink(part)
         var summary: [String: Any] = ["output": outputPath, "realisations": campaign.plan.count,
+                                      "geometry": campaign.sampler?.family.description ?? UnitCellFamily.circleRow.description,
                                       "samples": outcome.trainingSet.count, "cells_per_tile": resolution.jsonValue,
                                       "failed_samples": outcome.failed.count, "resumed": outcome.resumed,
                                       "transport_seconds": outcome.results.map(\.transportSeconds).reduce(0, +),
@@ -168,9 +175,11 @@ public enum UnitCellWorkflow {
     static func campaignAndIdentity(_ request: Request, resolution: UnitCellResolution,
                                     shard: CampaignShard) throws -> (UnitCellCampaign, String) {
         if let samples = request.samples {
-            let sampler = try request.sampler()
+            let family = try request.geometry.family()
+            let sampler = try request.sampler(family)
             let campaign = UnitCellCampaign(sampler: sampler, count: samples, resolution: resolution, shard: shard)
-            return (campaign, UnitCellCampaign.sampledIdentity(sampler: sampler, samples: samples, resolution: resolution))
+            return (campaign, UnitCellCampaign.sampledIdentity(sampler: sampler, samples: samples, resolution: resolution)
+                        + request.geometry.identityLines(family))
         }
         let inputs = request.inputs!
         let selected = try request.rows.map { text in

@@ -94,7 +94,7 @@ import Testing
         let dns = UnitCellDNS(cellsPerTile: 12)
         // At 12 cells per tile the flow needs wide gaps between cells (εβ ≳ 0.67).
         let k = try #require((0..<100).first { sampler.draw(index: $0).porosity > 0.72 })
-        let inputs = try sampler.inputs(index: k, dns: dns)
+        let inputs = try sampler.inputs(index: k, dns: dns).inputs
         let d = sampler.draw(index: k)
         let unit = try dns.unitFlow(radius: d.radius).flow
         let pe = unit.scaled(by: inputs.pressureDrop).intrinsicVelocity(porosity: inputs.porosity) * d.radius / inputs.diffusivityBeta

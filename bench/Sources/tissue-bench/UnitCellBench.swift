@@ -53,3 +53,55 @@ func unitCellBench(_ args: [String]) throws {
     "rows": [\(entries.joined(separator: ", "))]}
     """)
 }
+
+// `tissue-bench families --geometry hexagonal|voronoi --samples N [--seed S] [--porosity-range A:B]`
+//
+// Grid convergence and cost of sampled realisations of a unit-cell family: each realisation is solved
+// on its `auto` grid n (timed, flow included, a fresh solver per realisation) and again on 2n with the
+// same drawn inputs (the same target Pe, PL from each grid's own flow). Prints one JSON line with,
+// per realisation, n, the seconds at n, and the largest relative η difference over domains 2–5.
+func familyConvergenceBench(_ args: [String]) throws {
+    let geometry = option("--geometry", in: args) ?? "voronoi"
+    guard let samples = option("--samples", in: args).flatMap({ Int($0) }), samples > 0 else { fail("families needs --samples N") }
+    let seed = option("--seed", in: args).flatMap { UInt64($0) } ?? 1
+    let family: UnitCellFamily
+    switch geometry {
+    case "hexagonal": family = .hexagonal
+    case "voronoi": family = .voronoi(cells: option("--voronoi-cells", in: args).flatMap { Int($0) } ?? 8)
+    default: fail("--geometry must be hexagonal or voronoi")
+    }
+    var range: ClosedRange<Double>? = nil
+    if let text = option("--porosity-range", in: args) {
+        let p = text.split(separator: ":").compactMap { Double($0) }
+        guard p.count == 2, p[0] <= p[1] else { fail("--porosity-range A:B") }
+        range = p[0]...p[1]
+    }
+    setBLASThreads(1)
+    let sampler = try UnitCellSampler(seed: seed, family: family, porosityRange: range)
+    let rule = UnitCellResolution.adaptiveDefault
+    var entries: [String] = []
+    for k in 0..<samples {
+        let d = sampler.draw(index: k)
+        do {
+            let n = rule.cellsPerTile(tile: try sampler.tile(index: k), thieleModulusSquared: d.thieleModulusSquared,
+                                      diffusivityRatio: d.diffusivityRatio)
+            let watch = Stopwatch()
+            let coarse = UnitCellDNS(cellsPerTile: n)
+            let (ci, ct) = try sampler.inputs(index: k, dns: coarse)
+            let a = try coarse.run(ci, tile: ct)
+            let seconds = watch.seconds
+            let fine = UnitCellDNS(cellsPerTile: 2 * n)
+            let (fi, ft) = try sampler.inputs(index: k, dns: fine)
+            let b = try fine.run(fi, tile: ft)
+            let diffs = (1..<5).map { abs(a.domains[$0].eta / b.domains[$0].eta - 1) }
+            entries.append("""
+                {"index": \(k), "porosity": \(ct.porosity), "phi2": \(d.thieleModulusSquared), "Dr": \(d.diffusivityRatio), \
+                "peclet": \(a.peclet), "cells_per_tile": \(n), "seconds": \(seconds), "eta_max_rel_diff": \(diffs.max()!)}
+                """)
+        } catch {
+            let message = "\(error)".replacingOccurrences(of: "\"", with: "'")
+            entries.append("{\"index\": \(k), \"error\": \"\(message)\"}")
+        }
+    }
+    print("{\"geometry\": \"\(geometry)\", \"seed\": \(seed), \"rows\": [\(entries.joined(separator: ", "))]}")
+}

@@ -5,6 +5,7 @@
 //   tissue-bench surrogate [--model PATH] …   (CNN surrogate vs direct solve; SurrogateBench.swift)
 //   tissue-bench steady --model PATH --tissue brain|liver [--cells N] [--repeats R] [--precision float32|float64] [--profile CSV]
 //   tissue-bench unitcell --inputs TABLE --rows A,B,… [--cells-per-tile N]   (unit-cell DNS timing; UnitCellBench.swift)
+//   tissue-bench families --geometry hexagonal|voronoi --samples N [--seed S]   (grid convergence + timing; UnitCellBench.swift)
 //   tissue-bench strip CONFIG [--set key=value …] [--matrix PREFIX]   (tissue-strip DNS timing; StripBench.swift)
 //
 // Prints one JSON line: best and median solver wall time, closure calls, iterations.
@@ -109,6 +110,8 @@ case "unitcell":
     try unitCellBench(args)
 case "strip":
     try stripBench(args)
+case "families":
+    try familyConvergenceBench(args)
 default:
     fail("unknown command '\(command)'")
 }
