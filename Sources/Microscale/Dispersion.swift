@@ -203,7 +203,9 @@ public enum Dispersion {
 
     /// A prepared unit cell (flow solved once, scaled per Pe).
     public struct UnitCell: Sendable {
+        /// Cell radius, r_eff for a non-circular tile (m).
         public let radius: Double
+        /// The circle row's orientation (`.staggered` for tiles of other families).
         public let lattice: Lattice
         public let mask: [Bool]
         /// Flow at unit pressure drop.
@@ -216,6 +218,19 @@ public enum Dispersion {
         /// transport mask by the staircase rule.
         /// With `lattice: .inline` the tile is the √4.5 µm square around one circle, n cells a side,
         /// its flow by `StokesFlow.periodicTile` (same walls, same porosity 1 − π r²/4.5 µm²).
+        /// The tile of any unit-cell family (`UnitCellTile`) on n cells along its length: Stokes flow by
+        /// `UnitCellTile.flow` (the circle row's is `.staggered`'s), the staircase mask of its periodic
+        /// cells, Pe length r_eff unless given.
+        public init(tile: UnitCellTile, cellsPerTile n: Int, pecletLength: Double? = nil) throws {
+            if let l = pecletLength, !(l > 0 && l.isFinite) { throw Failure.invalidInput("Péclet length must be positive, got \(l)") }
+            self.radius = tile.effectiveRadius
+            self.lattice = .staggered
+            self.flow = try tile.flow(cellsPerTile: n, pressureDrop: 1)
+            self.mask = Dispersion.staircaseMask(flow.grid, PeriodicExtension(base: AnyCellGeometry(tile.cells),
+                                                                              width: tile.width, height: tile.height))
+            self.pecletLength = pecletLength ?? tile.effectiveRadius
+        }
+
         public init(radius: Double, cellsPerTile n: Int, pecletLength: Double? = nil, lattice: Lattice = .staggered) throws {
             if let l = pecletLength, !(l > 0 && l.isFinite) { throw Failure.invalidInput("Péclet length must be positive, got \(l)") }
             let flow: FlowSolution

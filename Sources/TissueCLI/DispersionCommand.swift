@@ -14,10 +14,21 @@ struct DispersionCommand: ParsableCommand {
         lattice (one circle per 4.5 µm²) so that a lattice axis is along the flow: one centred circle per \
         √4.5 µm tile. With --reference FILE (the effective_dispersion_…csv table) the reference D*/Dβ is \
         interpolated at the same Pe as the upscaled solver does (monotone cubic in Pe).
+
+        --geometry hexagonal|voronoi|mask solves the same problem on another unit cell (with --porosity, \
+        --seed), so that a tissue gets its D*(Pe) from its own geometry; Pe then uses ℓ = r_eff.
         """)
 
-    @Option(help: "Cell radius (m), e.g. 1e-6.")
-    var radius: Double
+    @Option(help: "Cell radius of the circle row (m), e.g. 1e-6.")
+    var radius: Double?
+
+    @Option(help: "εβ of the unit cell (the circle row's radius follows from it; required for hexagonal and voronoi).")
+    var porosity: Double?
+
+    @Option(help: "Geometry seed of a Voronoi tile or mask window.")
+    var seed: UInt64 = 1
+
+    @OptionGroup(title: "Unit-cell geometry") var geometry: GeometryOptions
 
     @Option(help: "Grid cells along each side of the tile (3 µm staggered, 2.121 µm inline).")
     var cellsPerTile: Int = 60
@@ -47,6 +58,9 @@ struct DispersionCommand: ParsableCommand {
 
     func run() throws {
         var request = DispersionWorkflow.Request(radius: radius)
+        request.porosity = porosity
+        request.seed = seed
+        request.geometry = geometry.request
         request.cellsPerTile = cellsPerTile
         request.lattice = lattice
         request.peclets = peclet.values

@@ -12,8 +12,14 @@ public enum DispersionWorkflow {
     public static let referencePeclets = Dispersion.referencePeclets
 
     public struct Request: Sendable {
-        /// Cell radius, m.
-        public var radius: Double
+        /// Cell radius of the circle row, m (or give `porosity`).
+        public var radius: Double?
+        /// εβ of the unit cell (required for the hexagonal and Voronoi families).
+        public var porosity: Double?
+        /// Geometry seed of a Voronoi tile or mask window.
+        public var seed: UInt64 = 1
+        /// The unit-cell family (circle row by default).
+        public var geometry = UnitCellGeometryRequest()
         public var cellsPerTile = 60
         /// "staggered" or "inline".
         public var lattice = "staggered"
@@ -30,12 +36,39 @@ public enum DispersionWorkflow {
         public var output: String?
         public var policy = OutputPolicy()
 
-        public init(radius: Double) { self.radius = radius }
+        public init(radius: Double?) { self.radius = radius }
+
+        /// The tile of a family other than the circle row, or nil for the circle row.
+        func tile() throws -> UnitCellTile? {
+            let family = try geometry.family()
+            if family == .circleRow {
+                guard lattice == "staggered" || porosity == nil else {
+                    throw WorkflowError("--lattice \(lattice) needs --radius")
+                }
+                return nil
+            }
+            guard radius == nil else { throw WorkflowError("--radius is the circle row's; the \(family.name) unit cell takes --porosity") }
+            guard lattice == "staggered" else { throw WorkflowError("--lattice orients the circle row; it cannot be used with --geometry \(family.name)") }
+            if case .mask = family {} else if porosity == nil {
+                throw WorkflowError("--geometry \(family.name) needs --porosity (the εβ of the tile)")
+            }
+            do {
+                let nominal = try family.tile(porosity: porosity ?? 0, seed: seed)
+                return try family.tile(porosity: nominal.porosity, seed: seed, cellsPerTile: cellsPerTile)
+            } catch { throw WorkflowError("--porosity/--seed: \(error)") }
+        }
     }
 
     public static func run(_ request: Request, reporter: WorkflowReporter) throws -> WorkflowReport {
-        let radius = request.radius
-        guard radius > 0, radius.isFinite else { throw WorkflowError("--radius must be positive, got \(radius)") }
+        let tile = try request.tile()
+        var radius = tile?.effectiveRadius ?? request.radius ?? .nan
+        if tile == nil, request.radius == nil, let e = request.porosity {
+            guard e > UnitCellSampler.minimumPorosity && e < 1 else {
+                throw WorkflowError("--porosity \(e): the circle row reaches \(UnitCellSampler.minimumPorosity)…1 (use --geometry hexagonal or voronoi below it)")
+            }
+            radius = UnitCellRow.radius(porosity: e)
+        }
+        guard radius > 0, radius.isFinite else { throw WorkflowError("give --radius R (m) or --porosity (circle row), got \(request.radius.map { "\($0)" } ?? "neither")") }
         guard let conv = ConvectionScheme(rawValue: request.scheme) else {
             throw WorkflowError("--scheme must be quick, central or upwind, got \(request.scheme)")
         }
@@ -51,10 +84,13 @@ public enum DispersionWorkflow {
             return try EffectiveDispersion.table(peclet: t.peclet, coefficient: t.coefficient)
         }
         if let output = request.output { try request.policy.checkOutput(output) }
-        let cell = try Dispersion.UnitCell(radius: radius, cellsPerTile: request.cellsPerTile, pecletLength: request.pecletLength,
-                                           lattice: latticeKind)
+        let cell = try tile.map { try Dispersion.UnitCell(tile: $0, cellsPerTile: request.cellsPerTile, pecletLength: request.pecletLength) }
+            ?? Dispersion.UnitCell(radius: radius, cellsPerTile: request.cellsPerTile, pecletLength: request.pecletLength,
+                                   lattice: latticeKind)
+        let porosity = tile?.porosity ?? UnitCellRow.porosity(radius: radius)
+        let name = tile?.family.description ?? "\(request.lattice) circle-row"
         let fluid = cell.mask.filter { !$0 }.count
-        reporter.note("\(request.lattice) unit cell r = \(radius) m, εβ = \(UnitCellRow.porosity(radius: radius)) (staircase fluid fraction "
+        reporter.note("\(name) unit cell r = \(radius) m, εβ = \(porosity) (staircase fluid fraction "
             + String(format: "%.4f", fluid == 0 ? 0 : Double(fluid) / Double(cell.mask.count))
             + "), \(request.cellsPerTile) cells per tile")
         let rest = try cell.solve(peclet: 0, diffusivity: request.diffusivity, scheme: conv)
@@ -86,8 +122,9 @@ public enum DispersionWorkflow {
         if let output = request.output {
             try (lines.joined(separator: "\n") + "\n").write(toFile: output, atomically: true, encoding: .utf8)
         }
-        let summary: [String: Any] = ["radius": radius, "lattice": request.lattice, "cells_per_tile": request.cellsPerTile,
-                                      "porosity": UnitCellRow.porosity(radius: radius), "rows": rows]
+        var summary: [String: Any] = ["radius": radius, "lattice": request.lattice, "cells_per_tile": request.cellsPerTile,
+                                      "porosity": porosity, "geometry": tile?.family.name ?? "circle-row", "rows": rows]
+        if let tile, tile.seed != 0 { summary["seed"] = tile.seed }
         return WorkflowReport(summary: summary, text: text)
     }
 

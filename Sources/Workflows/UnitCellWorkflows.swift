@@ -47,7 +47,11 @@ public enum UnitCellWorkflow {
                 guard n >= 1 else { throw WorkflowError("--samples \(n): expected ≥ 1") }
                 guard rows == nil else { throw WorkflowError("--rows selects rows of an --inputs table; it cannot be used with --samples") }
                 guard pecletMax > 0 && pecletMax.isFinite else { throw WorkflowError("--pe-max \(pecletMax): expected > 0") }
-                _ = try sampler(family)
+                let sampler = try sampler(family)
+                if case .mask = family {
+                    // A mask whose windows never hold both cells and a fluid path fails here, before any work.
+                    do { _ = try sampler.tile(index: 0) } catch { throw WorkflowError("--mask: \(error)") }
+                }
             case (.some, nil):
                 guard family == .circleRow else {
                     throw WorkflowError("--inputs tables hold circle-row inputs (r, phi2, PL, Dr, cL); --geometry \(geometry.geometry) needs --samples N")

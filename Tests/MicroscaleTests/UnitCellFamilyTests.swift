@@ -119,6 +119,22 @@ import Testing
         #expect(abs(drag / series - 1) < 1.5e-3, "F/(μU) = \(drag), Drummond–Tahir \(series)")
     }
 
+    /// D* at rest on the hexagonal lattice is Rayleigh's conductivity of a hexagonal array of insulating
+    /// cylinders over the porosity: D*(0)/Dβ = [1 − 2c/(1 + c − 0.075422 c⁶)]/(1 − c) (Rayleigh 1892;
+    /// Perrins, McKenzie & McPhedran 1979), approached at first order by the staircase mask.
+    @Test func hexagonalDispersionAtRestMatchesRayleigh() throws {
+        let c = 0.3
+        let rayleigh = (1 - 2 * c / (1 + c - 0.075422 * pow(c, 6))) / (1 - c)
+        var errors: [Double] = []
+        for n in [60, 120, 240] {
+            let tile = try UnitCellFamily.hexagonal.tile(porosity: 1 - c, seed: 0, cellsPerTile: n)
+            let r = try Dispersion.UnitCell(tile: tile, cellsPerTile: n).solve(peclet: 0)
+            errors.append(abs(r.ratio / rayleigh - 1))
+        }
+        #expect(errors[2] < 0.01, "\(errors)")
+        #expect(errors[1] / errors[2] > 1.6 && errors[0] / errors[1] > 1.4, "first-order convergence: \(errors)")
+    }
+
     /// A mask window is mirrored into a periodic tile of twice its side; its porosity and r_eff are the
     /// window's; a window without a fluid path is refused with the reason.
     @Test func maskWindowIsMirroredAndChecked() throws {

@@ -73,6 +73,79 @@ import HDF5Kit
         #expect(mixed.stderr.contains("belongs to another campaign") && mixed.stderr.contains("seed = 12"), "\(mixed.stderr)")
     }
 
+    /// A Voronoi campaign: shards merged equal a one-process run bit for bit, the per-row geometry
+    /// record (/samples/geometry) included.
+    @Test func voronoiShardsMergedEqualOneProcessRun() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let args = ["dns", "unitcell", "--samples", "3", "--seed", "21", "--geometry", "voronoi", "--voronoi-cells", "4",
+                    "--porosity-range", "0.4:0.6", "--cells-per-tile", "24", "--quiet"]
+        let one = dir.appendingPathComponent("one.h5").path
+        let r = try CLI.run(args + ["-o", one])
+        #expect(r.status == 0, "\(r.stderr)")
+        var shards: [String] = []
+        for k in [1, 2] {
+            let path = dir.appendingPathComponent("s\(k).h5").path
+            let s = try CLI.run(args + ["-o", path, "--shard", "\(k)/2"])
+            #expect(s.status == 0, "\(s.stderr)")
+            shards.append(path)
+        }
+        let merged = dir.appendingPathComponent("merged.h5").path
+        #expect(try CLI.run(["dns", "merge", merged] + shards + ["--quiet"]).status == 0)
+        func geometry(_ path: String) throws -> [String: [UInt64]] {
+            let f = try HDF5File.open(path)
+            defer { try? f.close() }
+            let g = try f.root.group("samples/geometry")
+            var out: [String: [UInt64]] = [:]
+            for name in ["porosity", "effective_radius", "cell_area_spread", "tile_length", "narrowest_gap"] {
+                out[name] = try g.dataset(name).read(Double.self).map(\.bitPattern)
+            }
+            out["seed"] = try g.dataset("seed").read(UInt64.self)
+            out["cell_count"] = try g.dataset("cell_count").read(Int64.self).map { UInt64($0) }
+            #expect(try g.stringAttribute("family") == "voronoi")
+            return out
+        }
+        #expect(Self.bits(try Self.arrays(one)) == Self.bits(try Self.arrays(merged)))
+        let a = try geometry(one), b = try geometry(merged)
+        #expect(a == b)
+        #expect(a["cell_count"]!.allSatisfy { $0 == 4 } && a["seed"]!.count == 12)
+        // No training geometry seed is a validation seed of the examples (1–6).
+        #expect(a["seed"]!.allSatisfy { $0 > 6 })
+        // r_eff is the row's r and εβ the row's porosity feature.
+        let f = try HDF5File.open(one)
+        defer { try? f.close() }
+        let features = try f.root.dataset("samples/features").read(Double.self)
+        let porosity = try f.root.dataset("samples/geometry/porosity").read(Double.self)
+        #expect((0..<12).allSatisfy { features[$0 * 6] == porosity[$0] })
+        #expect(try FileHeader.read(from: f).config.contains("geometry = \"voronoi\""))
+    }
+
+    /// Bad geometry requests: a clear error naming the problem, exit ≠ 0, nothing written.
+    @Test func impossibleGeometriesAreRefusedBeforeWork() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("out.h5").path
+        func refused(_ extra: [String], _ message: String) throws {
+            let r = try CLI.run(["dns", "unitcell", "--samples", "2", "-o", out] + extra)
+            #expect(r.status != 0)
+            #expect(r.stderr.contains(message), "\(r.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: out))
+            #expect(!FileManager.default.fileExists(atPath: out.replacingOccurrences(of: ".h5", with: ".part.h5")))
+        }
+        // A porosity the family cannot reach.
+        try refused(["--geometry", "hexagonal", "--porosity-range", "0.05:0.3"], "the hexagonal unit cell reaches")
+        try refused(["--porosity-range", "0.187:0.3"], "the circle-row unit cell reaches")
+        // A mask without a pixel size, and one whose windows have no fluid path.
+        var solid = "P2\n16 16\n255\n"
+        for _ in 0..<256 { solid += "255 " }
+        let mask = dir.appendingPathComponent("solid.pgm").path
+        try solid.write(toFile: mask, atomically: true, encoding: .utf8)
+        try refused(["--geometry", "mask", "--mask", mask], "needs --pixel-size")
+        try refused(["--geometry", "mask", "--mask", mask, "--pixel-size", "0.5um", "--window", "8"], "fluid path")
+        try refused(["--geometry", "voronoi", "--mask", mask], "only used with --geometry mask")
+        try refused(["--geometry", "square"], "expected one of circle-row, hexagonal, voronoi, mask")
+    }
+
     /// SIGKILL at arbitrary moments: after every kill the output is absent or complete (never
     /// half-written), the progress file is absent or a readable checkpoint, and `--resume` ends with the bits of an
     /// uninterrupted run.
