@@ -16,7 +16,8 @@ struct DispersionCommand: ParsableCommand {
         interpolated at the same Pe as the upscaled solver does (monotone cubic in Pe).
 
         --geometry hexagonal|voronoi|mask solves the same problem on another unit cell (with --porosity, \
-        --seed), so that a tissue gets its D*(Pe) from its own geometry; Pe then uses ℓ = r_eff.
+        --seeds), so that a tissue gets its D*(Pe) from its own geometry; Pe then uses ℓ = r_eff. With \
+        several seeds D* is the mean over their tiles (an ensemble of the same recipe), with min and max.
         """)
 
     @Option(help: "Cell radius of the circle row (m), e.g. 1e-6.")
@@ -25,8 +26,8 @@ struct DispersionCommand: ParsableCommand {
     @Option(help: "εβ of the unit cell (the circle row's radius follows from it; required for hexagonal and voronoi).")
     var porosity: Double?
 
-    @Option(help: "Geometry seed of a Voronoi tile or mask window.")
-    var seed: UInt64 = 1
+    @Option(help: ArgumentHelp("Geometry seeds of Voronoi tiles or mask windows, comma-separated: D* is their mean, with the spread shown.", valueName: "S,S,…"))
+    var seeds: String = "1"
 
     @OptionGroup(title: "Unit-cell geometry") var geometry: GeometryOptions
 
@@ -59,7 +60,12 @@ struct DispersionCommand: ParsableCommand {
     func run() throws {
         var request = DispersionWorkflow.Request(radius: radius)
         request.porosity = porosity
-        request.seed = seed
+        request.seeds = try seeds.split(separator: ",").map { part in
+            guard let s = UInt64(part.trimmingCharacters(in: .whitespaces)) else {
+                throw ValidationError("--seeds: '\(part)' is not a seed (a non-negative integer)")
+            }
+            return s
+        }
         request.geometry = geometry.request
         request.cellsPerTile = cellsPerTile
         request.lattice = lattice

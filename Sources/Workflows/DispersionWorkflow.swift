@@ -16,8 +16,9 @@ public enum DispersionWorkflow {
         public var radius: Double?
         /// εβ of the unit cell (required for the hexagonal and Voronoi families).
         public var porosity: Double?
-        /// Geometry seed of a Voronoi tile or mask window.
-        public var seed: UInt64 = 1
+        /// Geometry seeds of Voronoi tiles or mask windows: D* is the mean over their tiles (an ensemble
+        /// of realisations of the same recipe), with the spread reported.
+        public var seeds: [UInt64] = [1]
         /// The unit-cell family (circle row by default).
         public var geometry = UnitCellGeometryRequest()
         public var cellsPerTile = 60
@@ -38,15 +39,17 @@ public enum DispersionWorkflow {
 
         public init(radius: Double?) { self.radius = radius }
 
-        /// The tile of a family other than the circle row, or nil for the circle row.
-        func tile() throws -> UnitCellTile? {
+        /// The tile of a family other than the circle row for geometry seed `seed`, or nil for the circle row.
+        func tile(seed: UInt64) throws -> UnitCellTile? {
             let family = try geometry.family()
             if family == .circleRow {
                 guard lattice == "staggered" || porosity == nil else {
                     throw WorkflowError("--lattice \(lattice) needs --radius")
                 }
+                guard seeds.count == 1 else { throw WorkflowError("--seeds: the circle row has no geometry seed") }
                 return nil
             }
+            guard !seeds.isEmpty, Set(seeds).count == seeds.count else { throw WorkflowError("--seeds must list distinct seeds") }
             guard radius == nil else { throw WorkflowError("--radius is the circle row's; the \(family.name) unit cell takes --porosity") }
             guard lattice == "staggered" else { throw WorkflowError("--lattice orients the circle row; it cannot be used with --geometry \(family.name)") }
             if case .mask = family {} else if porosity == nil {
@@ -60,7 +63,8 @@ public enum DispersionWorkflow {
     }
 
     public static func run(_ request: Request, reporter: WorkflowReporter) throws -> WorkflowReport {
-        let tile = try request.tile()
+        let tiles = try request.seeds.map { try request.tile(seed: $0) }
+        let tile = tiles[0]
         var radius = tile?.effectiveRadius ?? request.radius ?? .nan
         if tile == nil, request.radius == nil, let e = request.porosity {
             guard e > UnitCellSampler.minimumPorosity && e < 1 else {
@@ -84,31 +88,53 @@ public enum DispersionWorkflow {
             return try EffectiveDispersion.table(peclet: t.peclet, coefficient: t.coefficient)
         }
         if let output = request.output { try request.policy.checkOutput(output) }
-        let cell = try tile.map { try Dispersion.UnitCell(tile: $0, cellsPerTile: request.cellsPerTile, pecletLength: request.pecletLength) }
-            ?? Dispersion.UnitCell(radius: radius, cellsPerTile: request.cellsPerTile, pecletLength: request.pecletLength,
-                                   lattice: latticeKind)
-        let porosity = tile?.porosity ?? UnitCellRow.porosity(radius: radius)
-        let name = tile?.family.description ?? "\(request.lattice) circle-row"
-        let fluid = cell.mask.filter { !$0 }.count
-        reporter.note("\(name) unit cell r = \(radius) m, εβ = \(porosity) (staircase fluid fraction "
-            + String(format: "%.4f", fluid == 0 ? 0 : Double(fluid) / Double(cell.mask.count))
-            + "), \(request.cellsPerTile) cells per tile")
-        let rest = try cell.solve(peclet: 0, diffusivity: request.diffusivity, scheme: conv)
+        // Per tile (seed) and Pe: (D*, D*/Dβ, tortuosity, convective, frozen-tortuosity ratio).
+        var results: [[(Double, Double, Double, Double, Double)]] = []
+        var porosities: [Double] = []
+        for (k, t) in tiles.enumerated() {
+            let cell = try t.map { try Dispersion.UnitCell(tile: $0, cellsPerTile: request.cellsPerTile, pecletLength: request.pecletLength) }
+                ?? Dispersion.UnitCell(radius: radius, cellsPerTile: request.cellsPerTile, pecletLength: request.pecletLength,
+                                       lattice: latticeKind)
+            let porosity = t?.porosity ?? UnitCellRow.porosity(radius: radius)
+            porosities.append(porosity)
+            let name = t?.family.description ?? "\(request.lattice) circle-row"
+            let fluid = cell.mask.filter { !$0 }.count
+            reporter.note("\(name) unit cell\(t == nil ? "" : " (seed \(request.seeds[k]))") r = \(cell.radius) m, εβ = \(porosity) (staircase fluid fraction "
+                + String(format: "%.4f", fluid == 0 ? 0 : Double(fluid) / Double(cell.mask.count))
+                + "), \(request.cellsPerTile) cells per tile")
+            let rest = try cell.solve(peclet: 0, diffusivity: request.diffusivity, scheme: conv)
+            results.append(try pes.map { pe in
+                let r = try cell.solve(peclet: pe, diffusivity: request.diffusivity, scheme: conv)
+                if pe == pes[0], r.fluidRegions > 1 {
+                    reporter.note("warning: the staircase mask splits the fluid into \(r.fluidRegions) regions (a gap is closed); "
+                        + "increase --cells-per-tile")
+                }
+                return (r.coefficient, r.ratio, r.tortuosity, r.convective, Dispersion.frozenTortuosityRatio(rest: rest, at: r))
+            })
+        }
+        let ensemble = tiles.count > 1
+        func mean(_ values: [Double]) -> Double { values.reduce(0, +) / Double(values.count) }
         var lines = ["Pe,D_star (m^2/s),D_star/D_beta,tortuosity,convective,frozen_tortuosity D_star/D_beta"
+                     + (ensemble ? ",min D_star/D_beta,max D_star/D_beta" : "")
                      + (reference == nil ? "" : ",reference D_star/D_beta")]
         var rows: [[String: Any]] = []
-        var text = ["     Pe      D*/Dβ     frozen" + (reference == nil ? "" : "   reference")]
-        for pe in pes {
-            let r = try cell.solve(peclet: pe, diffusivity: request.diffusivity, scheme: conv)
-            if pe == pes[0], r.fluidRegions > 1 {
-                reporter.note("warning: the staircase mask splits the fluid into \(r.fluidRegions) regions (a gap is closed); "
-                    + "increase --cells-per-tile")
+        var text = ["     Pe      D*/Dβ     frozen" + (ensemble ? "        min        max" : "") + (reference == nil ? "" : "   reference")]
+        for (j, pe) in pes.enumerated() {
+            let at = results.map { $0[j] }
+            let d = mean(at.map(\.0)), ratio = mean(at.map(\.1)), tort = mean(at.map(\.2)), conv = mean(at.map(\.3))
+            let frozen = mean(at.map(\.4))
+            var line = "\(formatNumber(pe)),\(d),\(ratio),\(tort),\(conv),\(frozen)"
+            var row: [String: Any] = ["Pe": pe, "D_star": d, "ratio": ratio, "tortuosity": tort,
+                                      "convective": conv, "frozen_tortuosity_ratio": frozen]
+            var shown = String(format: "%7g  %9.4f  %9.4f", pe, ratio, frozen)
+            if ensemble {
+                let lo = at.map(\.1).min()!, hi = at.map(\.1).max()!
+                line += ",\(lo),\(hi)"
+                row["ratio_min"] = lo
+                row["ratio_max"] = hi
+                row["ratio_per_seed"] = at.map(\.1)
+                shown += String(format: "  %9.4f  %9.4f", lo, hi)
             }
-            let frozen = Dispersion.frozenTortuosityRatio(rest: rest, at: r)
-            var line = "\(formatNumber(pe)),\(r.coefficient),\(r.ratio),\(r.tortuosity),\(r.convective),\(frozen)"
-            var row: [String: Any] = ["Pe": pe, "D_star": r.coefficient, "ratio": r.ratio, "tortuosity": r.tortuosity,
-                                      "convective": r.convective, "frozen_tortuosity_ratio": frozen]
-            var shown = String(format: "%7g  %9.4f  %9.4f", pe, r.ratio, frozen)
             if let reference {
                 let v = reference.coefficient(atPeclet: pe) / request.diffusivity
                 line += ",\(v)"
@@ -120,11 +146,15 @@ public enum DispersionWorkflow {
             text.append(shown)
         }
         if let output = request.output {
-            try (lines.joined(separator: "\n") + "\n").write(toFile: output, atomically: true, encoding: .utf8)
+            let header = tile.map { t in
+                "# D*(Pe) on \(t.family.description), porosity \(mean(porosities)), r_eff = Pe length, "
+                    + "\(request.cellsPerTile) cells per tile, mean over geometry seeds \(request.seeds.map(String.init).joined(separator: " "))\n"
+            } ?? ""
+            try (header + lines.joined(separator: "\n") + "\n").write(toFile: output, atomically: true, encoding: .utf8)
         }
         var summary: [String: Any] = ["radius": radius, "lattice": request.lattice, "cells_per_tile": request.cellsPerTile,
-                                      "porosity": porosity, "geometry": tile?.family.name ?? "circle-row", "rows": rows]
-        if let tile, tile.seed != 0 { summary["seed"] = tile.seed }
+                                      "porosity": mean(porosities), "geometry": tile?.family.name ?? "circle-row", "rows": rows]
+        if tile != nil { summary["seeds"] = request.seeds }
         return WorkflowReport(summary: summary, text: text)
     }
 

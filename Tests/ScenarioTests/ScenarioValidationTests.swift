@@ -106,15 +106,15 @@ private func lineNumber(of fragment: String, in text: String) -> Int {
 
     @Test func badDispersionTablesAreReported() throws {
         let (scenarioPath, scenarioText, tissuePath) = try tissueFixture {
-            $0.replacingOccurrences(of: "    3.9995151016293775,", with: "    0.5,")
-              .replacingOccurrences(of: "    8.359120308619822e-9,\n", with: "")
+            $0.replacingOccurrences(of: "    4.0,", with: "    0.5,")
+              .replacingOccurrences(of: "    8.085519515634676e-08,\n", with: "")
         }
         let tissueText = try String(contentsOfFile: tissuePath, encoding: .utf8)
         let error = loadError(scenarioText, path: scenarioPath)
         let order = try #require(problem(error, containing: "strictly increasing"))
         #expect(order.file == tissuePath)
         #expect(order.line == lineNumber(of: "    0.5,", in: tissueText))
-        #expect(order.message.contains("dispersion.peclet[4] = 0.5 follows 1.9997575706546924"))
+        #expect(order.message.contains("dispersion.peclet[4] = 0.5 follows 2"), "\(order.message)")
         let count = try #require(problem(error, containing: "has 10 values but dispersion.peclet has 11"))
         #expect(count.key == "dispersion.D_star")
     }

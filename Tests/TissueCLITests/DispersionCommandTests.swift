@@ -33,4 +33,27 @@ import Testing
         #expect(r.status != 0)
         #expect(r.stderr.contains("--lattice"), "\(r.stderr)")
     }
+
+    /// The tissue files' D*(Pe) tables are what their stated command gives: the liver's entries at
+    /// Pe = 8 and 64 recomputed with `tissue dispersion --geometry voronoi` (54 cells, seeds 101–108,
+    /// 340 cells per tile) to round-off.
+    @Test func liverTableIsReproducedByItsCommand() throws {
+        let r = try CLI.run(["dispersion", "--geometry", "voronoi", "--voronoi-cells", "54", "--porosity", "0.18724390",
+                             "--seeds", "101,102,103,104,105,106,107,108", "--cells-per-tile", "340",
+                             "--peclet", "8,64", "--json", "--quiet"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let json = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any] ?? [:]
+        let rows = json["rows"] as? [[String: Any]] ?? []
+        try #require(rows.count == 2)
+        let text = try String(contentsOfFile: CLI.root.appendingPathComponent("tissues/liver.toml").path, encoding: .utf8)
+        let block = text.components(separatedBy: "D_star = [")[1].components(separatedBy: "]")[0]
+        let table = block.split(separator: "\n").compactMap { Double($0.split(separator: ",")[0].trimmingCharacters(in: .whitespaces)) }
+        try #require(table.count == 11)
+        for (row, k) in zip(rows, [5, 8]) {
+            let d = row["D_star"] as? Double ?? .nan
+            #expect(abs(d / table[k] - 1) < 1e-9, "Pe \(row["Pe"] ?? 0): \(d) vs the tissue file's \(table[k])")
+            // The spread over the 8 tiles is reported.
+            #expect((row["ratio_min"] as? Double ?? .nan) < (row["ratio_max"] as? Double ?? .nan))
+        }
+    }
 }

@@ -71,16 +71,17 @@ import HDF5Kit
         }
         let cHet = try f.root.dataset("macro/c").read(Double.self), cHom = try g.root.dataset("macro/c").read(Double.self)
         #expect(cHet.last! > cHom.last!)
-        #expect(zip(cHet, cHom).prefix(79).allSatisfy { abs($0 - $1) < 1e-3 })   // upstream of the band (x < 8 µm): almost unchanged
+        // More than 0.5 µm (2.6 dispersion lengths D*/⟨v⟩^β = 0.19 µm) upstream of the band: almost unchanged.
+        #expect(zip(cHet, cHom).prefix(75).allSatisfy { abs($0 - $1) < 1e-3 })
     }
 
-    /// The bolus example (coarser grid) writes exposure outputs whose mass balance closes; a washout
+    /// The bolus example (shorter) writes exposure outputs whose mass balance closes; a washout
     /// starts from a steady run's profile, and an initial profile of another grid or kind is refused.
     @Test func bolusAndWashoutRun() throws {
         let dir = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let bolus = dir.appendingPathComponent("bolus.h5").path
-        let r = try CLI.run(["run", "examples/brain-bolus.toml", "-o", bolus, "--quiet", "--json", "--set", "grid.cells=400",
+        let r = try CLI.run(["run", "examples/brain-bolus.toml", "-o", bolus, "--quiet", "--json",
                              "--set", "transient.end_time=20 ms", "--set", "closure.model=../models/eta-mlp-reference.h5"])
         #expect(r.status == 0, "\(r.stderr)")
         let f = try HDF5File.open(bolus)

@@ -8,6 +8,10 @@ import HDF5Kit
 /// `StoredResults/stored-results.json`, which the code before the restructuring wrote
 /// (commit 3e414a7, `TISSUE_RECORD_STORED=1 swift test --filter StoredResultTests`).
 ///
+/// Deliberate changes of the physics re-record the values, each named here:
+/// - issue 26: the tissue files' D*(Pe) from the tissues' own (Voronoi) geometry instead of the
+///   published circle-row table (every brain and liver case).
+///
 /// Tolerance: |a − b| ≤ 1e-10 · max |b| per dataset (relative to the dataset's scale, so entries
 /// near zero are not held to a relative bound they cannot meet). NaN (pressure inside cells) is
 /// stored as null and must stay NaN.
