@@ -5,11 +5,14 @@
 #   * the reference study's scheme (--scheme reference): Jacobi relaxation, network every
 #     10 sweeps, up to 20 000 sweeps.
 #
-#   bench/upscaled.sh                  # brain and liver, 3 rounds x 7 repeats, 1000 cells,
-#                                      # then 1 reference-scheme solve per tissue
+#   bench/upscaled.sh                  # brain and liver, reference-size and compact networks,
+#                                      # 3 rounds x 7 repeats, 1000 cells, then 1 reference-scheme
+#                                      # solve per tissue (reference-size network)
 #   REPEATS=15 ROUNDS=5 TISSUES=liver REFERENCE=0 bench/upscaled.sh
 #
-# Environment: REPEATS (7 solves per process), ROUNDS (3: Swift and peer processes alternate,
+# Environment: NETWORKS ("reference compact": seeded random networks of the reference size
+# 6-1024-512-256-64-16-1 and of the compact default 6-128-64-32-1, both sides running the same one),
+# REPEATS (7 solves per process), ROUNDS (3: Swift and peer processes alternate,
 # the order flipping every round, so drifting machine load hits both alike), TISSUES
 # ("brain liver"), CELLS (1000), PICARD_CONTRACTION (0.1; a tiny value such as 1e-4 forces the
 # Newton phase with eta sensitivities), PYTHON (python3, only to create bench/.venv),
@@ -24,6 +27,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 REPEATS=${REPEATS:-7}
 ROUNDS=${ROUNDS:-3}
 TISSUES=${TISSUES:-"brain liver"}
+NETWORKS=${NETWORKS:-"reference compact"}
 CELLS=${CELLS:-1000}
 TOLERANCE=${TOLERANCE:-1e-4}
 PICARD_CONTRACTION=${PICARD_CONTRACTION:-0.1}
@@ -46,33 +50,37 @@ echo "== swift build -c release --product tissue-bench" >&2
 swift build -c release --product tissue-bench >&2
 BIN=$(swift build -c release --show-bin-path)/tissue-bench
 
-# 3. Seeded random model of the reference size.
+# 3. Seeded random models: the reference size and the compact default.
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
-"$BIN" write-model "$WORK/model.h5" >&2
+hidden_of() { case "$1" in reference) echo 1024,512,256,64,16 ;; compact) echo 128,64,32 ;; *) echo "unknown network $1" >&2; exit 2 ;; esac; }
+for net in $NETWORKS; do "$BIN" write-model "$WORK/model_$net.h5" --hidden "$(hidden_of "$net")" >&2; done
 
 # 4. Both solvers, same model, same machine, same run, alternating processes.
-run_swift() {  # tissue round
-    "$BIN" steady --model "$WORK/model.h5" --tissue "$1" --cells "$CELLS" --repeats "$REPEATS" \
+# A case is TISSUE@NETWORK.
+run_swift() {  # case round
+    "$BIN" steady --model "$WORK/model_${1#*@}.h5" --tissue "${1%@*}" --cells "$CELLS" --repeats "$REPEATS" \
         --picard-contraction "$PICARD_CONTRACTION" --profile "$WORK/swift_$1.csv" > "$WORK/swift_$1_$2.json"
 }
-run_peer() {   # tissue round
-    "$PY" bench/upscaled_peer.py --model "$WORK/model.h5" --tissue "$1" --cells "$CELLS" --repeats "$REPEATS" \
+run_peer() {   # case round
+    "$PY" bench/upscaled_peer.py --model "$WORK/model_${1#*@}.h5" --tissue "${1%@*}" --cells "$CELLS" --repeats "$REPEATS" \
         --picard-contraction "$PICARD_CONTRACTION" --profile "$WORK/peer_$1.csv" > "$WORK/peer_$1_$2.json"
 }
-run_reference() {  # tissue
-    "$PY" bench/upscaled_peer.py --scheme reference --model "$WORK/model.h5" --tissue "$1" --cells "$CELLS" \
+run_reference() {  # case
+    "$PY" bench/upscaled_peer.py --scheme reference --model "$WORK/model_${1#*@}.h5" --tissue "${1%@*}" --cells "$CELLS" \
         --repeats "$REFERENCE_REPEATS" --jacobi-tolerance "$JACOBI_TOLERANCE" --max-sweeps "$MAX_SWEEPS" \
         --profile "$WORK/ref_$1.csv" > "$WORK/ref_$1.json"
 }
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
-for t in $TISSUES; do
+CASES=""
+for tissue in $TISSUES; do for net in $NETWORKS; do CASES="$CASES $tissue@$net"; done; done
+for t in $CASES; do
     for ((round = 1; round <= ROUNDS; round++)); do
         echo "== $t: round $round/$ROUNDS, swift and peer, $REPEATS repeats each" >&2
         if ((round % 2)); then run_swift "$t" "$round"; run_peer "$t" "$round"
         else run_peer "$t" "$round"; run_swift "$t" "$round"; fi
     done
-    if [ "$REFERENCE" != 0 ]; then
+    if [ "$REFERENCE" != 0 ] && [ "${t#*@}" = reference ]; then
         echo "== $t: reference scheme (Jacobi, network every 10 sweeps), $REFERENCE_REPEATS solve(s)" >&2
         run_reference "$t"
     fi
@@ -81,7 +89,7 @@ LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # 5. Table and profile check.
 "$PY" - "$WORK" "$TOLERANCE" "$REPEATS" "$ROUNDS" "$CELLS" "$LOAD_BEFORE" "$LOAD_AFTER" "$PICARD_CONTRACTION" \
-    "$REFERENCE" "$REFERENCE_REPEATS" $TISSUES <<'EOF'
+    "$REFERENCE" "$REFERENCE_REPEATS" $CASES <<'EOF'
 import json, os, statistics, sys
 import numpy as np
 work, tol, repeats, rounds, cells, load_before, load_after, contraction, reference, ref_repeats = sys.argv[1:11]
@@ -103,19 +111,20 @@ def load(side, t):
     # best: over every solve; median: median of the per-process medians.
     return runs[-1], min(r["best_seconds"] for r in runs), statistics.median(r["median_seconds"] for r in runs)
 
-print(f"steady upscaled solve, {cells} cells, MLP 6-1024-512-256-64-16-1 float32 (seeded random weights), "
+print(f"steady upscaled solve, {cells} cells, MLP float32 (seeded random weights): reference 6-1024-512-256-64-16-1, "
+      f"compact 6-128-64-32-1; "
       f"{rounds} rounds x {repeats} repeats, Picard contraction {contraction}")
 print(f"{os.cpu_count()} cores, load average {load_before} (before) / {load_after} (after)")
 if reference:
     print(f"reference scheme: Jacobi sweeps, network every 10 sweeps, {ref_repeats} solve(s) per tissue")
-hdr = (f"{'tissue':<7} {'swift best':>11} {'swift med':>10} {'peer best':>10} {'peer med':>9} "
+hdr = (f"{'case':<17} {'swift best':>11} {'swift med':>10} {'peer best':>10} {'peer med':>9} "
        f"{'peer/swift':>10} {'calls s/p':>9} {'max|dc|':>9} {'max|dc|/cL':>10}")
 if reference:
     hdr += (f" | {'ref time':>9} {'ref/swift':>9} {'sweeps':>6} {'calls':>5} {'conv':>4} "
             f"{'max|dc|':>9} {'max|dc|/cL':>10}")
 print(hdr)
 print("-" * len(hdr))
-bad, notes = [], []
+bad, notes, medians = [], [], {}
 for t in tissues:
     s, s_best, s_med = load("swift", t)
     p, p_best, p_med = load("peer", t)
@@ -123,13 +132,14 @@ for t in tissues:
     if d is None:
         bad.append(t)
         continue
-    row = (f"{t:<7} {s_best * 1e3:>9.1f}ms {s_med * 1e3:>8.1f}ms {p_best * 1e3:>8.1f}ms {p_med * 1e3:>7.1f}ms "
+    medians[t] = s_med
+    row = (f"{t:<17} {s_best * 1e3:>9.1f}ms {s_med * 1e3:>8.1f}ms {p_best * 1e3:>8.1f}ms {p_med * 1e3:>7.1f}ms "
            f"{p_med / s_med:>10.2f} {s['closure_calls']:>4}/{p['closure_calls']:<4} {d:>9.2e} {d / cL:>10.2e}")
     if not d / cL <= tol:
         bad.append(t)
     notes.append(f"{t}: swift {s['kinds']} final {s['final_residual']:.2e} ({s['stop']}); "
                  f"peer {p['kinds']} final {p['final_residual']:.2e} ({p['stop']})")
-    if reference:
+    if reference and os.path.exists(f"{work}/ref_{t}.json"):
         q = json.load(open(f"{work}/ref_{t}.json"))
         dq = profile_difference(t, "ref")
         dq_text = f"{dq:>9.2e} {dq / cL:>10.2e}" if dq is not None else f"{'-':>9} {'-':>10}"
@@ -144,6 +154,10 @@ for t in tissues:
                                       for r in range(1, rounds + 1))
     notes.append(f"{t}: per-round medians (ms): swift {per_round('swift')}; peer {per_round('peer')}")
 print("\n".join(notes))
+for tissue in dict.fromkeys(t.split("@")[0] for t in tissues):
+    if f"{tissue}@reference" in medians and f"{tissue}@compact" in medians:
+        print(f"{tissue}: compact network {medians[f'{tissue}@reference'] / medians[f'{tissue}@compact']:.1f}x faster "
+              f"than the reference size (Swift medians, same run)")
 print(f"peer: {json.load(open(f'{work}/peer_{tissues[0]}_1.json'))['peer']}; "
       f"peer/swift > 1 means the Swift solver is faster"
       + ("; ref/swift = reference-scheme time / Swift median (max|dc| reported, not checked)" if reference else ""))

@@ -26,9 +26,10 @@ func option(_ name: String, in args: [String]) -> String? {
     return args[i + 1]
 }
 
-/// He-initialised ReLU network; the output layer is scaled so that η ≈ 0.7 ± 0.2 over the feature box.
-func randomReferenceModel(seed: UInt64) throws -> ModelFile {
-    let widths = [6, 1024, 512, 256, 64, 16, 1]
+/// He-initialised ReLU network (hidden widths `hidden`, the reference architecture by default); the
+/// output layer is scaled so that η ≈ 0.7 ± 0.2 over the feature box.
+func randomReferenceModel(seed: UInt64, hidden: [Int] = [1024, 512, 256, 64, 16]) throws -> ModelFile {
+    let widths = [6] + hidden + [1]
     var rng = SplitMix64(seed: seed)
     var layers: [DenseLayer<Float>] = []
     for k in 0..<(widths.count - 1) {
@@ -69,7 +70,9 @@ switch command {
 case "write-model":
     guard args.count >= 2 else { fail("write-model needs a path") }
     let seed = UInt64(option("--seed", in: args) ?? "42") ?? 42
-    let model = try randomReferenceModel(seed: seed)
+    let hidden = (option("--hidden", in: args) ?? "1024,512,256,64,16").split(separator: ",").compactMap { Int($0) }
+    guard !hidden.isEmpty, hidden.allSatisfy({ $0 > 0 }) else { fail("--hidden: comma-separated positive widths") }
+    let model = try randomReferenceModel(seed: seed, hidden: hidden)
     try AtomicWrite.hdf5(to: args[1]) { file in
         try FileHeader(kind: ModelFile.kind, programVersion: "tissue-bench", config: "", seed: seed).write(to: file)
         try model.write(to: file)
