@@ -1,14 +1,14 @@
 import ArgumentParser
 import Workflows
 
-/// `tissue evaluate MODEL DATA`: accuracy of a model on (a split of) a training set.
+/// `tissue evaluate MODEL DATA…`: accuracy of a model on (a split of) a training set.
 struct EvaluateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "evaluate",
         abstract: "Accuracy of an η model on a data set: MAPE, MAE, max and signed mean error, per η band.")
 
     @Argument(help: "A model file (.h5).") var model: String
-    @Argument(help: "Data: the reference CSV or a training-set .h5 file.") var data: String
+    @Argument(help: "Data: the reference CSV or training-set .h5 files (several are one set, as in training).") var data: [String]
 
     @Option(help: "Which rows: test (realisation % 5 == 4), validation, train, or all.")
     var split: EvaluateWorkflow.Split = .test

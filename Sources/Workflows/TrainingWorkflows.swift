@@ -85,14 +85,22 @@ public enum TrainWorkflow {
     }
 }
 
-/// `tissue evaluate MODEL DATA`: accuracy of a model on (a split of) a training set.
+/// `tissue evaluate MODEL DATA…`: accuracy of a model on (a split of) a training set; several files
+/// are one set, as in training (`TrainingSet.concatenated`), so a model trained on them is evaluated on
+/// its own split.
 public enum EvaluateWorkflow {
     /// Which rows of the data set.
     public enum Split: String, Sendable, CaseIterable { case test, validation, train, all }
 
     public static func run(model: String, data: String, split: Split, seed: UInt64?) throws -> WorkflowReport {
+        try run(model: model, data: [data], split: split, seed: seed)
+    }
+
+    public static func run(model: String, data files: [String], split: Split, seed: UInt64?) throws -> WorkflowReport {
+        guard !files.isEmpty else { throw WorkflowError("give at least one data file") }
         let m = try ModelFile.read(path: model)
-        let set = try TrainingSet.load(path: data)
+        let set = try TrainingSet.concatenated(try files.map { try TrainingSet.load(path: $0) })
+        let data = files.joined(separator: " + ")
         let seed = seed ?? UInt64(m.trainingNumbers["seed"] ?? 0)
         let fraction = m.trainingNumbers["validation_fraction"] ?? 0.05
         let s = RealizationSplit(set, seed: seed, validationFraction: fraction)

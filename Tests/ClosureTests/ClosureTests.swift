@@ -57,6 +57,34 @@ import NeuralNet
         for i in 0..<2 { #expect(abs(ev32.eta[i] - ev.eta[i]) < 1e-6) }
     }
 
+    /// The shipped compact tissue network (6 → 128 → 64 → 32 → 1) against its forward pass written out
+    /// in Double loops, at brain and liver operating points: the closure's batched BLAS path (float32 and
+    /// float64) computes exactly this function.
+    @Test func shippedCompactNetworkMatchesHandForwardPass() throws {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("models/eta-mlp-tissue.h5").path
+        let m = try ModelFile.read(path: path)
+        #expect(m.network.widths == [6, 128, 64, 32, 1])
+        let rows: [[Double]] = [[0.260372, 0.5, 8.15732, 0.1, 2, 0.03], [0.260372, 0.5, 8.15732, 0.1, 0.2, 0.01],
+                                [0.1872439, 2.04, 52.221, 0.1, 1.5, 0.02]]
+        let ev64 = try MLPClosure(model: m, precision: .float64).evaluate(FeatureBatch(values: rows.flatMap { $0 }), sensitivities: [])
+        let ev32 = try MLPClosure(model: m, precision: .float32).evaluate(FeatureBatch(values: rows.flatMap { $0 }), sensitivities: [])
+        #expect(ev64.clampedCounts == [0, 0, 0, 0, 0, 0])
+        for (i, row) in rows.enumerated() {
+            var h = (0..<6).map { k in (row[k] - m.scaler.minimum[k]) / (m.scaler.maximum[k] - m.scaler.minimum[k]) }
+            for (l, layer) in m.network.layers.enumerated() {
+                let w = layer.weights.map(Double.init), b = layer.bias.map(Double.init)
+                h = (0..<layer.outputs).map { j in
+                    let z = (0..<layer.inputs).reduce(b[j]) { $0 + w[j * layer.inputs + $1] * h[$1] }
+                    return l < m.network.layers.count - 1 ? max(0, z) : z
+                }
+            }
+            #expect(abs(ev64.eta[i] - max(h[0], 0)) < 1e-12, "row \(i): \(ev64.eta[i]) vs \(h[0])")
+            #expect(abs(ev32.eta[i] - h[0]) < 2e-6, "row \(i) float32: \(ev32.eta[i]) vs \(h[0])")
+            #expect(h[0] > 0.3 && h[0] < 1)
+        }
+    }
+
     @Test func sensitivityMatchesFiniteDifference() throws {
         let closure = try MLPClosure(model: model(), precision: .float64)
         let row: [Double] = [0.5, 20, 8, 0.1, 2, 0.3]

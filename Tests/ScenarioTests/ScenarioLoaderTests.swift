@@ -67,7 +67,7 @@ func problem(_ error: ScenarioError?, containing fragment: String,
         #expect(s.tolerance == 1e-8)
         #expect(s.maxIterations == 50)
         #expect(s.transient == nil)
-        #expect(s.closure == .mlp(modelPath: packageRoot + "/models/eta-mlp-dns.h5"))
+        #expect(s.closure == .mlp(modelPath: packageRoot + "/models/eta-mlp-tissue.h5"))
         #expect(s.dispersion == .table)
         #expect(s.outputPath == "results/brain.h5")
         let t = s.tissue

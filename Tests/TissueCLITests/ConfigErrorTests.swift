@@ -9,9 +9,9 @@ import Testing
         defer { try? FileManager.default.removeItem(at: dir) }
         let original = try String(contentsOf: CLI.root.appendingPathComponent("examples/brain.toml"), encoding: .utf8)
         let tissue = CLI.root.appendingPathComponent("tissues/brain.toml").path
-        let model = CLI.root.appendingPathComponent("models/eta-mlp-dns.h5").path
+        let model = CLI.root.appendingPathComponent("models/eta-mlp-tissue.h5").path
         let text = edit(original.replacingOccurrences(of: "\"../tissues/brain.toml\"", with: "\"\(tissue)\"")
-            .replacingOccurrences(of: "\"../models/eta-mlp-dns.h5\"", with: "\"\(model)\""))
+            .replacingOccurrences(of: "\"../models/eta-mlp-tissue.h5\"", with: "\"\(model)\""))
         let config = dir.appendingPathComponent("bad.toml")
         try text.write(to: config, atomically: true, encoding: .utf8)
         let out = dir.appendingPathComponent("out.h5").path

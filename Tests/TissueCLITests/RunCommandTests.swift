@@ -145,6 +145,20 @@ import HDF5Kit
     }
 
     /// An MLP run names its model exactly: path, SHA-256 of the file and its training provenance.
+    /// The default closure covers the shipped tissues: no input is clamped for the brain or the liver.
+    @Test(arguments: ["brain", "liver"])
+    func examplesClampNoClosureInput(tissue: String) throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("\(tissue).h5").path
+        let r = try CLI.run(["run", "examples/\(tissue).toml", "-o", out, "--quiet", "--strict-closure"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let f = try HDF5File.open(out)
+        defer { try? f.close() }
+        let clamped = try f.root.dataset("macro/solver/clamped_inputs").read(Int64.self)
+        #expect(clamped.count == 6 && clamped.allSatisfy { $0 == 0 }, "\(clamped)")
+    }
+
     @Test func outputRecordsTheModelsHashAndProvenance() throws {
         let dir = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -153,9 +167,9 @@ import HDF5Kit
         let f = try HDF5File.open(out)
         defer { try? f.close() }
         let g = try f.root.group("macro/closure_model")
-        let bytes = try Data(contentsOf: CLI.root.appendingPathComponent("models/eta-mlp-dns.h5"))
+        let bytes = try Data(contentsOf: CLI.root.appendingPathComponent("models/eta-mlp-tissue.h5"))
         #expect(try g.stringAttribute("sha256") == SHA256.hex([UInt8](bytes)))
-        #expect(try g.stringAttribute("path").hasSuffix("models/eta-mlp-dns.h5"))
+        #expect(try g.stringAttribute("path").hasSuffix("models/eta-mlp-tissue.h5"))
         #expect(try g.doubleAttribute("training_test_mape_percent") > 0)
     }
 

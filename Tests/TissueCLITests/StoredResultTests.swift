@@ -10,7 +10,9 @@ import HDF5Kit
 ///
 /// Deliberate changes of the physics re-record the values, each named here:
 /// - issue 26: the tissue files' D*(Pe) from the tissues' own (Voronoi) geometry instead of the
-///   published circle-row table (every brain and liver case).
+///   published circle-row table (every brain and liver case);
+/// - issue 26: the examples' default closure models/eta-mlp-tissue.h5 (Voronoi unit cells, compact
+///   network) instead of models/eta-mlp-dns.h5 (the cases that use the default model).
 ///
 /// Tolerance: |a − b| ≤ 1e-10 · max |b| per dataset (relative to the dataset's scale, so entries
 /// near zero are not held to a relative bound they cannot meet). NaN (pressure inside cells) is

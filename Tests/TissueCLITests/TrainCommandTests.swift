@@ -67,6 +67,32 @@ import HDF5Kit
         #expect(measured < 0.5)   // README: the reference network's test MAPE, 0.34 %
     }
 
+    /// The shipped default tissue closure: its test MAPE on its own split of the shipped Voronoi training
+    /// sets (data/training/) equals the figure recorded in the model file to 1e-3 points, the data are
+    /// those it was trained on (SHA-256), it is the compact architecture, and its recorded test MAPE is
+    /// within 0.3 points of the reference-size network trained on the same data and split (recorded in
+    /// data/training/README.md; `tissue train examples/train-tissue-reference-size.toml`).
+    @Test func shippedTissueModelKeepsItsRecordedAccuracy() throws {
+        let model = "models/eta-mlp-tissue.h5"
+        let data = ["voronoi-main-2400.h5", "voronoi-tissue-1600.h5", "voronoi-brain-1200.h5"].map { "data/training/" + $0 }
+        let file = try HDF5File.open(CLI.root.appendingPathComponent(model).path)
+        defer { try? file.close() }
+        let training = try file.root.group("model/training")
+        let recorded = try training.doubleAttribute("test_mape_percent")
+        let r = try CLI.run(["evaluate", model] + data + ["--split", "test", "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let json = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any] ?? [:]
+        #expect(json["data_sha256"] as? String == (try training.stringAttribute("data_sha256")))
+        let measured = try #require(json["test_mape_percent"] as? Double)
+        #expect(abs(measured - recorded) < 1e-3, "test MAPE \(measured) %, recorded \(recorded) %")
+        let widths = try (0..<4).map { try file.root.dataset("model/layers/\($0)/b").shape[0] }
+        #expect(widths == [128, 64, 32, 1])
+        let readme = try String(contentsOf: CLI.root.appendingPathComponent("data/training/README.md"), encoding: .utf8)
+        let line = try #require(readme.split(separator: "\n").first { $0.contains("reference-size test MAPE") })
+        let referenceSize = try #require(Double(line.split(separator: "`")[1]))
+        #expect(measured - referenceSize <= 0.3, "compact \(measured) % vs reference size \(referenceSize) %")
+    }
+
     @Test func trainsOnSeveralFiles() throws {
         let dir = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
