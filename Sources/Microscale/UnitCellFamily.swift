@@ -269,7 +269,10 @@ public struct UnitCellTile: Sendable {
             throw StokesFlowError.invalidInput("the \(family.name) tile (\(width) × \(height) m) is not a whole number of cells at \(n) cells per tile")
         }
         let g = grid(cellsPerTile: n)
-        guard narrowestGap >= g.h || { if case .mask = family { return true } else { return false } }() else {
+        // A mask's walls are pixel edges: its gap is a pixel, resolved by `minimumCellsPerTile`.
+        let isMask: Bool
+        if case .mask = family { isMask = true } else { isMask = false }
+        guard isMask || narrowestGap >= g.h else {
             throw StokesFlowError.underResolved("the gap of \(narrowestGap) m between cells is narrower than the grid spacing \(g.h) m; "
                 + "use at least \(Int((3 * width / narrowestGap).rounded(.up))) cells per tile (3 cells across the gap)")
         }
