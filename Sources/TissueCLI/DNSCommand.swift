@@ -54,7 +54,7 @@ struct UnitCellCommand: ParsableCommand {
     @Option(help: "Upper end of the uniform Pe distribution of sampled realisations.")
     var peMax: Double = 130
 
-    @Option(help: ArgumentHelp("Uniform εβ range of sampled realisations (reference: 0.2737:0.8255; above 1 − π/4 ≈ 0.2146, where the cells touch).", valueName: "min:max"))
+    @Option(help: ArgumentHelp("Uniform εβ range of sampled realisations (default per family: circle-row 0.2737:0.8255, the reference's, above 1 − π/4 ≈ 0.2146 where its cells touch; hexagonal 0.12:0.6; voronoi 0.15:0.6).", valueName: "min:max"))
     var porosityRange: String?
 
     @Option(name: .customLong("phi2-max"), help: "Upper end of the triangular φ² distribution (mode 0) of sampled realisations (reference: 100).")
