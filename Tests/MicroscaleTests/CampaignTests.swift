@@ -25,12 +25,14 @@ import Testing
     @Test func drawsFollowTheReferenceDistributions() throws {
         let sampler = try UnitCellSampler(seed: 7)
         let draws = (0..<4000).map { sampler.draw(index: $0) }
+        // The documented ranges (README, `tissue dns unitcell --help`), written out here rather than
+        // read from the sampler's own constants.
         for d in draws {
-            #expect(UnitCellSampler.porosityRange.contains(d.porosity))
+            #expect((0.2737...0.8255).contains(d.porosity))
             #expect(abs(UnitCellRow.porosity(radius: d.radius) - d.porosity) < 1e-12)
             #expect(d.thieleModulusSquared >= 0 && d.thieleModulusSquared <= 100)
-            #expect(UnitCellSampler.diffusivityRatioRange.contains(d.diffusivityRatio))
-            #expect(UnitCellSampler.inletConcentrationRange.contains(d.inletConcentration))
+            #expect((0.01...1).contains(d.diffusivityRatio))
+            #expect((0.1...10).contains(d.inletConcentration))
             #expect(d.targetPeclet >= 0 && d.targetPeclet <= 130)
             let inputs = UnitCellInputs(radius: d.radius, thieleModulusSquared: d.thieleModulusSquared, pressureDrop: 1,
                                         diffusivityRatio: d.diffusivityRatio, inletConcentration: d.inletConcentration)
@@ -46,6 +48,17 @@ import Testing
         let pe = draws.map(\.targetPeclet)
         let peMean: Double = pe.reduce(0, +) / Double(pe.count)
         #expect(abs(peMean - 65) < 3)
+        // The draws fill the documented ranges (4000 uniform draws come within 1 % of each end).
+        for (values, lo, hi) in [(draws.map(\.porosity), 0.2737, 0.8255), (draws.map(\.diffusivityRatio), 0.01, 1),
+                                 (draws.map(\.inletConcentration), 0.1, 10)] {
+            #expect(values.min()! < lo + 0.01 * (hi - lo) && values.max()! > hi - 0.01 * (hi - lo))
+        }
+        // Voronoi campaigns: εβ on [0.15, 0.6] by default (docs/closures.md), the rest unchanged.
+        let voronoi = try UnitCellSampler(seed: 7, family: .voronoi(cells: 8))
+        let vd = (0..<2000).map { voronoi.draw(index: $0) }
+        #expect(vd.allSatisfy { (0.15...0.6).contains($0.porosity) })
+        #expect(vd.map(\.porosity).min()! < 0.16 && vd.map(\.porosity).max()! > 0.59)
+        #expect(zip(vd, draws).allSatisfy { $0.thieleModulusSquared == $1.thieleModulusSquared && $0.targetPeclet == $1.targetPeclet })
     }
 
     /// A supplement campaign's narrowed ranges are honoured; impossible ranges are refused with the reason.
