@@ -23,7 +23,7 @@ swift build -c release --product tissue >&2
 TISSUE=$(swift build -c release --show-bin-path)/tissue
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
-DATA="data/training/voronoi-main-2400.h5 data/training/voronoi-tissue-1600.h5 data/training/voronoi-brain-1200.h5"
+DATA="data/training/voronoi-main-2400.h5 data/training/voronoi-tissue-1600.h5 data/training/voronoi-brain-1200.h5"   # the order of examples/train-tissue.toml
 hidden_of() { case "$1" in reference) echo 1024,512,256,64,16 ;; compact) echo 128,64,32 ;; *) echo "unknown network $1" >&2; exit 2 ;; esac; }
 for net in $NETWORKS; do
     hidden=$(hidden_of "$net")
