@@ -365,16 +365,6 @@ public enum UnitCellResolution: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    /// The cells per tile chosen for each row of a unit-cell training set, from the row's inputs
-    /// (r, φ², PL, Dr, cL): the grid its realisation was solved on.
-    public func cellsPerTile(of set: TrainingSet) -> [Int] {
-        let m = TrainingSet.inputNames.count
-        return (0..<set.count).map { k in
-            cellsPerTile(radius: set.inputs[k * m], thieleModulusSquared: set.inputs[k * m + 1],
-                         diffusivityRatio: set.inputs[k * m + 3])
-        }
-    }
-
     public var description: String {
         switch self {
         case .fixed(let n): return "\(n)"
