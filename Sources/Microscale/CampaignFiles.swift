@@ -40,13 +40,11 @@ extension UnitCellCampaign {
 
     /// `/samples/cells_per_tile` and `/samples/geometry` of the realisations of `set`'s rows.
     public func writeRealisationRecords(of set: TrainingSet, to group: HDF5Group) throws {
-        var byRealisation: [Int: (Int, UnitCellGeometryRecord)] = [:]
-        for k in Set(set.realization) {
-            let g = try geometry(index: k)
-            byRealisation[k] = (g.cellsPerTile, g)
-        }
-        try Self.writeCellsPerTile(set.realization.map { byRealisation[$0]!.0 }, to: group)
-        try UnitCellGeometryRecord.write(set.realization.map { byRealisation[$0]!.1 }, to: group)
+        var byRealisation: [Int: UnitCellGeometryRecord] = [:]
+        for k in Set(set.realization) { byRealisation[k] = try geometry(index: k) }
+        let rows = set.realization.map { byRealisation[$0]! }
+        try Self.writeCellsPerTile(rows.map(\.cellsPerTile), to: group)
+        try UnitCellGeometryRecord.write(rows, to: group)
     }
 
     /// What a merge wrote.
@@ -152,19 +150,14 @@ public struct UnitCellGeometryRecord: Sendable, Equatable {
     public var window: [Int]
     /// Grid cells along the tile.
     public var cellsPerTile: Int
+}
 
+extension UnitCellGeometryRecord {
     public init(tile: UnitCellTile, cellsPerTile: Int) {
-        family = tile.family.name
-        porosity = tile.porosity
-        effectiveRadius = tile.effectiveRadius
-        cellCount = tile.cellCount
-        cellAreaSpread = tile.cellAreaSpread
-        tileLength = tile.width
-        tileHeight = tile.height
-        narrowestGap = tile.narrowestGap
-        seed = tile.seed
-        window = [tile.window.i, tile.window.j]
-        self.cellsPerTile = cellsPerTile
+        self.init(family: tile.family.name, porosity: tile.porosity, effectiveRadius: tile.effectiveRadius,
+                  cellCount: tile.cellCount, cellAreaSpread: tile.cellAreaSpread, tileLength: tile.width,
+                  tileHeight: tile.height, narrowestGap: tile.narrowestGap, seed: tile.seed,
+                  window: [tile.window.i, tile.window.j], cellsPerTile: cellsPerTile)
     }
 
     /// Writes one record per row into `group/geometry`.
@@ -206,18 +199,10 @@ public struct UnitCellGeometryRecord: Sendable, Equatable {
             guard Int(index[k]) < families.count else {
                 throw UnitCellInputError(message: "/samples/geometry/family_index \(index[k]) has no family")
             }
-            var r = UnitCellGeometryRecord(tile: .circleRow(radius: 1e-6), cellsPerTile: k < cells.count ? Int(cells[k]) : 0)
-            r.family = families[Int(index[k])]
-            r.porosity = porosity[k]
-            r.effectiveRadius = radius[k]
-            r.cellCount = Int(count[k])
-            r.cellAreaSpread = spread[k]
-            r.tileLength = length[k]
-            r.tileHeight = height[k]
-            r.narrowestGap = gap[k]
-            r.seed = seed[k]
-            r.window = [Int(window[2 * k]), Int(window[2 * k + 1])]
-            return r
+            return UnitCellGeometryRecord(
+                family: families[Int(index[k])], porosity: porosity[k], effectiveRadius: radius[k], cellCount: Int(count[k]),
+                cellAreaSpread: spread[k], tileLength: length[k], tileHeight: height[k], narrowestGap: gap[k], seed: seed[k],
+                window: [Int(window[2 * k]), Int(window[2 * k + 1])], cellsPerTile: k < cells.count ? Int(cells[k]) : 0)
         }
     }
 }

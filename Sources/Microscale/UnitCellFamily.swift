@@ -169,6 +169,8 @@ public struct UnitCellTile: Sendable {
     public let effectiveRadius: Double
     /// Cells per tile (quarter circles at the corners add up to whole ones).
     public let cellCount: Int
+    /// Coefficient of variation of the cell areas (0 for the lattices; NaN for a mask).
+    public let cellAreaSpread: Double
     /// The narrowest fluid gap between cells (m); for a mask, the pixel size (its walls are pixel edges).
     public let narrowestGap: Double
     /// Geometry seed (Voronoi) or window seed (mask); 0 for the lattices.
@@ -183,7 +185,7 @@ public struct UnitCellTile: Sendable {
     public static func circleRow(radius r: Double) -> UnitCellTile {
         UnitCellTile(family: .circleRow, cells: UnitCellRow.cells(radius: r, tiles: 1), width: UnitCellRow.tileSize,
                      height: UnitCellRow.tileSize, porosity: UnitCellRow.porosity(radius: r), effectiveRadius: r,
-                     cellCount: 2, narrowestGap: UnitCellRow.narrowestGap(radius: r), seed: 0, window: (-1, -1),
+                     cellCount: 2, cellAreaSpread: 0, narrowestGap: UnitCellRow.narrowestGap(radius: r), seed: 0, window: (-1, -1),
                      mirrorSymmetricInY: true)
     }
 
@@ -203,7 +205,7 @@ public struct UnitCellTile: Sendable {
                        Circle(x: 0, y: height, radius: r), Circle(x: a, y: height, radius: r)]
         let diagonal = (a * a / 4 + height * height / 4).squareRoot()
         return UnitCellTile(family: .hexagonal, cells: CircleCells(circles), width: a, height: height,
-                            porosity: porosity, effectiveRadius: r, cellCount: 2,
+                            porosity: porosity, effectiveRadius: r, cellCount: 2, cellAreaSpread: 0,
                             narrowestGap: min(a, diagonal) - 2 * r, seed: 0, window: (-1, -1), mirrorSymmetricInY: true)
     }
 
@@ -213,14 +215,18 @@ public struct UnitCellTile: Sendable {
         let r = UnitCellFamily.voronoiRadius
         let side = (Double(n) * Double.pi * r * r / (1 - porosity)).squareRoot()
         let sample = try VoronoiTissue.sample(width: side, height: side, porosity: porosity, radius: r, seed: seed)
+        let areas = sample.cells.map(\.area)
+        let mean = areas.reduce(0, +) / Double(areas.count)
+        let variance = areas.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(areas.count)
         return UnitCellTile(family: .voronoi(cells: n), cells: sample, width: side, height: side, porosity: sample.porosity,
                             effectiveRadius: sample.effectiveRadius, cellCount: sample.cells.count,
-                            narrowestGap: sample.narrowestGap, seed: seed, window: (-1, -1), mirrorSymmetricInY: false)
+                            cellAreaSpread: variance.squareRoot() / mean, narrowestGap: sample.narrowestGap, seed: seed, window: (-1, -1), mirrorSymmetricInY: false)
     }
 
     static func mask(_ cells: MaskCells, window: (Int, Int), seed: UInt64, family: UnitCellFamily) -> UnitCellTile {
         UnitCellTile(family: family, cells: cells, width: cells.width, height: cells.height, porosity: cells.porosity,
-                     effectiveRadius: cells.effectiveRadius, cellCount: cells.cellCount, narrowestGap: cells.pixelSize,
+                     effectiveRadius: cells.effectiveRadius, cellCount: cells.cellCount, cellAreaSpread: .nan,
+                     narrowestGap: cells.pixelSize,
                      seed: seed, window: window, mirrorSymmetricInY: false)
     }
 
@@ -235,20 +241,6 @@ public struct UnitCellTile: Sendable {
     public var minimumCellsPerTile: Int {
         if case .mask(let m) = family { return 2 * m.window }
         return 4
-    }
-
-    /// Coefficient of variation of the cell areas (0 for the lattices; NaN for a mask).
-    public var cellAreaSpread: Double {
-        switch family {
-        case .circleRow, .hexagonal: return 0
-        case .mask: return .nan
-        case .voronoi:
-            guard let p = cells as? PolygonCells, p.cells.count > 1 else { return .nan }
-            let areas = p.cells.map(\.area)
-            let mean = areas.reduce(0, +) / Double(areas.count)
-            let variance = areas.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(areas.count)
-            return variance.squareRoot() / mean
-        }
     }
 
     /// Whether the tile has an exact height of whole grid cells at n cells per tile.
@@ -330,13 +322,13 @@ extension PolygonCells {
     /// The narrowest fluid gap (m): the smallest distance between two cells, periodic images included.
     public var narrowestGap: Double {
         var best = Double.infinity
-        for (k, p) in cells.enumerated() {
-            for (m, q) in cells.enumerated() {
+        // Each unordered pair once: d(p_k, p_m + s) = d(p_m, p_k − s), so m ≥ k with every shift s.
+        for k in cells.indices {
+            for m in k..<cells.count {
                 for sx in -1...1 {
                     for sy in -1...1 {
                         if m == k && sx == 0 && sy == 0 { continue }
-                        if m < k && sx == 0 && sy == 0 { continue }
-                        best = min(best, p.distance(to: q.translated(Double(sx) * width, Double(sy) * height)))
+                        best = min(best, cells[k].distance(to: cells[m].translated(Double(sx) * width, Double(sy) * height)))
                     }
                 }
             }

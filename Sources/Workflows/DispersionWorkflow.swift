@@ -56,9 +56,9 @@ public enum DispersionWorkflow {
                 throw WorkflowError("--geometry \(family.name) needs --porosity (the εβ of the tile)")
             }
             do {
-                let nominal = try family.tile(porosity: porosity ?? 0, seed: seed)
-                return try family.tile(porosity: nominal.porosity, seed: seed, cellsPerTile: cellsPerTile)
-            } catch { throw WorkflowError("--porosity/--seed: \(error)") }
+                // A mask's windows have the image's porosity (its family takes none).
+                return try family.tile(porosity: porosity ?? 0, seed: seed, cellsPerTile: cellsPerTile)
+            } catch { throw WorkflowError("--porosity/--seeds: \(error)") }
         }
     }
 

@@ -92,10 +92,6 @@ public enum EvaluateWorkflow {
     /// Which rows of the data set.
     public enum Split: String, Sendable, CaseIterable { case test, validation, train, all }
 
-    public static func run(model: String, data: String, split: Split, seed: UInt64?) throws -> WorkflowReport {
-        try run(model: model, data: [data], split: split, seed: seed)
-    }
-
     public static func run(model: String, data files: [String], split: Split, seed: UInt64?) throws -> WorkflowReport {
         guard !files.isEmpty else { throw WorkflowError("give at least one data file") }
         let m = try ModelFile.read(path: model)
