@@ -2,11 +2,8 @@
 /// and `--unset section.key`.
 ///
 /// Switching a table's `kind` with `--set` (e.g. `closure.kind=analytic`) drops the keys of that
-/// table that only another kind reads (`kindKeys`, given by the file kind's schema), with a note.
+/// table that only another kind reads (`KeySpec.kinds` in the file kind's schema), with a note.
 public enum Overrides {
-    /// Keys read only by some values of a table's `kind`: table → kind value → its keys.
-    public typealias KindKeys = [String: [String: [String]]]
-
     /// Removes each `section.key` of `unset`; an unknown table or key is an error with a suggestion.
     public static func unset(_ keys: [String], in sections: inout ConfigSections, diagnostics: Diagnostics) {
         for text in keys {
@@ -20,20 +17,21 @@ public enum Overrides {
         }
     }
 
-    /// After the overrides: for each table whose `kind` was set on the command line, the keys that
-    /// belong only to other kinds are dropped; returns a note per dropped key.
-    public static func dropKeysOfOtherKinds(_ overrides: [String], in sections: inout ConfigSections,
-                                            kindKeys: KindKeys) -> [String] {
+    /// After the overrides: for each table whose selector (`kind`) was set on the command line, the
+    /// keys that only other values of it read (`KeySpec.kinds`) are dropped; returns a note per key.
+    public static func dropKeysOfOtherKinds(_ overrides: [String], in sections: inout ConfigSections) -> [String] {
         var notes: [String] = []
-        for (table, kinds) in kindKeys.sorted(by: { $0.key < $1.key }) {
-            guard sections.sections[table] != nil,
-                  overrides.contains(where: { $0.split(separator: "=").first.map { String($0).trimmingBlanks() } == table + ".kind" }),
-                  let kind = sections[table]["kind"]?.value.stringValue, let own = kinds[kind] else { continue }
+        for (table, schema) in TableSchema.flatten(sections.schema) {
+            let kinds = schema.keysByKind
+            let selector = table + "." + schema.selector
+            guard !kinds.isEmpty, sections.sections[table] != nil,
+                  overrides.contains(where: { $0.split(separator: "=").first.map { String($0).trimmingBlanks() } == selector }),
+                  let kind = sections[table][schema.selector]?.value.stringValue, let own = kinds[kind] else { continue }
             let others = Set(kinds.values.joined()).subtracting(own)
             for key in sections[table].order where others.contains(key) {
                 let owner = kinds.filter { $0.value.contains(key) }.map(\.key).sorted().joined(separator: "\" or \"")
                 sections[table].remove(key)
-                notes.append("note: --set \(table).kind=\(kind): dropped \(table).\(key), which only \(table).kind = \"\(owner)\" reads")
+                notes.append("note: --set \(selector)=\(kind): dropped \(table).\(key), which only \(selector) = \"\(owner)\" reads")
             }
         }
         return notes
@@ -94,8 +92,8 @@ public enum Overrides {
         }
         let key = path[path.count - 1]
         let section = sectionPath.joined(separator: ".")
-        guard let table = current, table.keys.contains(key) else {
-            let hint = DidYouMean.hint(for: key, among: current?.keys ?? [])
+        guard let table = current, table.keyNames.contains(key) else {
+            let hint = DidYouMean.hint(for: key, among: current?.keyNames ?? [])
             diagnostics.report(file: source, line: nil, key: dotted, "unknown key `\(key)` in [\(section)]\(hint)")
             return nil
         }

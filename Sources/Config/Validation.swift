@@ -53,7 +53,9 @@ public struct AllowedRange: Sendable {
     }
 }
 
-/// Reads the keys of one section with type, unit and range checks.
+/// Reads the keys of one section by name, with the type, unit, range and default its declaration
+/// (`KeySpec`) gives; every key looked at, and the value resolved for it, goes to the section's
+/// `ConfigRecord`.
 public struct SectionReader {
     public let section: ConfigSection
     public let diagnostics: Diagnostics
@@ -65,10 +67,28 @@ public struct SectionReader {
 
     private func fullKey(_ key: String) -> String { section.name + "." + key }
 
+    /// The declaration of `key` in this section's table.
+    public func spec(_ key: String) -> KeySpec {
+        guard let schema = section.schema else { preconditionFailure("section [\(section.name)] has no schema") }
+        return schema.spec(key)
+    }
+
     public func isPresent(_ key: String) -> Bool { section[key] != nil }
 
-    /// The raw value; reports a missing required key.
+    /// Whether the table is given at all (a header or any key); marks it as looked at.
+    public var tableIsGiven: Bool {
+        section.record?.markTableRead(section.recordPath)
+        return section.isPresent || !section.order.isEmpty
+    }
+
+    /// Records the resolved `value` of `key` for the resolved configuration.
+    public func record(_ key: String, _ value: TOMLValue) {
+        section.record?.record(section.recordPath, key, value)
+    }
+
+    /// The raw value (marking the key as read); reports a missing required key.
     public func raw(_ key: String, required: Bool) -> SourcedValue? {
+        section.record?.markRead(section.recordPath, key)
         if let v = section[key] { return v }
         if required {
             if section.isPresent {
@@ -96,17 +116,27 @@ public struct SectionReader {
         return false
     }
 
-    /// Reports `key` if it is given: it does not apply in this configuration.
+    /// Reports `key` if it is given together with another key that gives the same thing.
     public func forbid(_ key: String, _ reason: String) {
         if let v = section[key] { report(v, "\(v.name) is not allowed here: \(reason)") }
     }
 
     // MARK: Quantities
 
-    /// A physical value: a number in SI units or a string with units, checked against `dimension`.
-    public func quantity(_ key: String, _ dimension: Dimension, _ range: AllowedRange?, default value: Double? = nil) -> Double? {
-        guard let v = raw(key, required: value == nil) else { return value }
-        return quantity(v.value, of: v, dimension, range, name: key)
+    /// A physical value: a number in SI units or a string with units, checked against the key's
+    /// dimension and range (`range` replaces the declared one when it depends on other keys).
+    /// `value` replaces the declared default when that depends on other keys.
+    public func quantity(_ key: String, range: AllowedRange? = nil, default value: Double? = nil) -> Double? {
+        let spec = spec(key)
+        guard case .quantity(let dimension) = spec.value else { preconditionFailure("\(fullKey(key)) is not declared as a quantity") }
+        let fallback = value ?? spec.defaultValue?.doubleValue
+        guard let v = raw(key, required: fallback == nil) else {
+            if let fallback { record(key, TOMLValue(.float(fallback))) }
+            return fallback
+        }
+        let x = quantity(v.value, of: v, dimension, range ?? spec.range, name: key)
+        if let x { record(key, TOMLValue(.float(x))) }
+        return x
     }
 
     /// Converts one value (or array element `element` of `v`).
@@ -145,8 +175,10 @@ public struct SectionReader {
     }
 
     /// An array of physical values; each element checked like `quantity`.
-    public func quantityArray(_ key: String, _ dimension: Dimension, _ range: AllowedRange?, required: Bool = true)
+    public func quantityArray(_ key: String, range: AllowedRange? = nil, required: Bool = true)
         -> (values: [Double], source: SourcedValue)? {
+        let spec = spec(key)
+        guard case .quantities(let dimension) = spec.value else { preconditionFailure("\(fullKey(key)) is not declared as an array of quantities") }
         guard let v = raw(key, required: required) else { return nil }
         guard let elements = v.value.arrayValue else {
             report(v, "\(v.name) must be an array of \(dimension == .dimensionless ? "numbers" : "values in \(dimension)"), got \(v.value.typeDescription)")
@@ -155,40 +187,77 @@ public struct SectionReader {
         var out: [Double] = []
         var ok = true
         for (i, e) in elements.enumerated() {
-            if let x = quantity(e, of: v, dimension, range, name: "\(key)[\(i)]", label: "\(v.name)[\(i)]") {
+            if let x = quantity(e, of: v, dimension, range ?? spec.range, name: "\(key)[\(i)]", label: "\(v.name)[\(i)]") {
                 out.append(x)
             } else {
                 ok = false
             }
         }
-        return ok ? (out, v) : nil
+        guard ok else { return nil }
+        record(key, TOMLValue(.array(out.map { TOMLValue(.float($0)) })))
+        return (out, v)
     }
 
     // MARK: Integers, strings, choices
 
-    public func integer(_ key: String, atLeast minimum: Int64, atMost maximum: Int64? = nil, default value: Int? = nil) -> Int? {
-        guard let v = raw(key, required: value == nil) else { return value }
+    /// An integer in the declared range (`value` replaces a declared default).
+    public func integer(_ key: String, default value: Int? = nil) -> Int? {
+        let spec = spec(key)
+        guard case .integer = spec.value else { preconditionFailure("\(fullKey(key)) is not declared as an integer") }
+        let fallback = value ?? spec.defaultValue?.integerValue.flatMap { Int(exactly: $0) }
+        guard let v = raw(key, required: fallback == nil) else {
+            if let fallback { record(key, TOMLValue(.integer(Int64(fallback)))) }
+            return fallback
+        }
         guard case .integer(let i) = v.value.kind else {
             report(v, "\(v.name) must be an integer, got \(v.value.typeDescription) (\(TOMLSerializer.inline(v.value)))")
             return nil
         }
-        guard i >= minimum else {
-            report(v, "\(v.name) = \(i) is out of range: expected \(key) >= \(minimum)")
+        if let minimum = spec.range?.lower, Double(i) < minimum {
+            report(v, "\(v.name) = \(i) is out of range: expected \(key) >= \(AllowedRange.format(minimum))")
             return nil
         }
-        if let maximum, i > maximum {
-            report(v, "\(v.name) = \(i) is out of range: expected \(key) <= \(maximum)")
+        if let maximum = spec.range?.upper, Double(i) > maximum {
+            report(v, "\(v.name) = \(i) is out of range: expected \(key) <= \(AllowedRange.format(maximum))")
             return nil
         }
         guard let n = Int(exactly: i) else {
             report(v, "\(v.name) = \(i) is too large")
             return nil
         }
+        record(key, TOMLValue(.integer(i)))
         return n
     }
 
+    /// A non-empty array of integers in `minimum…maximum` (`.other` key); its declared default when absent.
+    public func integers(_ key: String, atLeast minimum: Int64, atMost maximum: Int64? = nil) -> [Int64]? {
+        let fallback = spec(key).defaultValue?.arrayValue?.compactMap(\.integerValue)
+        guard let v = raw(key, required: fallback == nil) else {
+            if let fallback { record(key, TOMLValue(.array(fallback.map { TOMLValue(.integer($0)) }))) }
+            return fallback
+        }
+        var values: [Int64] = []
+        for element in v.value.arrayValue ?? [] {
+            guard case .integer(let i) = element.kind, i >= minimum, i <= maximum ?? .max else { break }
+            values.append(i)
+        }
+        guard let elements = v.value.arrayValue, !elements.isEmpty, values.count == elements.count else {
+            let range = maximum.map { "in \(minimum)…\($0)" } ?? ">= \(minimum)"
+            report(v, "\(v.name) must be a non-empty array of integers \(range), got \(TOMLSerializer.inline(v.value))")
+            return nil
+        }
+        record(key, TOMLValue(.array(values.map { TOMLValue(.integer($0)) })))
+        return values
+    }
+
+    /// A string (`.string` or `.path` key); paths are returned as written, see `path`.
     public func string(_ key: String, default value: String? = nil, nonEmpty: Bool = false) -> String? {
-        guard let v = raw(key, required: value == nil) else { return value }
+        let spec = spec(key)
+        let fallback = value ?? spec.defaultValue?.stringValue
+        guard let v = raw(key, required: fallback == nil) else {
+            if let fallback { record(key, TOMLValue(.string(fallback))) }
+            return fallback
+        }
         guard let s = v.value.stringValue else {
             report(v, "\(v.name) must be a string, got \(v.value.typeDescription) (\(TOMLSerializer.inline(v.value)))")
             return nil
@@ -197,16 +266,28 @@ public struct SectionReader {
             report(v, "\(v.name) must not be empty")
             return nil
         }
+        record(key, TOMLValue(.string(s)))
         return s
     }
 
-    /// One of the raw values of `T`, e.g. "central" | "upwind".
-    /// `only` restricts the allowed values to a subset of the cases.
-    public func choice<T: RawRepresentable & CaseIterable>(_ key: String, _ type: T.Type, default value: T? = nil,
-                                                    only subset: [T]? = nil) -> T?
+    /// A file named relative to `directory` (the configuration's): the resolved path, and the name
+    /// as written (normalised), which is what the resolved configuration keeps.
+    public func path(_ key: String, relativeTo directory: String, default value: String? = nil) -> (resolved: String, written: String)? {
+        guard let written = string(key, default: value, nonEmpty: true).map(Paths.normalize) else { return nil }
+        record(key, TOMLValue(.string(written)))
+        return (Paths.resolve(written, relativeTo: directory), written)
+    }
+
+    /// One of the raw values of `T`, e.g. "central" | "upwind", among those the key declares.
+    public func choice<T: RawRepresentable & CaseIterable>(_ key: String, _ type: T.Type, default value: T? = nil) -> T?
         where T.RawValue == String {
-        guard let v = raw(key, required: value == nil) else { return value }
-        let allowed = (subset ?? Array(T.allCases)).map(\.rawValue)
+        let spec = spec(key)
+        guard case .choice(let allowed) = spec.value else { preconditionFailure("\(fullKey(key)) is not declared as a choice") }
+        let fallback = value ?? spec.defaultValue?.stringValue.flatMap(T.init(rawValue:))
+        guard let v = raw(key, required: fallback == nil) else {
+            if let fallback { record(key, TOMLValue(.string(fallback.rawValue))) }
+            return fallback
+        }
         let list = allowed.map { "\"\($0)\"" }.joined(separator: ", ")
         guard let s = v.value.stringValue else {
             report(v, "\(v.name) must be one of \(list), got \(v.value.typeDescription) (\(TOMLSerializer.inline(v.value)))")
@@ -217,6 +298,23 @@ public struct SectionReader {
             report(v, "\(v.name) = \(TOMLSerializer.inline(v.value)) is not allowed: expected one of \(list)\(suggestion)")
             return nil
         }
+        record(key, TOMLValue(.string(s)))
         return c
+    }
+
+    /// true or false.
+    public func boolean(_ key: String) -> Bool? {
+        let spec = spec(key)
+        let fallback = spec.defaultValue?.boolValue
+        guard let v = raw(key, required: fallback == nil) else {
+            if let fallback { record(key, TOMLValue(.boolean(fallback))) }
+            return fallback
+        }
+        guard let b = v.value.boolValue else {
+            report(v, "\(v.name) must be true or false, got \(v.value.typeDescription) (\(TOMLSerializer.inline(v.value)))")
+            return nil
+        }
+        record(key, TOMLValue(.boolean(b)))
+        return b
     }
 }

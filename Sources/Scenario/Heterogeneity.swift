@@ -48,14 +48,12 @@ public struct Heterogeneity: Sendable, Equatable {
 
     /// Reads `[heterogeneity]` (nil when the table is absent) for a strip of length `length` (m).
     static func read(_ h: SectionReader, length: Double?) -> Heterogeneity? {
-        guard h.section.isPresent || !h.section.order.isEmpty else { return nil }
+        guard h.tableIsGiven else { return nil }
         guard let kind = h.choice("kind", Kind.self) else { return nil }
         let key = kind == .zones ? "boundaries" : "x"
-        let other = kind == .zones ? "x" : "boundaries"
-        h.forbid(other, "it is only used with heterogeneity.kind = \"\(kind == .zones ? "profile" : "zones")\"")
-        var range = AllowedRange.nonNegative
-        if let length { range = AllowedRange(lower: 0, lowerInclusive: kind == .profile, upper: length, upperInclusive: kind == .profile, upperName: "tissue.length") }
-        guard let (positions, source) = h.quantityArray(key, .length, range) else { return nil }
+        let range = length.map { AllowedRange(lower: 0, lowerInclusive: kind == .profile, upper: $0, upperInclusive: kind == .profile,
+                                              upperName: "tissue.length") }
+        guard let (positions, source) = h.quantityArray(key, range: range) else { return nil }
         var ok = true
         let minimum = kind == .zones ? 1 : 2
         if positions.count < minimum {
@@ -64,18 +62,18 @@ public struct Heterogeneity: Sendable, Equatable {
         }
         if !h.checkStrictlyIncreasing(positions, source) { ok = false }
         let count = valueCount(kind, positions: positions.count)
-        func property(_ name: String, _ dimension: Dimension, _ range: AllowedRange) -> [Double]?? {
+        func property(_ name: String) -> [Double]?? {
             guard h.isPresent(name) else { return .some(nil) }
-            guard let (values, v) = h.quantityArray(name, dimension, range) else { return nil }
+            guard let (values, v) = h.quantityArray(name) else { return nil }
             guard values.count == count else {
                 h.report(v, "\(v.name) has \(values.count) values, expected \(count) (one per \(kind == .zones ? "zone: \(key) has \(positions.count) boundaries" : "point of \(key)"))")
                 return nil
             }
             return .some(values)
         }
-        let porosity = property("porosity", .dimensionless, .unitInterval)
-        let km = property("km", .reactionRate, .nonNegative)
-        let radius = property("effective_radius", .length, .positive)
+        let porosity = property("porosity")
+        let km = property("km")
+        let radius = property("effective_radius")
         guard ok, let porosity, let km, let radius else { return nil }
         if porosity == nil && km == nil && radius == nil {
             h.diagnostics.report(file: h.section.file, line: h.section.line, key: "heterogeneity",
@@ -83,17 +81,5 @@ public struct Heterogeneity: Sendable, Equatable {
             return nil
         }
         return Heterogeneity(kind: kind, positions: positions, porosity: porosity, km: km, effectiveRadius: radius)
-    }
-
-    /// The table as resolved TOML (SI values).
-    var toml: TOMLValue {
-        var t = TOMLTable()
-        func array(_ values: [Double]) -> TOMLValue { TOMLValue(.array(values.map { TOMLValue(.float($0)) })) }
-        t.set("kind", TOMLValue(.string(kind.rawValue)))
-        t.set(kind == .zones ? "boundaries" : "x", array(positions))
-        if let porosity { t.set("porosity", array(porosity)) }
-        if let km { t.set("km", array(km)) }
-        if let effectiveRadius { t.set("effective_radius", array(effectiveRadius)) }
-        return TOMLValue(.table(t))
     }
 }

@@ -13,71 +13,48 @@ import Macroscale
 enum InletReader {
     enum Kind: String, CaseIterable { case constant, step, bolus, exponential, periodic, table }
 
-    /// Keys each kind reads (besides `kind`).
-    static let keys: [Kind: [String]] = [
-        .constant: ["concentration"], .step: ["concentration", "time"], .bolus: ["concentration", "start", "duration"],
-        .exponential: ["concentration", "decay_time"], .periodic: ["concentration", "period", "duration"], .table: ["file"],
-    ]
-
-    /// The schedule and its resolved TOML table, or nil (absent table, or problems reported).
-    static func read(_ r: SectionReader, level defaultLevel: Double?, endTime: Double?,
-                     directory: String) -> (schedule: InletSchedule, text: TOMLValue)? {
-        guard r.section.isPresent || !r.section.order.isEmpty else { return nil }
+    /// The schedule of a present `[inlet]` table (nil when absent or invalid; problems reported).
+    /// The level defaults to `defaultLevel` (the tissue's cL). Only the chosen kind's keys are read.
+    static func read(_ r: SectionReader, level defaultLevel: Double?, directory: String) -> InletSchedule? {
+        guard r.tableIsGiven else { return nil }
         guard let kind = r.choice("kind", Kind.self) else { return nil }
-        for key in Set(keys.values.joined()).sorted() where !keys[kind]!.contains(key) {
-            r.forbid(key, "it is not used with inlet.kind = \"\(kind.rawValue)\"")
-        }
-        var fields: [(String, TOMLValue)] = [("kind", TOMLValue(.string(kind.rawValue)))]
-        func quantity(_ key: String, _ dimension: Config.Dimension, _ range: AllowedRange, default value: Double? = nil) -> Double? {
-            let v = r.quantity(key, dimension, range, default: value)
-            if let v { fields.append((key, TOMLValue(.float(v)))) }
-            return v
-        }
-        let schedule: InletSchedule?
-        switch kind {
-        case .table:
-            guard let file = r.string("file", nonEmpty: true), let v = r.section["file"] else { return nil }
-            let path = Paths.resolve(file, relativeTo: directory)
-            fields.append(("file", TOMLValue(.string(Paths.normalize(file)))))
+        if kind == .table {
+            guard let (path, _) = r.path("file", relativeTo: directory), let v = r.section["file"] else { return nil }
             do {
                 let (times, levels) = try readTable(path: path, reportAs: v)
-                schedule = try InletSchedule.table(times: times, levels: levels)
+                return try InletSchedule.table(times: times, levels: levels)
             } catch let e as ScenarioError {
                 r.diagnostics.report(e)
-                return nil
             } catch {
                 r.report(v, "\(path): \(error)")
+            }
+            return nil
+        }
+        let level = r.quantity("concentration", default: defaultLevel ?? 0)
+        switch kind {
+        case .constant:
+            return level.map { .constant(level: $0) }
+        case .step:
+            let t = r.quantity("time")
+            return level.flatMap { c in t.map { .step(before: 0, after: c, time: $0) } }
+        case .bolus:
+            let start = r.quantity("start")
+            let tau = r.quantity("duration")
+            return level.flatMap { c in start.flatMap { s in tau.map { .bolus(level: c, start: s, duration: $0) } } }
+        case .exponential:
+            let tau = r.quantity("decay_time")
+            return level.flatMap { c in tau.map { .exponential(level: c, decayTime: $0) } }
+        case .periodic:
+            let period = r.quantity("period")
+            let tau = r.quantity("duration")
+            if let period, let tau, tau > period, let v = r.section["duration"] {
+                r.report(v, "\(v.name) = \(TOMLSerializer.inline(v.value)) must not exceed inlet.period (\(period) s)")
                 return nil
             }
-        default:
-            let level = quantity("concentration", .concentration, .nonNegative, default: defaultLevel ?? 0)
-            switch kind {
-            case .constant: schedule = level.map { .constant(level: $0) }
-            case .step:
-                let t = quantity("time", .time, .nonNegative)
-                schedule = level.flatMap { c in t.map { .step(before: 0, after: c, time: $0) } }
-            case .bolus:
-                let start = quantity("start", .time, .nonNegative, default: 0)
-                let tau = quantity("duration", .time, .positive)
-                schedule = level.flatMap { c in start.flatMap { s in tau.map { .bolus(level: c, start: s, duration: $0) } } }
-            case .exponential:
-                let tau = quantity("decay_time", .time, .positive)
-                schedule = level.flatMap { c in tau.map { .exponential(level: c, decayTime: $0) } }
-            case .periodic:
-                let period = quantity("period", .time, .positive)
-                let tau = quantity("duration", .time, .positive)
-                if let period, let tau, tau > period, let v = r.section["duration"] {
-                    r.report(v, "\(v.name) = \(TOMLSerializer.inline(v.value)) must not exceed inlet.period (\(period) s)")
-                    return nil
-                }
-                schedule = level.flatMap { c in period.flatMap { p in tau.map { .periodic(level: c, period: p, duration: $0) } } }
-            case .table: schedule = nil
-            }
+            return level.flatMap { c in period.flatMap { p in tau.map { .periodic(level: c, period: p, duration: $0) } } }
+        case .table:
+            return nil
         }
-        guard let schedule else { return nil }
-        var table = TOMLTable()
-        for (k, v) in fields { table.set(k, v) }
-        return (schedule, TOMLValue(.table(table)))
     }
 
     /// A two-column CSV (t in s, cL in mol m⁻³): `#`/`%` comments and one header line allowed;

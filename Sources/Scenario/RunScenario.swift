@@ -98,14 +98,15 @@ public struct RunScenario: Sendable, Equatable {
     public var dispersion: DispersionChoice
     /// Notes for the user from loading (e.g. keys dropped when `--set` switched a table's kind).
     public var notes: [String] = []
+    /// Tables and keys of the file that this run does not read (`ConfigSections.unusedWarnings`).
+    public var warnings: [String] = []
+    /// Whether the file has tables of a tissue-strip scenario ([dns], [average], [compare]), which
+    /// only `tissue validate` and `tissue dns tissue` read.
+    public var hasStripTables = false
     /// Properties that change along the strip (nil: a homogeneous strip).
     public var heterogeneity: Heterogeneity? = nil
     /// Transient runs: an `upscaled` file whose final profile is the initial state (read by the run).
     public var initialProfilePath: String? = nil
-    /// `initial_profile` as written, relative to the scenario's directory (for the resolved config).
-    var initialProfileAsWritten: String? = nil
-    /// Transient runs: the `[inlet]` table as resolved (SI values), for the resolved config.
-    public var inletTable: TOMLValue? = nil
     /// Output file, relative to the working directory.
     public var outputPath: String
     /// The whole resolved configuration as canonical TOML (tissue inlined, overrides applied,

@@ -18,14 +18,14 @@ public enum ScenarioLoader {
     /// The tables of the TOML `text` (read from `path`), checked against `schema` (unknown tables and
     /// keys go to the returned diagnostics), with the `section.key=value` overrides applied.
     /// `--unset` keys are removed after the overrides; a `--set` of a table's `kind` drops the keys
-    /// only other kinds read (`Schema.kindKeys`), noted in `notes`.
+    /// only other kinds read (`KeySpec.kinds`), noted in `notes`.
     static func sections(of text: String, path: String, schema: [TableSchema], overrides: [String],
                          unset: [String] = [], notes: inout [String]) throws -> (ConfigSections, Diagnostics) {
         let document = try TOMLParser.parse(text, file: path)
         let diagnostics = Diagnostics()
         var sections = ConfigSections(document: document, schema: schema, file: path, diagnostics: diagnostics)
         Overrides.apply(overrides, to: &sections, diagnostics: diagnostics)
-        notes += Overrides.dropKeysOfOtherKinds(overrides, in: &sections, kindKeys: Schema.kindKeys)
+        notes += Overrides.dropKeysOfOtherKinds(overrides, in: &sections)
         Overrides.unset(unset, in: &sections, diagnostics: diagnostics)
         return (sections, diagnostics)
     }
@@ -41,30 +41,50 @@ public enum ScenarioLoader {
         var notes: [String] = []
         let (sections, diagnostics) = try ScenarioLoader.sections(of: text, path: path, schema: Schema.scenario, overrides: overrides,
                                                                   unset: unset, notes: &notes)
+        let scenario = readRun(sections, path: path, diagnostics: diagnostics)
+        try diagnostics.throwIfAny()
+        // Every nil has been reported; reaching this means a reader forgot to report.
+        guard var scenario else { throw ScenarioError(file: path, message: "invalid configuration") }
+        scenario.notes = notes
+        finish(&scenario, sections)
+        return scenario
+    }
+
+    /// The warnings about tables and keys the run did not read, and the resolved configuration:
+    /// what the loader read (`ConfigRecord`), defaults explicit, overrides applied, tissue inlined.
+    static func finish(_ scenario: inout RunScenario, _ sections: ConfigSections) {
+        scenario.warnings = sections.unusedWarnings()
+        scenario.resolvedTOML = sections.record.toml(header: """
+            Resolved TissueTransport scenario \(scenario.configPath): defaults explicit, overrides applied, tissue inlined.
+            Physical values in SI units: m, s, mol m-3, km in mol m-3 s-1, D in m2 s-1.
+            File names in [tissue], [transient], [inlet], [closure], [dns] and [compare] are relative to the scenario's \
+            directory; output files to the working directory.
+            """)
+    }
+
+    /// The upscaled run of a scenario's `sections` (tables [run] … [output]), or nil after reporting
+    /// every problem to `diagnostics`.
+    static func readRun(_ sections: ConfigSections, path: String, diagnostics: Diagnostics) -> RunScenario? {
         let directory = Paths.directory(of: path)
 
         let run = SectionReader(sections["run"], diagnostics)
         let mode = run.choice("mode", RunMode.self)
-        let seed = run.integer("seed", atLeast: 0, default: 0)
+        let seed = run.integer("seed")
 
         // The tissue's D*(Pe) table is needed only when the run interpolates it.
         let needsTable = sections["dispersion"]["kind"]?.value.stringValue.map { $0 == DispersionKind.table.rawValue } ?? true
         let tissue = tissueSections(of: sections, directory: directory, diagnostics: diagnostics)
             .flatMap { readTissue($0.tissue, $0.dispersion, needsDispersionTable: needsTable, diagnostics: diagnostics) }
 
-        let grid = SectionReader(sections["grid"], diagnostics)
-        // Bounded so that a typo cannot ask for terabytes before the solver starts.
-        let cells = grid.integer("cells", atLeast: 3, atMost: maxCells, default: 1000)
+        let cells = SectionReader(sections["grid"], diagnostics).integer("cells")
 
         let solver = SectionReader(sections["solver"], diagnostics)
-        // QUICK's stencil is wider than the 1-D solver's tridiagonal system.
-        let convection = solver.choice("convection", ConvectionScheme.self, default: .central, only: [.central, .upwind])
-        let tolerance = solver.quantity("tolerance", .dimensionless, .unitInterval, default: 1e-10)
-        let maxIterations = solver.integer("max_iterations", atLeast: 1, default: 50)
+        let convection = solver.choice("convection", ConvectionScheme.self)
+        let tolerance = solver.quantity("tolerance")
+        let maxIterations = solver.integer("max_iterations")
 
         var transient: TransientSettings? = nil
-        var initialProfilePath: (resolved: String, written: String)? = nil
-        var inletText: TOMLValue? = nil
+        var initialProfilePath: String? = nil
         var transientOK = true
         if mode == .transient {
             var section = sections["transient"]
@@ -75,53 +95,40 @@ public enum ScenarioLoader {
             }
             if let tolerance { transient?.tolerance = tolerance }
             let inlet = SectionReader(sections["inlet"], diagnostics)
-            if let schedule = InletReader.read(inlet, level: tissue?.inletConcentration, endTime: transient?.endTime,
-                                               directory: directory) {
-                transient?.inlet = schedule.schedule
-                inletText = schedule.text
+            if let schedule = InletReader.read(inlet, level: tissue?.inletConcentration, directory: directory) {
+                transient?.inlet = schedule
             } else if inlet.section.isPresent || !inlet.section.order.isEmpty {
                 transient = nil
             }
             transientOK = transient != nil
         }
 
-        let (closure, modelText) = readClosure(SectionReader(sections["closure"], diagnostics), directory: directory)
+        let closure = readClosure(SectionReader(sections["closure"], diagnostics), directory: directory)
 
         let dispersionReader = SectionReader(sections["dispersion"], diagnostics)
         var dispersion: DispersionChoice? = nil
-        switch dispersionReader.choice("kind", DispersionKind.self, default: .table) {
-        case .table?:
-            dispersionReader.forbid("value", "it is only used with dispersion.kind = \"constant\"")
-            dispersion = .table
-        case .constant?:
-            dispersion = dispersionReader.quantity("value", .diffusivity, .positive).map { .constant($0) }
-        case nil:
-            break
+        switch dispersionReader.choice("kind", DispersionKind.self) {
+        case .table?: dispersion = .table
+        case .constant?: dispersion = dispersionReader.quantity("value").map { .constant($0) }
+        case nil: break
         }
 
         let heterogeneity = Heterogeneity.read(SectionReader(sections["heterogeneity"], diagnostics), length: tissue?.length)
 
-        let output = SectionReader(sections["output"], diagnostics)
         let stem = Paths.stem(path)
-        let outputPath = output.string("file", default: "results/\(stem.isEmpty ? "scenario" : stem).h5", nonEmpty: true)
+        let outputPath = SectionReader(sections["output"], diagnostics)
+            .string("file", default: "results/\(stem.isEmpty ? "scenario" : stem).h5", nonEmpty: true)
 
-        try diagnostics.throwIfAny()
         guard let mode, let seed, let tissue, let cells, let convection, let tolerance, let maxIterations,
               transientOK, let closure, let dispersion, let outputPath
-        else {
-            // Every nil above has been reported; reaching this means a reader forgot to report.
-            throw ScenarioError(file: path, message: "invalid configuration")
-        }
+        else { return nil }
         var scenario = RunScenario(
             configPath: path, mode: mode, seed: UInt64(seed), tissue: tissue, cells: cells,
             convection: convection, tolerance: tolerance, maxIterations: maxIterations, transient: transient,
             closure: closure, dispersion: dispersion, outputPath: outputPath, resolvedTOML: "")
         scenario.heterogeneity = heterogeneity
-        scenario.notes = notes
-        scenario.initialProfilePath = initialProfilePath?.resolved
-        scenario.initialProfileAsWritten = initialProfilePath?.written
-        scenario.inletTable = inletText
-        scenario.resolvedTOML = ResolvedConfig.toml(for: scenario, modelPathAsWritten: modelText)
+        scenario.initialProfilePath = initialProfilePath
+        scenario.hasStripTables = Schema.tissueStripTables.contains { sections[$0.name].isPresent || !sections[$0.name].order.isEmpty }
         return scenario
     }
 
@@ -153,8 +160,13 @@ public enum ScenarioLoader {
             }
             return (scenarioTissue, scenarioDispersion)
         }
+        // The tissue is inlined into the resolved configuration, so `file` itself is not recorded.
         let reader = SectionReader(scenarioTissue, diagnostics)
-        guard let relative = reader.string("file", nonEmpty: true) else { return nil }
+        _ = reader.raw("file", required: true)
+        guard let relative = fileValue.value.stringValue, !relative.trimmingBlanks().isEmpty else {
+            reader.report(fileValue, "\(fileValue.name) must be a non-empty string (a tissue file), got \(TOMLSerializer.inline(fileValue.value))")
+            return nil
+        }
         // Paths from --set are resolved like paths written in the file: against the scenario's directory.
         let tissuePath = Paths.resolve(relative, relativeTo: directory)
         let document: TOMLTable
@@ -172,6 +184,10 @@ public enum ScenarioLoader {
         let base = ConfigSections(document: document, schema: Schema.tissueFile, file: tissuePath, diagnostics: diagnostics)
         var tissue = base["tissue"]
         var dispersion = base["dispersion"]
+        // Read on behalf of the scenario: recorded as its inline [tissue] and [tissue.dispersion].
+        tissue.record = sections.record
+        dispersion.record = sections.record
+        dispersion.recordPath = "tissue.dispersion"
         for key in scenarioTissue.order where key != "file" {
             // A scenario that gives one of a pair (velocity/peclet, km/φ²) replaces the file's other.
             if let partner = Schema.alternativeTissueKeys[key] { tissue.remove(partner) }
@@ -192,23 +208,23 @@ public enum ScenarioLoader {
                            needsDispersionTable: Bool = true, diagnostics: Diagnostics) -> TissueParameters? {
         let t = SectionReader(tissueSection, diagnostics)
         let name = t.string("name", nonEmpty: true)
-        let length = t.quantity("length", .length, .positive)
-        let radius = t.quantity("effective_radius", .length, .positive)
-        let porosity = t.quantity("porosity", .dimensionless, .unitInterval)
-        let Ka = t.quantity("Ka", .concentration, .positive)
-        let cL = t.quantity("cL", .concentration, .nonNegative)
-        let Dr = t.quantity("Dr", .dimensionless, .positive)
-        let Dbeta = t.quantity("D_beta", .diffusivity, .positive)
-        let peclet = either(t, "peclet", .dimensionless, or: "velocity", .velocity) { v in
+        let length = t.quantity("length")
+        let radius = t.quantity("effective_radius")
+        let porosity = t.quantity("porosity")
+        let Ka = t.quantity("Ka")
+        let cL = t.quantity("cL")
+        let Dr = t.quantity("Dr")
+        let Dbeta = t.quantity("D_beta")
+        let peclet = either(t, "peclet", or: "velocity") { v in
             radius.flatMap { r in Dbeta.map { r * v / $0 } }
         }
-        let km = either(t, "km", .reactionRate, or: "thiele_modulus_squared", .dimensionless) { phi2 in
+        let km = either(t, "km", or: "thiele_modulus_squared") { phi2 in
             radius.flatMap { r in Ka.flatMap { ka in Dbeta.map { phi2 * ka * $0 / (r * r) } } }
         }
 
         let d = SectionReader(dispersionSection, diagnostics)
-        let source = d.string("source", default: "")
-        let hasTable = dispersionSection.isPresent || !dispersionSection.order.isEmpty
+        let hasTable = d.tableIsGiven
+        let source = hasTable ? d.string("source") : ""
         let table: (peclet: [Double], dStar: [Double])? = needsDispersionTable || hasTable ? readDispersionTable(d) : ([], [])
 
         guard let name, let length, let radius, let porosity, let peclet, let km, let Ka, let cL, let Dr, let Dbeta,
@@ -222,25 +238,28 @@ public enum ScenarioLoader {
 
     /// A quantity given directly (`key`) or derived from an alternative (`other`, through `derive`):
     /// exactly one of the two must be given.
-    static func either(_ t: SectionReader, _ key: String, _ dimension: Config.Dimension, or other: String,
-                       _ otherDimension: Config.Dimension, derive: (Double) -> Double?) -> Double? {
+    static func either(_ t: SectionReader, _ key: String, or other: String, derive: (Double) -> Double?) -> Double? {
         switch (t.isPresent(key), t.isPresent(other)) {
         case (true, true):
             t.report(t.section[other]!, "give either tissue.\(key) or tissue.\(other), not both")
             return nil
         case (false, true):
-            return t.quantity(other, otherDimension, .nonNegative).flatMap(derive)
+            // The resolved configuration keeps the derived quantity (Pe, km), the one the physics uses.
+            guard let value = t.quantity(other).flatMap(derive) else { return nil }
+            t.section.record?.forget(t.section.recordPath, other)
+            t.record(key, TOMLValue(.float(value)))
+            return value
         default:
             var section = t.section
             section.missingHint = " (or `\(other)`)"
-            return SectionReader(section, t.diagnostics).quantity(key, dimension, .nonNegative)
+            return SectionReader(section, t.diagnostics).quantity(key)
         }
     }
 
     /// D*(Pe): at least 2 points, Pe strictly increasing and >= 0, D* > 0, equal lengths.
     static func readDispersionTable(_ d: SectionReader) -> (peclet: [Double], dStar: [Double])? {
-        let pe = d.quantityArray("peclet", .dimensionless, .nonNegative)
-        let dStar = d.quantityArray("D_star", .diffusivity, .positive)
+        let pe = d.quantityArray("peclet")
+        let dStar = d.quantityArray("D_star")
         var ok = pe != nil && dStar != nil
         if let (values, source) = pe {
             if values.count < 2 {
@@ -260,46 +279,52 @@ public enum ScenarioLoader {
     // MARK: - Transient, closure
 
     /// The transient settings and, with `initial_profile`, its path resolved against the scenario's
-    /// directory and as written (normalised, for the resolved config).
-    static func readTransient(_ t: SectionReader, directory: String)
-        -> (TransientSettings, initialProfile: (resolved: String, written: String)?)? {
+    /// directory. Only the keys of the chosen scheme are read.
+    static func readTransient(_ t: SectionReader, directory: String) -> (TransientSettings, initialProfile: String?)? {
         // Error-controlled by default; a file that gives a time_step but no scheme steps with it (BDF2).
         let scheme = t.choice("scheme", TimeScheme.self, default: t.isPresent("time_step") ? .bdf2 : .cvode)
-        let endTime = t.quantity("end_time", .time, .positive)
+        let endTime = t.quantity("end_time")
         var timeStep: Double? = 0
+        var rtol: Double? = TransientSettings.defaultRelativeTolerance
+        var atol: Double? = nil
+        var atolOK = true
         if scheme?.isFixedStep ?? true {
             var section = t.section
             section.missingHint = " (required with a fixed-step scheme)"
             let fixed = SectionReader(section, t.diagnostics)
-            timeStep = fixed.quantity("time_step", .time, .positive)
-            if let endTime, let step = timeStep, step > endTime, let v = t.section["time_step"] {
-                let range = AllowedRange(lower: 0, upper: endTime, upperInclusive: true, upperName: "end_time")
-                t.report(v, "\(v.name) = \(TOMLSerializer.inline(v.value)) is out of range: expected \(range.describe("time_step", unit: " s"))")
-                timeStep = nil
-            }
+            let range = endTime.map { AllowedRange(lower: 0, upper: $0, upperInclusive: true, upperName: "end_time") }
+            timeStep = fixed.quantity("time_step", range: range)
             // end_time / time_step steps: bounded, so that stepping always advances t and fits in memory.
             if let endTime, let step = timeStep, endTime / step > Double(maxTimeSteps), let v = t.section["time_step"] {
                 t.report(v, "\(v.name) = \(TOMLSerializer.inline(v.value)) gives \(AllowedRange.format((endTime / step).rounded(.up))) steps to end_time; at most \(maxTimeSteps) are allowed")
                 timeStep = nil
             }
-            t.forbid("rtol", "it sets the error control of scheme = \"cvode\"; fixed-step schemes use time_step")
-            t.forbid("atol", "it sets the error control of scheme = \"cvode\"; fixed-step schemes use time_step")
         } else {
-            t.forbid("time_step", "scheme = \"cvode\" chooses its own steps under error control (set rtol/atol instead)")
+            rtol = t.quantity("rtol")
+            if t.isPresent("atol") {
+                atol = t.quantity("atol")
+                atolOK = atol != nil
+            }
         }
         let outputTimes = endTime.flatMap { readOutputTimes(t, endTime: $0) }
-        let initial = t.quantity("initial_concentration", .concentration, .nonNegative, default: 0)
-        var profilePath: (resolved: String, written: String)? = nil
+        var initial: Double? = 0
+        var profilePath: String? = nil
+        var profileOK = true
         if t.isPresent("initial_profile") {
             t.forbid("initial_concentration", "initial_profile gives the initial state")
-            profilePath = t.string("initial_profile", nonEmpty: true).map { (Paths.resolve($0, relativeTo: directory), Paths.normalize($0)) }
+            profilePath = t.path("initial_profile", relativeTo: directory)?.resolved
+            profileOK = profilePath != nil
+        } else {
+            initial = t.quantity("initial_concentration")
         }
-        let rtol = t.quantity("rtol", .dimensionless, AllowedRange(lower: 0, upper: 1), default: TransientSettings.defaultRelativeTolerance)
-        let atol = t.isPresent("atol") ? t.quantity("atol", .concentration, .positive) : nil
-        let threshold = t.isPresent("threshold") ? t.quantity("threshold", .concentration, .nonNegative) : nil
-        guard let scheme, let endTime, let timeStep, let outputTimes, let initial, let rtol,
-              !t.isPresent("atol") || atol != nil, !t.isPresent("threshold") || threshold != nil,
-              !t.isPresent("initial_profile") || profilePath != nil else { return nil }
+        var threshold: Double? = nil
+        var thresholdOK = true
+        if t.isPresent("threshold") {
+            threshold = t.quantity("threshold")
+            thresholdOK = threshold != nil
+        }
+        guard let scheme, let endTime, let timeStep, let outputTimes, let initial, let rtol, atolOK, thresholdOK, profileOK
+        else { return nil }
         var settings = TransientSettings(scheme: scheme, endTime: endTime, timeStep: timeStep,
                                          outputTimes: outputTimes, initialConcentration: initial)
         settings.relativeTolerance = rtol
@@ -311,10 +336,10 @@ public enum ScenarioLoader {
     /// `output_times` (strictly increasing, in (0, end_time]) or `output_every` (a spacing: every
     /// multiple up to end_time, and end_time); 10 evenly spaced times when neither is given.
     static func readOutputTimes(_ t: SectionReader, endTime: Double) -> [Double]? {
+        let range = AllowedRange(lower: 0, upper: endTime, upperInclusive: true, upperName: "end_time")
         if t.isPresent("output_every") {
             t.forbid("output_times", "give either output_times or output_every")
-            let range = AllowedRange(lower: 0, upper: endTime, upperInclusive: true, upperName: "end_time")
-            guard let every = t.quantity("output_every", .time, range) else { return nil }
+            guard let every = t.quantity("output_every", range: range) else { return nil }
             let count = Int((endTime / every * (1 + 1e-12)).rounded(.down))
             if count > 100_000 {
                 if let v = t.section["output_every"] { t.report(v, "\(v.name) gives \(count) output times; at most 100000 are allowed") }
@@ -324,9 +349,12 @@ public enum ScenarioLoader {
             times.append(endTime)
             return times
         }
-        guard t.isPresent("output_times") else { return (1...10).map { endTime * Double($0) / 10 } }
-        let range = AllowedRange(lower: 0, upper: endTime, upperInclusive: true, upperName: "end_time")
-        guard let (times, source) = t.quantityArray("output_times", .time, range) else { return nil }
+        guard t.isPresent("output_times") else {
+            let times = (1...10).map { endTime * Double($0) / 10 }
+            t.record("output_times", TOMLValue(.array(times.map { TOMLValue(.float($0)) })))
+            return times
+        }
+        guard let (times, source) = t.quantityArray("output_times", range: range) else { return nil }
         if times.isEmpty {
             t.report(source, "\(source.name) must not be empty (leave it out for 10 evenly spaced times)")
             return nil
@@ -334,24 +362,13 @@ public enum ScenarioLoader {
         return t.checkStrictlyIncreasing(times, source) ? times : nil
     }
 
-    /// The closure and, for an MLP, the model path as written relative to the scenario (normalised).
-    static func readClosure(_ c: SectionReader, directory: String) -> (ClosureChoice?, String?) {
+    /// The closure; an MLP's model path is resolved against the scenario's directory.
+    static func readClosure(_ c: SectionReader, directory: String) -> ClosureChoice? {
         switch c.choice("kind", ClosureKind.self) {
-        case .constant?:
-            c.forbid("model", "it is only used with closure.kind = \"mlp\"")
-            let eta = c.quantity("eta", .dimensionless, .unitIntervalClosedAbove)
-            return (eta.map { .constant(eta: $0) }, nil)
-        case .analytic?:
-            c.forbid("eta", "it is only used with closure.kind = \"constant\"")
-            c.forbid("model", "it is only used with closure.kind = \"mlp\"")
-            return (.analytic, nil)
-        case .mlp?:
-            c.forbid("eta", "it is only used with closure.kind = \"constant\"")
-            guard let model = c.string("model", nonEmpty: true) else { return (nil, nil) }
-            let written = Paths.normalize(model)
-            return (.mlp(modelPath: Paths.resolve(model, relativeTo: directory)), written)
-        case nil:
-            return (nil, nil)
+        case .constant?: return c.quantity("eta").map { .constant(eta: $0) }
+        case .analytic?: return .analytic
+        case .mlp?: return c.path("model", relativeTo: directory).map { .mlp(modelPath: $0.resolved) }
+        case nil: return nil
         }
     }
 }

@@ -37,105 +37,78 @@ public struct SurrogateScenario: Sendable, Equatable {
     public var modelPath: String
     public var checkpointPath: String
     public var resolvedTOML: String
+    /// Tables and keys of the file that are not read.
+    public var warnings: [String] = []
 }
 
 extension ScenarioLoader {
-    static let surrogateSchema: [TableSchema] = [
-        TableSchema("run", ["seed"]),
-        TableSchema("problem", ["lattice_size", "diffusivity", "decay_rate", "source_radius", "sources_min", "sources_max", "strength_min"]),
-        TableSchema("data", ["train", "samples", "test", "test_samples", "test_seed", "block_size"]),
-        TableSchema("network", ["channels", "pool_factors", "convolutions_per_block", "kernel", "leaky_slope", "output"]),
-        TableSchema("training", ["epochs", "batch_size", "loss", "source_weight", "learning_rate", "decay", "patience",
-                                 "checkpoint_every", "validation_fraction", "training_samples", "time_limit_minutes"]),
-        TableSchema("learning_curve", ["fractions", "seeds", "epochs", "output"]),
-        TableSchema("output", ["model", "checkpoint"]),
-    ]
-
     /// Loads and validates a surrogate configuration; all problems are reported together, each
     /// naming the file, line, key, value and allowed range.
     public static func loadSurrogate(path: String, overrides: [String] = []) throws -> SurrogateScenario {
         let text = try Paths.read(path, what: "the surrogate config", reportAs: path)
-        let (sections, diagnostics) = try ScenarioLoader.sections(of: text, path: path, schema: surrogateSchema, overrides: overrides)
+        let (sections, diagnostics) = try ScenarioLoader.sections(of: text, path: path, schema: Schema.surrogate, overrides: overrides)
 
-        let seed = SectionReader(sections["run"], diagnostics).integer("seed", atLeast: 0, default: 1)
+        let seed = SectionReader(sections["run"], diagnostics).integer("seed")
         let problem = SectionReader(sections["problem"], diagnostics)
-        let n = problem.integer("lattice_size", atLeast: 4, default: 100)
-        let diffusivity = problem.quantity("diffusivity", .dimensionless, .positive, default: 1)
-        let decayRate = problem.quantity("decay_rate", .dimensionless, .positive, default: 1.0 / 400)
-        var radius = problem.quantity("source_radius", .dimensionless, .positive, default: 5)
+        let n = problem.integer("lattice_size")
+        let diffusivity = problem.quantity("diffusivity")
+        let decayRate = problem.quantity("decay_rate")
+        var radius = problem.quantity("source_radius")
         if let r = radius, let n, let v = problem.raw("source_radius", required: false), r > Double(n - 1) / 2 {
             problem.report(v, "problem.source_radius = \(r) is out of range: a disk must fit on the \(n) × \(n) lattice, expected 0 < source_radius <= \(Double(n - 1) / 2)")
             radius = nil
         }
-        let sourcesMin = problem.integer("sources_min", atLeast: 1, default: 2)
-        var sourcesMax = problem.integer("sources_max", atLeast: 1, default: 2)
+        let sourcesMin = problem.integer("sources_min")
+        var sourcesMax = problem.integer("sources_max")
         if let lo = sourcesMin, let hi = sourcesMax, hi < lo, let v = problem.raw("sources_max", required: false) {
             problem.report(v, "problem.sources_max = \(hi) is out of range: expected sources_max >= sources_min = \(lo)")
             sourcesMax = nil
         }
-        let strengthMin = problem.quantity("strength_min", .dimensionless, .unitIntervalClosedAbove, default: 0.1)
+        let strengthMin = problem.quantity("strength_min")
 
         let data = SectionReader(sections["data"], diagnostics)
-        let trainPath = data.string("train", default: "results/surrogate/train.h5", nonEmpty: true)
-        let samples = data.integer("samples", atLeast: 2, default: 20000)
-        let testPath = data.string("test", default: "results/surrogate/test.h5", nonEmpty: true)
-        let testSamples = data.integer("test_samples", atLeast: 1, default: 1000)
-        let testSeed = data.integer("test_seed", atLeast: 0, default: (seed ?? 1) + 1000)
-        let blockSize = data.integer("block_size", atLeast: 1, default: 500)
+        let trainPath = data.string("train", nonEmpty: true)
+        let samples = data.integer("samples")
+        let testPath = data.string("test", nonEmpty: true)
+        let testSamples = data.integer("test_samples")
+        let testSeed = data.integer("test_seed", default: (seed ?? 1) + 1000)
+        let blockSize = data.integer("block_size")
 
         let network = SectionReader(sections["network"], diagnostics)
-        func integers(_ key: String, default value: [Int], range: ClosedRange<Int>) -> [Int]? {
-            guard let v = network.raw(key, required: false) else { return value }
-            let items = v.value.arrayValue?.compactMap { e -> Int? in
-                if case .integer(let i) = e.kind, range.contains(Int(i)) { return Int(i) } else { return nil }
-            }
-            guard let items, !items.isEmpty, items.count == v.value.arrayValue?.count else {
-                network.report(v, "\(v.name) must be a non-empty array of integers in \(range.lowerBound)…\(range.upperBound), got \(TOMLSerializer.inline(v.value))")
-                return nil
-            }
-            return items
-        }
-        let channels = integers("channels", default: [8, 16, 32, 64], range: 1...1024)
-        let poolFactors = integers("pool_factors", default: [2, 2, 5], range: 2...64)
-        let convolutions = network.integer("convolutions_per_block", atLeast: 1, default: 2)
-        let kernel = network.integer("kernel", atLeast: 1, default: 3)
-        let slope = network.quantity("leaky_slope", .dimensionless, AllowedRange(lower: 0, lowerInclusive: true, upper: 1), default: 0.02)
-        let outputLayer = network.choice("output", SurrogateOutput.self, default: .linear)
+        let channels = network.integers("channels", atLeast: 1, atMost: 1024)?.map { Int($0) }
+        let poolFactors = network.integers("pool_factors", atLeast: 2, atMost: 64)?.map { Int($0) }
+        let convolutions = network.integer("convolutions_per_block")
+        let kernel = network.integer("kernel")
+        let slope = network.quantity("leaky_slope")
+        let outputLayer = network.choice("output", SurrogateOutput.self)
 
         let t = SectionReader(sections["training"], diagnostics)
-        let epochs = t.integer("epochs", atLeast: 1, default: 10)
-        let batchSize = t.integer("batch_size", atLeast: 1, default: 16)
-        let loss = t.choice("loss", SurrogateLoss.self, default: .mae)
-        let sourceWeight = t.quantity("source_weight", .dimensionless, .nonNegative, default: 10)
-        let learningRate = t.quantity("learning_rate", .dimensionless, .unitIntervalClosedAbove, default: 1e-3)
-        let decay = t.quantity("decay", .dimensionless, .unitIntervalClosedAbove, default: 1)
-        let patience = t.integer("patience", atLeast: 0, default: 0)
-        let checkpointEvery = t.integer("checkpoint_every", atLeast: 0, default: 1)
-        let validationFraction = t.quantity("validation_fraction", .dimensionless, AllowedRange(lower: 0, upper: 0.5, upperInclusive: true), default: 0.05)
-        let trainingSamples = t.integer("training_samples", atLeast: 0, default: 0)
-        let timeLimit = t.quantity("time_limit_minutes", .dimensionless, .nonNegative, default: 0)
+        let epochs = t.integer("epochs")
+        let batchSize = t.integer("batch_size")
+        let loss = t.choice("loss", SurrogateLoss.self)
+        let sourceWeight = t.quantity("source_weight")
+        let learningRate = t.quantity("learning_rate")
+        let decay = t.quantity("decay")
+        let patience = t.integer("patience")
+        let checkpointEvery = t.integer("checkpoint_every")
+        let validationFraction = t.quantity("validation_fraction")
+        let trainingSamples = t.integer("training_samples")
+        let timeLimit = t.quantity("time_limit_minutes")
 
         let curve = SectionReader(sections["learning_curve"], diagnostics)
         var fractions: [Double]? = [0.0625, 0.125, 0.25, 0.5, 1]
         if curve.isPresent("fractions") {
-            fractions = curve.quantityArray("fractions", .dimensionless, .unitIntervalClosedAbove)?.values
+            fractions = curve.quantityArray("fractions")?.values
+        } else {
+            curve.record("fractions", TOMLValue(.array(fractions!.map { TOMLValue(.float($0)) })))
         }
-        var curveSeeds: [UInt64]? = [1, 2, 3]
-        if let v = curve.raw("seeds", required: false) {
-            let items = v.value.arrayValue?.compactMap { e -> UInt64? in
-                if case .integer(let i) = e.kind, i >= 0 { return UInt64(i) } else { return nil }
-            }
-            if let items, !items.isEmpty, items.count == v.value.arrayValue?.count { curveSeeds = items } else {
-                curve.report(v, "\(v.name) must be a non-empty array of integers >= 0, got \(TOMLSerializer.inline(v.value))")
-                curveSeeds = nil
-            }
-        }
-        let curveEpochs = curve.integer("epochs", atLeast: 1, default: 4)
-        let curveOutput = curve.string("output", default: "results/surrogate/curve", nonEmpty: true)
+        let curveSeeds = curve.integers("seeds", atLeast: 0)?.map { UInt64($0) }
+        let curveEpochs = curve.integer("epochs")
+        let curveOutput = curve.string("output", nonEmpty: true)
 
         let output = SectionReader(sections["output"], diagnostics)
-        let modelPath = output.string("model", default: "results/surrogate/model.h5", nonEmpty: true)
-        let checkpointPath = output.string("checkpoint", default: "results/surrogate/model.checkpoint.h5", nonEmpty: true)
+        let modelPath = output.string("model", nonEmpty: true)
+        let checkpointPath = output.string("checkpoint", nonEmpty: true)
 
         try diagnostics.throwIfAny()
         guard let seed, let n, let diffusivity, let decayRate, let radius, let sourcesMin, let sourcesMax, let strengthMin,
@@ -180,54 +153,11 @@ extension ScenarioLoader {
             testPath: testPath, testSamples: testSamples, testSeed: UInt64(testSeed), blockSize: blockSize,
             training: settings, curveFractions: fractions, curveSeeds: curveSeeds, curveEpochs: curveEpochs,
             curveOutput: curveOutput, modelPath: modelPath, checkpointPath: checkpointPath, resolvedTOML: "")
-        s.resolvedTOML = resolvedSurrogateTOML(s)
-        return s
-    }
-
-    static func resolvedSurrogateTOML(_ s: SurrogateScenario) -> String {
-        func table(_ pairs: [(String, TOMLValue)]) -> TOMLValue {
-            var t = TOMLTable()
-            for (k, v) in pairs { t.set(k, v) }
-            return TOMLValue(.table(t))
-        }
-        func int(_ x: Int) -> TOMLValue { TOMLValue(.integer(Int64(x))) }
-        func str(_ x: String) -> TOMLValue { TOMLValue(.string(x)) }
-        func float(_ x: Double) -> TOMLValue { TOMLValue(.float(x)) }
-        func ints(_ x: [Int]) -> TOMLValue { TOMLValue(.array(x.map(int))) }
-        let p = s.problem, t = s.training
-        var root = TOMLTable()
-        root.set("run", table([("seed", TOMLValue(.integer(Int64(s.seed))))]))
-        root.set("problem", table([
-            ("lattice_size", int(p.latticeSize)), ("diffusivity", float(p.diffusivity)), ("decay_rate", float(p.decayRate)),
-            ("source_radius", float(p.sourceRadius)), ("sources_min", int(p.sourcesMin)), ("sources_max", int(p.sourcesMax)),
-            ("strength_min", float(p.strengthMin)),
-        ]))
-        root.set("data", table([
-            ("train", str(s.trainPath)), ("samples", int(s.samples)), ("test", str(s.testPath)),
-            ("test_samples", int(s.testSamples)), ("test_seed", TOMLValue(.integer(Int64(s.testSeed)))),
-            ("block_size", int(s.blockSize)),
-        ]))
-        root.set("network", table([
-            ("channels", ints(t.channels)), ("pool_factors", ints(t.poolFactors)),
-            ("convolutions_per_block", int(t.convolutionsPerBlock)), ("kernel", int(t.kernel)), ("leaky_slope", float(t.leakySlope)),
-            ("output", str(t.output.rawValue)),
-        ]))
-        root.set("training", table([
-            ("epochs", int(t.epochs)), ("batch_size", int(t.batchSize)), ("loss", str(t.loss.rawValue)),
-            ("source_weight", float(t.sourceWeight)), ("learning_rate", float(t.learningRate)), ("decay", float(t.decay)),
-            ("patience", int(t.patience)), ("checkpoint_every", int(t.checkpointEvery)),
-            ("validation_fraction", float(t.validationFraction)), ("training_samples", int(t.trainingSamples)),
-            ("time_limit_minutes", float(t.timeLimitMinutes)),
-        ]))
-        root.set("learning_curve", table([
-            ("fractions", TOMLValue(.array(s.curveFractions.map(float)))),
-            ("seeds", TOMLValue(.array(s.curveSeeds.map { TOMLValue(.integer(Int64($0))) }))),
-            ("epochs", int(s.curveEpochs)), ("output", str(s.curveOutput)),
-        ]))
-        root.set("output", table([("model", str(s.modelPath)), ("checkpoint", str(s.checkpointPath))]))
-        return TOMLSerializer.serialize(root, headerComment: """
+        s.warnings = sections.unusedWarnings()
+        s.resolvedTOML = sections.record.toml(header: """
             Resolved TissueTransport surrogate config \(s.configPath): defaults explicit, overrides applied.
             Data sets, models and checkpoints are written relative to the working directory.
             """)
+        return s
     }
 }

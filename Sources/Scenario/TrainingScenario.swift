@@ -39,25 +39,19 @@ public struct TrainingScenario: Sendable, Equatable {
     public var modelPath: String
     public var checkpointPath: String
     public var resolvedTOML: String
+    /// Tables and keys of the file that training does not read.
+    public var warnings: [String] = []
 }
 
 extension ScenarioLoader {
-    static let trainingSchema: [TableSchema] = [
-        TableSchema("run", ["seed"]),
-        TableSchema("data", ["file", "validation_fraction"]),
-        TableSchema("network", ["features", "hidden", "activation", "initialization"]),
-        TableSchema("training", ["epochs", "batch_size", "loss", "learning_rate", "decay", "patience", "checkpoint_every"]),
-        TableSchema("output", ["model", "checkpoint"]),
-    ]
-
     /// Loads and validates a training configuration; all problems are reported together.
     public static func loadTraining(path: String, overrides: [String] = [], unset: [String] = []) throws -> TrainingScenario {
         let text = try Paths.read(path, what: "the training config", reportAs: path)
-        let (sections, diagnostics) = try ScenarioLoader.sections(of: text, path: path, schema: trainingSchema, overrides: overrides,
+        let (sections, diagnostics) = try ScenarioLoader.sections(of: text, path: path, schema: Schema.training, overrides: overrides,
                                                                   unset: unset)
         let directory = Paths.directory(of: path)
 
-        let seed = SectionReader(sections["run"], diagnostics).integer("seed", atLeast: 0, default: 0)
+        let seed = SectionReader(sections["run"], diagnostics).integer("seed")
         let data = SectionReader(sections["data"], diagnostics)
         var dataFiles: [String]?
         if let v = data.raw("file", required: true) {
@@ -65,13 +59,13 @@ extension ScenarioLoader {
             if let items, !items.isEmpty, items.count == (v.value.arrayValue?.count ?? 1),
                items.allSatisfy({ !$0.trimmingBlanks().isEmpty }) {
                 dataFiles = items
+                data.record("file", items.count == 1
+                            ? TOMLValue(.string(items[0])) : TOMLValue(.array(items.map { TOMLValue(.string($0)) })))
             } else {
                 data.report(v, "data.file must be a file name or a non-empty array of file names, got \(v.value.typeDescription) (\(TOMLSerializer.inline(v.value)))")
             }
         }
-        let validationFraction = data.quantity("validation_fraction", .dimensionless,
-                                               AllowedRange(lower: 0, upper: 0.5, upperInclusive: true),
-                                               default: 0.05)
+        let validationFraction = data.quantity("validation_fraction")
 
         let network = SectionReader(sections["network"], diagnostics)
         var features: [EffectivenessFeature]? = EffectivenessFeature.allCases
@@ -94,38 +88,29 @@ extension ScenarioLoader {
                 network.report(v, "network.features must be a non-empty array of feature names \(EffectivenessFeature.names)")
             }
         }
-        var hidden: [Int]? = [1024, 512, 256, 64, 16]
-        if let v = network.raw("hidden", required: false) {
-            let widths = v.value.arrayValue?.compactMap { e -> Int? in
-                if case .integer(let i) = e.kind, i >= 1, i <= 16384 { return Int(i) } else { return nil }
-            }
-            if let widths, widths.count == v.value.arrayValue?.count {
-                hidden = widths
-                // 6 inputs (the most), one output; weights + biases, float32, ×4 with Adam's moments and gradients.
-                let sizes = [EffectivenessFeature.count] + widths + [1]
-                let parameters = zip(sizes, sizes.dropFirst()).reduce(0) { $0 + ($1.0 + 1) * $1.1 }
-                if widths.count > TrainingScenario.maximumHiddenLayers || parameters > TrainingScenario.maximumParameters {
-                    network.report(v, "network.hidden \(widths) gives \(widths.count) hidden layers and \(parameters) parameters; at most \(TrainingScenario.maximumHiddenLayers) layers and \(TrainingScenario.maximumParameters) parameters (\(TrainingScenario.maximumParameters * 16 / 1_000_000) MB of weights, gradients and Adam moments) are allowed")
-                    hidden = nil
-                }
-            } else {
-                network.report(v, "network.hidden must be an array of layer widths (integers in 1…16384), e.g. [1024, 512, 256, 64, 16]")
+        if let features { network.record("features", TOMLValue(.array(features.map { TOMLValue(.string($0.name)) }))) }
+        var hidden = network.integers("hidden", atLeast: 1, atMost: 16384)?.map { Int($0) }
+        if let widths = hidden {
+            // 6 inputs (the most), one output; weights + biases, float32, ×4 with Adam's moments and gradients.
+            let sizes = [EffectivenessFeature.count] + widths + [1]
+            let parameters = zip(sizes, sizes.dropFirst()).reduce(0) { $0 + ($1.0 + 1) * $1.1 }
+            if widths.count > TrainingScenario.maximumHiddenLayers || parameters > TrainingScenario.maximumParameters,
+               let v = network.section["hidden"] {
+                network.report(v, "network.hidden \(widths) gives \(widths.count) hidden layers and \(parameters) parameters; at most \(TrainingScenario.maximumHiddenLayers) layers and \(TrainingScenario.maximumParameters) parameters (\(TrainingScenario.maximumParameters * 16 / 1_000_000) MB of weights, gradients and Adam moments) are allowed")
                 hidden = nil
             }
         }
-        let activation = network.choice("activation", Activation.self, default: .relu)
-        let initialization = network.choice("initialization", WeightInitialization.self, default: .glorotUniform)
+        let activation = network.choice("activation", Activation.self)
+        let initialization = network.choice("initialization", WeightInitialization.self)
 
         let training = SectionReader(sections["training"], diagnostics)
-        let epochs = training.integer("epochs", atLeast: 1, default: 300)
-        let batchSize = training.integer("batch_size", atLeast: 1, default: 256)
-        let loss = training.choice("loss", Loss.self, default: .mape)
-        let learningRate = training.quantity("learning_rate", .dimensionless,
-                                             .unitIntervalClosedAbove, default: 1e-3)
-        let decay = training.quantity("decay", .dimensionless,
-                                      .unitIntervalClosedAbove, default: 1)
-        let patience = training.integer("patience", atLeast: 0, default: 40)
-        let checkpointEvery = training.integer("checkpoint_every", atLeast: 0, default: 5)
+        let epochs = training.integer("epochs")
+        let batchSize = training.integer("batch_size")
+        let loss = training.choice("loss", Loss.self)
+        let learningRate = training.quantity("learning_rate")
+        let decay = training.quantity("decay")
+        let patience = training.integer("patience")
+        let checkpointEvery = training.integer("checkpoint_every")
 
         let output = SectionReader(sections["output"], diagnostics)
         let stem = Paths.stem(path)
@@ -144,38 +129,11 @@ extension ScenarioLoader {
             initialization: initialization, epochs: epochs, batchSize: batchSize, loss: loss, learningRate: learningRate,
             decay: decay, patience: patience, checkpointEvery: checkpointEvery, modelPath: modelPath,
             checkpointPath: checkpointPath, resolvedTOML: "")
-        s.resolvedTOML = resolvedTrainingTOML(s, dataFilesAsWritten: dataFiles)
-        return s
-    }
-
-    static func resolvedTrainingTOML(_ s: TrainingScenario, dataFilesAsWritten: [String]) -> String {
-        func table(_ pairs: [(String, TOMLValue)]) -> TOMLValue {
-            var t = TOMLTable()
-            for (k, v) in pairs { t.set(k, v) }
-            return TOMLValue(.table(t))
-        }
-        func int(_ x: Int) -> TOMLValue { TOMLValue(.integer(Int64(x))) }
-        func str(_ x: String) -> TOMLValue { TOMLValue(.string(x)) }
-        func float(_ x: Double) -> TOMLValue { TOMLValue(.float(x)) }
-        var root = TOMLTable()
-        root.set("run", table([("seed", TOMLValue(.integer(Int64(s.seed))))]))
-        let file = dataFilesAsWritten.count == 1 ? str(dataFilesAsWritten[0]) : TOMLValue(.array(dataFilesAsWritten.map(str)))
-        root.set("data", table([("file", file), ("validation_fraction", float(s.validationFraction))]))
-        root.set("network", table([
-            ("features", TOMLValue(.array(s.features.map { str($0.name) }))),
-            ("hidden", TOMLValue(.array(s.hidden.map(int)))),
-            ("activation", str(s.activation.rawValue)),
-            ("initialization", str(s.initialization.rawValue)),
-        ]))
-        root.set("training", table([
-            ("epochs", int(s.epochs)), ("batch_size", int(s.batchSize)), ("loss", str(s.loss.rawValue)),
-            ("learning_rate", float(s.learningRate)), ("decay", float(s.decay)), ("patience", int(s.patience)),
-            ("checkpoint_every", int(s.checkpointEvery)),
-        ]))
-        root.set("output", table([("model", str(s.modelPath)), ("checkpoint", str(s.checkpointPath))]))
-        return TOMLSerializer.serialize(root, headerComment: """
+        s.warnings = sections.unusedWarnings()
+        s.resolvedTOML = sections.record.toml(header: """
             Resolved TissueTransport training config \(s.configPath): defaults explicit, overrides applied.
             data.file is relative to the config's directory; output paths to the working directory.
             """)
+        return s
     }
 }

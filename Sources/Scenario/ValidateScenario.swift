@@ -80,57 +80,40 @@ public enum ValidateScenarioLoader {
     /// Loads `path` (a scenario with optional `[dns]`, `[average]`, `[compare]`), applying overrides.
     public static func load(path: String, overrides: [String] = [], unset: [String] = []) throws -> ValidateScenario {
         let text = try Paths.read(path, what: "the scenario file", reportAs: path)
-        let diagnostics = Diagnostics()
-        var run: RunScenario? = nil
-        do {
-            run = try ScenarioLoader.load(text: text, path: path, overrides: overrides, unset: unset)
-        } catch let e as ScenarioError {
-            diagnostics.report(e)
-        }
-        // The upscaled loader has reported unknown tables, keys and overrides; read ours quietly.
-        let (sections, quiet) = try ScenarioLoader.sections(of: text, path: path, schema: Schema.scenario, overrides: overrides,
-                                                            unset: unset)
+        var notes: [String] = []
+        let (sections, diagnostics) = try ScenarioLoader.sections(of: text, path: path, schema: Schema.scenario, overrides: overrides,
+                                                                  unset: unset, notes: &notes)
+        let run = ScenarioLoader.readRun(sections, path: path, diagnostics: diagnostics)
         let directory = Paths.directory(of: path)
 
         let d = SectionReader(sections["dns"], diagnostics)
-        let copies = d.integer("copies", atLeast: 1, default: 4)
+        let copies = d.integer("copies")
         let length = run?.tissue.length ?? 1
         let radius = run?.tissue.effectiveRadius ?? 1
-        let sampleLength = d.quantity("sample_length", .length, .positive, default: length / Double(copies ?? 4))
-        let height = d.quantity("height", .length, .positive, default: sampleLength ?? length / 4)
+        let sampleLength = d.quantity("sample_length", default: length / Double(copies ?? 4))
+        let height = d.quantity("height", default: sampleLength ?? length / 4)
         let spacingRange = AllowedRange(lower: 0, upper: sampleLength ?? .infinity, upperInclusive: true, upperName: "sample_length")
-        let spacing = d.quantity("grid_spacing", .length, spacingRange, default: radius / 24)
-        var seeds: [UInt64]? = [run?.seed ?? 0]
-        if let v = sections["dns"]["seeds"] {
-            if let elements = v.value.arrayValue, !elements.isEmpty,
-               elements.allSatisfy({ ($0.integerValue ?? -1) >= 0 }) {
-                seeds = elements.map { UInt64($0.integerValue!) }
-            } else {
-                d.report(v, "\(v.name) must be a non-empty array of integers >= 0, got \(TOMLSerializer.inline(v.value))")
-                seeds = nil
-            }
-        }
+        let spacing = d.quantity("grid_spacing", range: spacingRange, default: radius / 24)
+        let seeds = d.isPresent("seeds") ? d.integers("seeds", atLeast: 0)?.map { UInt64($0) } : [run?.seed ?? 0]
+        if !d.isPresent("seeds"), let seeds { d.record("seeds", TOMLValue(.array(seeds.map { TOMLValue(.integer(Int64(bitPattern: $0))) }))) }
         var geometry: StripGeometryChoice? = nil
-        switch d.choice("geometry", StripGeometryKind.self, default: .voronoi) {
+        switch d.choice("geometry", StripGeometryKind.self) {
         case .voronoi?:
-            for key in ["mask", "mask_dataset", "pixel_size", "cells_are_dark"] {
-                d.forbid(key, "it is only used with dns.geometry = \"mask\"")
-            }
             geometry = .voronoi
         case .mask?:
             var section = sections["dns"]
             section.missingHint = " (required when dns.geometry = \"mask\")"
             let m = SectionReader(section, diagnostics)
-            let file = m.string("mask", nonEmpty: true)
-            let dataset = m.string("mask_dataset", default: "mask", nonEmpty: true)
-            let pixel = m.quantity("pixel_size", .length, .positive)
-            let dark = boolean(m, "cells_are_dark", default: false)
+            let file = m.path("mask", relativeTo: directory)
+            let dataset = m.string("mask_dataset", nonEmpty: true)
+            let pixel = m.quantity("pixel_size")
+            let dark = m.boolean("cells_are_dark")
             if let file, let dataset, let pixel, let dark {
-                geometry = .mask(path: Paths.resolve(file, relativeTo: directory), dataset: dataset, pixelSize: pixel, cellsAreDark: dark)
+                geometry = .mask(path: file.resolved, dataset: dataset, pixelSize: pixel, cellsAreDark: dark)
             }
         case nil: break
         }
-        let convection = d.choice("convection", ConvectionScheme.self, default: .quick)
+        let convection = d.choice("convection", ConvectionScheme.self)
         let stem = Paths.stem(path)
         let dnsOutput = d.string("file", default: "results/\(stem.isEmpty ? "tissue" : stem)-dns.h5", nonEmpty: true)
 
@@ -138,15 +121,15 @@ public enum ValidateScenarioLoader {
         var window: Double? = nil
         if a.isPresent("window") {
             a.forbid("window_radii", "give either average.window or average.window_radii")
-            window = a.quantity("window", .length, .positive)
+            window = a.quantity("window")
         } else {
-            window = a.quantity("window_radii", .dimensionless, .positive, default: AveragingModule.defaultWindowRadii).map { $0 * radius }
+            window = a.quantity("window_radii").map { $0 * radius }
         }
 
         let c = SectionReader(sections["compare"], diagnostics)
-        let skip = c.quantity("skip_inlet_radii", .dimensionless, .nonNegative, default: 1.0 / 3.0)
-        let filter = boolean(c, "filter_upscaled", default: true)
-        let reference = c.isPresent("reference") ? c.string("reference", nonEmpty: true).map { Paths.resolve($0, relativeTo: directory) } : nil
+        let skip = c.quantity("skip_inlet_radii")
+        let filter = c.boolean("filter_upscaled")
+        let reference = c.isPresent("reference") ? c.path("reference", relativeTo: directory)?.resolved : nil
         let outputStem = run.map { Paths.droppingExtension($0.outputPath) } ?? "results/validate"
         let plot = c.string("plot", default: outputStem + ".svg", nonEmpty: true)
 
@@ -156,56 +139,16 @@ public enum ValidateScenarioLoader {
             }
         }
         try diagnostics.throwIfAny()
-        guard let run, let copies, let sampleLength, let height, let spacing, let seeds, let geometry, let convection,
+        guard var run, let copies, let sampleLength, let height, let spacing, let seeds, let geometry, let convection,
               let dnsOutput, let window, let skip, let filter, let plot
         else { throw ScenarioError(file: path, message: "invalid configuration") }
+        run.notes = notes
+        ScenarioLoader.finish(&run, sections)
 
         let dns = TissueDNSSettings(sampleLength: sampleLength, height: height, copies: copies, gridSpacing: spacing, seeds: seeds,
                                     geometry: geometry, convection: convection, outputPath: dnsOutput)
         let validation = ValidationSettings(windowWidth: window, skipInletRadii: skip, filterUpscaled: filter,
                                             referencePath: reference, plotPath: plot)
-        return ValidateScenario(run: run, dns: dns, validation: validation,
-                                resolvedTOML: run.resolvedTOML + resolvedTables(dns, validation))
-    }
-
-    /// A boolean key.
-    static func boolean(_ r: SectionReader, _ key: String, default value: Bool) -> Bool? {
-        guard let v = r.raw(key, required: false) else { return value }
-        guard let b = v.value.boolValue else {
-            r.report(v, "\(v.name) must be true or false, got \(v.value.typeDescription) (\(TOMLSerializer.inline(v.value)))")
-            return nil
-        }
-        return b
-    }
-
-    /// The resolved strip tables as TOML (SI values, defaults explicit).
-    static func resolvedTables(_ d: TissueDNSSettings, _ v: ValidationSettings) -> String {
-        func table(_ pairs: [(String, TOMLValue)]) -> TOMLValue {
-            var t = TOMLTable()
-            for (k, x) in pairs { t.set(k, x) }
-            return TOMLValue(.table(t))
-        }
-        var root = TOMLTable()
-        var dns: [(String, TOMLValue)] = [
-            ("sample_length", TOMLValue(.float(d.sampleLength))), ("height", TOMLValue(.float(d.height))),
-            ("copies", TOMLValue(.integer(Int64(d.copies)))), ("grid_spacing", TOMLValue(.float(d.gridSpacing))),
-            ("seeds", TOMLValue(.array(d.seeds.map { TOMLValue(.integer(Int64(bitPattern: $0))) }))),
-        ]
-        switch d.geometry {
-        case .voronoi: dns.append(("geometry", TOMLValue(.string("voronoi"))))
-        case .mask(let path, let dataset, let pixel, let dark):
-            dns += [("geometry", TOMLValue(.string("mask"))), ("mask", TOMLValue(.string(path))),
-                    ("mask_dataset", TOMLValue(.string(dataset))), ("pixel_size", TOMLValue(.float(pixel))),
-                    ("cells_are_dark", TOMLValue(.boolean(dark)))]
-        }
-        dns += [("convection", TOMLValue(.string(d.convection.rawValue))), ("file", TOMLValue(.string(d.outputPath)))]
-        root.set("dns", table(dns))
-        root.set("average", table([("window", TOMLValue(.float(v.windowWidth)))]))
-        var compare: [(String, TOMLValue)] = [("skip_inlet_radii", TOMLValue(.float(v.skipInletRadii))),
-                                              ("filter_upscaled", TOMLValue(.boolean(v.filterUpscaled)))]
-        if let r = v.referencePath { compare.append(("reference", TOMLValue(.string(r)))) }
-        compare.append(("plot", TOMLValue(.string(v.plotPath))))
-        root.set("compare", table(compare))
-        return "\n" + TOMLSerializer.serialize(root)
+        return ValidateScenario(run: run, dns: dns, validation: validation, resolvedTOML: run.resolvedTOML)
     }
 }

@@ -5,11 +5,15 @@ import Scenario
 public enum CheckWorkflow {
     public static func run(config: String, overrides: [String], unset: [String] = [],
                            reporter: WorkflowReporter) throws -> WorkflowReport {
-        let scenario = try ScenarioLoader.load(path: config, overrides: overrides, unset: unset)
-        for note in scenario.notes { reporter.note(note) }
+        var scenario = try ScenarioLoader.load(path: config, overrides: overrides, unset: unset)
+        // A tissue-strip scenario (`tissue validate`, `tissue dns tissue`) is checked with its strip tables.
+        if scenario.hasStripTables {
+            scenario = try ValidateScenarioLoader.load(path: config, overrides: overrides, unset: unset).run
+        }
+        reporter.configLoaded(notes: scenario.notes, warnings: scenario.warnings)
         let summary: [String: Any] = ["config": config, "valid": true, "mode": scenario.mode.rawValue,
                                       "tissue": scenario.tissue.name, "output": scenario.outputPath,
-                                      "resolved": scenario.resolvedTOML]
+                                      "resolved": scenario.resolvedTOML, "warnings": scenario.warnings]
         let text = scenario.resolvedTOML.hasSuffix("\n") ? String(scenario.resolvedTOML.dropLast()) : scenario.resolvedTOML
         reporter.note("\(config): valid (\(scenario.mode.rawValue) run, tissue \(scenario.tissue.name))")
         return WorkflowReport(summary: summary, text: [text])

@@ -27,6 +27,13 @@ public protocol WorkflowReporter: AnyObject {
 
 extension WorkflowReporter {
     public func progress(_ done: Int) { progress(done, detail: "") }
+
+    /// What loading a configuration has to say: notes (keys dropped by a `--set` of a kind) and
+    /// warnings (tables and keys the run does not read).
+    func configLoaded(notes: [String] = [], warnings: [String]) {
+        for note in notes { self.note(note) }
+        for warning in warnings { self.warning(warning) }
+    }
 }
 
 /// A reporter that shows nothing and never asks to stop (tests, library use).

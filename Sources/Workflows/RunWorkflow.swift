@@ -39,7 +39,7 @@ public enum RunWorkflow {
         // the profile changes in the last bits (measured); results must not depend on the thread count.
         setBLASThreads(1)
         let scenario = try ScenarioLoader.load(path: request.config, overrides: request.overrides, unset: request.unset)
-        for note in scenario.notes { reporter.note(note) }
+        reporter.configLoaded(notes: scenario.notes, warnings: scenario.warnings)
         let path = request.output ?? scenario.outputPath
         if request.resume, request.policy.finishedEarlier(path, kind: UpscaledFile.kind, config: scenario.resolvedTOML,
                                                           seed: scenario.seed, reporter: reporter) {

@@ -31,7 +31,7 @@ public enum TissueDNSWorkflow {
 
     public static func run(_ request: Request, reporter: WorkflowReporter) throws -> WorkflowReport {
         let scenario = try ValidateScenarioLoader.load(path: request.config, overrides: request.overrides, unset: request.unset)
-        for note in scenario.run.notes { reporter.note(note) }
+        reporter.configLoaded(notes: scenario.run.notes, warnings: scenario.run.warnings)
         let seed = request.seed ?? scenario.dns.seeds.first ?? 0
         let path = request.output ?? scenario.dns.outputPath
         try request.policy.checkOutput(path)
@@ -91,7 +91,7 @@ public enum ValidateWorkflow {
     public static func run(_ request: Request, reporter: WorkflowReporter) throws -> WorkflowReport {
         setBLASThreads(1)   // the closure's GEMMs: results independent of the thread count (see RunWorkflow)
         let s = try ValidateScenarioLoader.load(path: request.config, overrides: request.overrides, unset: request.unset)
-        for note in s.run.notes { reporter.note(note) }
+        reporter.configLoaded(notes: s.run.notes, warnings: s.run.warnings)
         let path = request.output ?? s.run.outputPath
         let svg = request.plot ?? s.validation.plotPath
         try request.policy.checkOutput(path)

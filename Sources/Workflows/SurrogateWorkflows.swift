@@ -64,6 +64,7 @@ public enum SurrogateWorkflows {
 
     public static func generate(_ request: GenerateRequest, reporter: WorkflowReporter) throws -> WorkflowReport {
         let s = try ScenarioLoader.loadSurrogate(path: request.config, overrides: request.overrides)
+        reporter.configLoaded(warnings: s.warnings)
         let shardPart = try request.shardPart()
         setBLASThreads(1)
         var summary: [String: Any] = [:]
@@ -125,6 +126,7 @@ public enum SurrogateWorkflows {
 
     public static func train(_ request: TrainRequest, reporter: WorkflowReporter) throws -> WorkflowReport {
         let s = try ScenarioLoader.loadSurrogate(path: request.config, overrides: request.overrides)
+        reporter.configLoaded(warnings: s.warnings)
         let modelPath = request.output ?? s.modelPath
         try request.policy.checkOutput(modelPath)
         if request.resume && !FileManager.default.fileExists(atPath: s.checkpointPath) {

@@ -40,6 +40,7 @@ public enum TrainWorkflow {
 
     public static func run(_ request: Request, reporter: WorkflowReporter) throws -> WorkflowReport {
         let scenario = try ScenarioLoader.loadTraining(path: request.config, overrides: request.overrides, unset: request.unset)
+        reporter.configLoaded(warnings: scenario.warnings)
         let modelPath = request.output ?? scenario.modelPath
         try request.policy.checkOutput(modelPath)
         if request.resume && !FileManager.default.fileExists(atPath: scenario.checkpointPath) {

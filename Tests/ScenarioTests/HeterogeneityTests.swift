@@ -34,7 +34,6 @@ import Testing
         ("kind = \"zones\"\nboundaries = [\"30 um\"]\nporosity = [0.3, 0.4]", "out of range"),
         ("kind = \"zones\"\nboundaries = [\"8 um\"]\nporosity = [0.3, 1.4]", "out of range"),
         ("kind = \"zones\"\nboundaries = [\"8 um\"]", "changes nothing"),
-        ("kind = \"profile\"\nboundaries = [\"8 um\"]\nx = [0, \"20 um\"]\nkm = [1, 2]", "only used with heterogeneity.kind = \"zones\""),
         ("kind = \"layers\"\nboundaries = [\"8 um\"]", "kind"),
     ])
     func badTablesAreNamed(table: String, fragment: String) {

@@ -164,17 +164,51 @@ private func lineNumber(of fragment: String, in text: String) -> Int {
                       "expected one of \"cvode\", \"backward-euler\", \"bdf2\"", line: 17, key: "transient.scheme")
     }
 
-    @Test func closureKeysMustMatchTheKind() {
-        expectProblem(scenario(replacing: "kind = \"constant\"", with: "kind = \"analytic\""),
-                      "closure.eta is not allowed here", line: 12, key: "closure.eta")
+    @Test func keysOfTheChosenKindAreRequired() {
         expectProblem(scenario(replacing: "kind = \"constant\"\neta = 0.74", with: "kind = \"mlp\""),
                       "missing required key `model` in [closure]", line: 10, key: "closure.model")
-        expectProblem(scenario(replacing: "eta = 0.74", with: "eta = 0.74\nmodel = \"m.h5\""),
-                      "closure.model is not allowed here", line: 13, key: "closure.model")
         expectProblem(validScenario + "\n\n[dispersion]\nkind = \"constant\"\n",
                       "missing required key `value` in [dispersion]", line: 14, key: "dispersion.value")
-        expectProblem(validScenario + "\n\n[dispersion]\nvalue = 1e-10\n",
-                      "dispersion.value is not allowed here", line: 15, key: "dispersion.value")
+    }
+
+    /// The strictness policy: a misspelled key is an error, a known key or table that the chosen
+    /// mode or kind does not read is a warning naming its line and when it is read, and it is left
+    /// out of the resolved configuration.
+    @Test(arguments: [
+        ("[closure]\nkind = \"analytic\"\neta = 0.7", 12, "eta =",
+         "closure.eta is not used by this run (it is read only when closure.kind = \"constant\")"),
+        ("[closure]\nkind = \"constant\"\neta = 0.7\nmodel = \"m.h5\"", 13, "model =",
+         "closure.model is not used by this run (it is read only when closure.kind = \"mlp\")"),
+        ("[closure]\nkind = \"constant\"\neta = 0.7\n[dispersion]\nvalue = 1e-10", 14, "value =",
+         "dispersion.value is not used by this run (it is read only when dispersion.kind = \"constant\")"),
+        ("[closure]\nkind = \"constant\"\neta = 0.7\n[transient]\nend_time = 1", 13, "[transient]",
+         "table [transient] is not used by this run (it is read when run.mode = \"transient\")"),
+        ("[closure]\nkind = \"constant\"\neta = 0.7\n[dns]\ncopies = 2", 13, "[dns]",
+         "table [dns] is not used by this run (it is read when tissue dns tissue or tissue validate runs the scenario)"),
+        ("[closure]\nkind = \"constant\"\neta = 0.7\n[heterogeneity]\nkind = \"profile\"\nboundaries = [\"8 um\"]\nx = [0, \"20 um\"]\nkm = [1, 2]",
+         15, "boundaries =", "heterogeneity.boundaries is not used by this run (it is read only when heterogeneity.kind = \"zones\")"),
+    ] as [(String, Int, String, String)])
+    func keysTheRunDoesNotReadAreWarnings(tables: String, line: Int, unread: String, warning: String) throws {
+        let text = validScenario.replacingOccurrences(of: "[closure]\nkind = \"constant\"\neta = 0.74", with: tables)
+        let s = try ScenarioLoader.load(text: text, path: scratchScenario)
+        #expect(s.warnings == ["warning: \(scratchScenario):\(line): \(warning)"], "\(s.warnings)")
+        #expect(!s.resolvedTOML.contains("\n" + unread), "\(s.resolvedTOML)")
+        // The resolved configuration loads again to the same run, without warnings.
+        let again = try ScenarioLoader.load(text: s.resolvedTOML, path: scratchScenario)
+        #expect(again.warnings.isEmpty && again.resolvedTOML == s.resolvedTOML && again.closure == s.closure, "\(again.warnings)")
+    }
+
+    @Test func transientKeysOfTheOtherSchemeAreWarnings() throws {
+        let base = scenario(replacing: "mode = \"steady\"", with: "mode = \"transient\"") + "\n\n[transient]\nend_time = 1\n"
+        let cvode = try ScenarioLoader.load(text: base + "scheme = \"cvode\"\ntime_step = 0.1\n", path: scratchScenario)
+        #expect(cvode.warnings.count == 1 && cvode.warnings[0].contains("transient.time_step is not used by this run (it is read only when transient.scheme = \"bdf2\" or \"backward-euler\")"), "\(cvode.warnings)")
+        let bdf2 = try ScenarioLoader.load(text: base + "scheme = \"bdf2\"\ntime_step = 0.1\nrtol = 1e-4\n", path: scratchScenario)
+        #expect(bdf2.warnings.count == 1 && bdf2.warnings[0].contains("transient.rtol is not used by this run (it is read only when transient.scheme = \"cvode\")"), "\(bdf2.warnings)")
+        let inlet = try ScenarioLoader.load(text: base + "[inlet]\nkind = \"constant\"\nduration = \"2 ms\"\n", path: scratchScenario)
+        #expect(inlet.warnings.count == 1 && inlet.warnings[0].contains("inlet.duration is not used by this run"), "\(inlet.warnings)")
+        // A misspelled key stays an error.
+        expectProblem(base + "tme_step = 0.1\n", "unknown key `tme_step` in [transient] (did you mean `time_step`?)",
+                      line: 16, key: "transient.tme_step")
     }
 
     @Test func transientTimesAreChecked() {
@@ -244,7 +278,7 @@ private func lineNumber(of fragment: String, in text: String) -> Int {
     }
 
     @Test func suggestionsUseSynonymsThenSpelling() {
-        let tissue = Schema.tissueKeys
+        let tissue = Schema.tissueKeys.map(\.name)
         #expect(DidYouMean.suggestion(for: "radius", among: tissue) == "effective_radius")
         #expect(DidYouMean.suggestion(for: "Dbeta", among: tissue) == "D_beta")
         #expect(DidYouMean.suggestion(for: "ka", among: tissue) == "Ka")
