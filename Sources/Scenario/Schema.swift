@@ -31,6 +31,7 @@ enum Schema {
         TableSchema("dispersion", ["kind", "value"]),
         TableSchema("heterogeneity", ["kind", "boundaries", "x", "porosity", "km", "effective_radius"]),
         TableSchema("output", ["file"]),
+        TableSchema("sweep", ["vary", "file"]),
     ] + tissueStripTables
 
     /// Tables of a tissue-strip DNS and validation scenario (`tissue dns tissue`, `tissue validate`;
