@@ -131,7 +131,8 @@ public enum SweepWorkflow {
         warn(clamped.map { "run \($0.index) (\(label($0.index))): \($0.extrapolation)" },
              title: "warning: \(clamped.count) of \(final.results.count) runs had closure inputs outside the training range (clamped):",
              reporter: reporter)
-        if !final.results.isEmpty && failed.count == final.results.count {
+        // A shard's runs may all fail while others' do not: only a whole sweep of failures is an error.
+        if shard == nil && !final.results.isEmpty && failed.count == final.results.count {
             throw WorkflowError("all \(failed.count) runs failed (the first: \(failed[0].failure)); \(path) records them")
         }
         var summary: [String: Any] = ["output": path, "runs": plan.count, "completed": final.results.count - failed.count,
