@@ -39,10 +39,7 @@ public enum SweepWorkflow {
             _ = try shardPart()
         }
 
-        func shardPart() throws -> CampaignShard? {
-            guard let shard else { return nil }
-            do { return try CampaignShard(parsing: shard) } catch { throw WorkflowError("--shard: \(error)") }
-        }
+        func shardPart() throws -> CampaignShard? { try CampaignShard(option: shard) }
     }
 
     public static func run(_ request: Request, reporter: WorkflowReporter) throws -> WorkflowReport {
@@ -60,7 +57,10 @@ public enum SweepWorkflow {
         let shardText = (shard ?? .whole).description
         let config = base.resolvedTOML + plan.toml
         let part = OutputPolicy.progressPath(path)
-        if request.resume, finishedEarlier(path, kind: kind, config: config, shard: shardText, part: part, reporter: reporter) {
+        // A finished sweep resumed is not redone (also when its progress file is already gone).
+        if request.resume, request.policy.finishedEarlier(path, kind: kind, config: config, seed: base.seed, reporter: reporter,
+                                                          requireProgressFile: false,
+                                                          isValid: { (try? SweepFile.read(path: $0))?.shard == shardText }) {
             return OutputPolicy.finishedEarlierReport(path)
         }
         try request.policy.checkOutput(path)
@@ -187,17 +187,6 @@ public enum SweepWorkflow {
         guard !lines.isEmpty else { return }
         let shown = lines.prefix(10).map { "  " + $0 } + (lines.count > 10 ? ["  … and \(lines.count - 10) more"] : [])
         reporter.warning(([title] + shown).joined(separator: "\n"))
-    }
-
-    /// `--resume` of a sweep whose output is already complete (a kill between its rename and the
-    /// removal of the progress file, or a sweep simply run again): nothing is redone.
-    static func finishedEarlier(_ path: String, kind: String, config: String, shard: String, part: String,
-                                reporter: WorkflowReporter) -> Bool {
-        guard FileManager.default.fileExists(atPath: path), let kept = try? SweepFile.read(path: path),
-              kept.header.kind == kind, kept.header.config == config, kept.shard == shard else { return false }
-        unlink(part)
-        reporter.note("note: \(path) is already the complete result of this sweep; nothing to do")
-        return true
     }
 
     /// `tissue sweep merge OUT PART…`: joins the part files of one sweep's shards into the file a

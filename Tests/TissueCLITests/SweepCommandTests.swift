@@ -35,20 +35,6 @@ import HDF5Kit
         return try file.root.dataset(dataset).read(Double.self)
     }
 
-    static func contract(_ path: String) throws {
-        let python = try CLI.requireH5py()
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: python.hasPrefix("/") ? python : "/usr/bin/env")
-        p.arguments = (python.hasPrefix("/") ? [] : [python]) + [CLI.root.appendingPathComponent("scripts/h5contract.py").path, path]
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        p.standardError = pipe
-        try p.run()
-        let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        #expect(p.terminationStatus == 0, "h5contract: \(text)")
-    }
-
     /// Each run's profile is that of `tissue run` at the same point, bit for bit; the summaries agree
     /// with the profile (outlet, η range, penetration depth by linear interpolation) and the total uptake
     /// with Σ h k η c/(Ka + c) recomputed from the stored profile (constant closure).
@@ -61,7 +47,7 @@ import HDF5Kit
                              "-o", out, "--quiet", "--json"] + base)
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("\"runs\":6"), "\(r.stdout)")
-        try Self.contract(out)
+        try ValidateCommandTests.checkContract([out])
         let csv = try String(contentsOfFile: dir.appendingPathComponent("s.csv").path, encoding: .utf8)
         #expect(csv.hasPrefix("run,tissue.peclet [1],tissue.cL [mol m-3],failed,total_uptake [mol m-2 s-1]"), "\(csv)")
         #expect(csv.split(separator: "\n").count == 7)
