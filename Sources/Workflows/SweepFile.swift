@@ -44,7 +44,7 @@ public enum SweepFile {
     public static let summaries: [(name: String, units: String, longName: String)] = [
         ("total_uptake", "mol m-2 s-1",
          "uptake over the strip per unit beta-phase cross-section at the inlet (the run's mass balance: inflow - outflow at steady state)"),
-        ("outlet_concentration", "mol m-3", "<c>^beta at x = L (last cell)"),
+        ("outlet_concentration", "mol m-3", "<c>^beta at x = L (the last cell's value: zero-gradient outlet)"),
         ("penetration_depth", "m",
          "first x where <c>^beta falls to cL/e, linear interpolation between cell centres (NaN: never)"),
         ("eta_min", "1", "smallest effectiveness factor along the strip"),
