@@ -10,9 +10,11 @@ import Numerics
 
 public enum ScenarioLoader {
     /// Loads the scenario file at `path`, applying `overrides` (`section.key=value`).
-    public static func load(path: String, overrides: [String] = [], unset: [String] = []) throws -> RunScenario {
+    /// `alsoRead`: tables the caller reads itself (`tissue sweep` reads `[sweep]`), not warned about.
+    public static func load(path: String, overrides: [String] = [], unset: [String] = [],
+                            alsoRead: [String] = []) throws -> RunScenario {
         let text = try Paths.read(path, what: "the scenario file", reportAs: path)
-        return try load(text: text, path: path, overrides: overrides, unset: unset)
+        return try load(text: text, path: path, overrides: overrides, unset: unset, alsoRead: alsoRead)
     }
 
     /// The tables of the TOML `text` (read from `path`), checked against `schema` (unknown tables and
@@ -37,7 +39,8 @@ public enum ScenarioLoader {
     }
 
     /// Loads a scenario from `text` as if read from `path` (relative paths resolve against its directory).
-    public static func load(text: String, path: String, overrides: [String] = [], unset: [String] = []) throws -> RunScenario {
+    public static func load(text: String, path: String, overrides: [String] = [], unset: [String] = [],
+                            alsoRead: [String] = []) throws -> RunScenario {
         var notes: [String] = []
         let (sections, diagnostics) = try ScenarioLoader.sections(of: text, path: path, schema: Schema.scenario, overrides: overrides,
                                                                   unset: unset, notes: &notes)
@@ -46,6 +49,10 @@ public enum ScenarioLoader {
         // Every nil has been reported; reaching this means a reader forgot to report.
         guard var scenario else { throw ScenarioError(file: path, message: "invalid configuration") }
         scenario.notes = notes
+        for table in alsoRead {
+            sections.record.markTableRead(table)
+            for key in sections[table].order { sections.record.markRead(table, key) }
+        }
         finish(&scenario, sections)
         return scenario
     }

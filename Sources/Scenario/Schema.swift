@@ -10,6 +10,18 @@ import Surrogate
 /// of that from here; the key reference (`docs/config-keys.md`, `KeyReference`) and the "not used
 /// by this run" warnings come from the same declarations.
 enum Schema {
+    /// The dimension a dotted key ("tissue.peclet") is declared with, if it is a physical value.
+    static func dimension(ofKey dotted: String, in schema: [TableSchema]) -> Config.Dimension? {
+        for (path, table) in TableSchema.flatten(schema) where dotted.hasPrefix(path + ".") {
+            let name = String(dotted.dropFirst(path.count + 1))
+            switch table.keys.first(where: { $0.name == name })?.value {
+            case .quantity(let d)?, .quantities(let d)?: return d
+            default: continue
+            }
+        }
+        return nil
+    }
+
     // MARK: Tissue
 
     /// Keys of a tissue (a tissue file's `[tissue]`, or a scenario's inline `[tissue]`).
@@ -119,6 +131,11 @@ enum Schema {
         TableSchema("output", [
             .string("file", defaultText: "results/<config name>.h5", "the output file, relative to the working directory"),
         ], "where the result goes"),
+        TableSchema("sweep", [
+            .other("vary", "array of strings \"section.key=v1,v2,…\" or \"section.key=lo:hi:n[:log]\"",
+                   "the axes of the sweep (grid product, the first varies slowest); --vary replaces them"),
+            .string("file", defaultText: "results/<config name>-sweep.h5", "the sweep file, relative to the working directory"),
+        ], readWhen: "tissue sweep runs the scenario", "a parameter study of the scenario (`tissue sweep`)"),
     ] + tissueStripTables
 
     /// Tables of a tissue-strip DNS and validation scenario (`tissue dns tissue`, `tissue validate`;

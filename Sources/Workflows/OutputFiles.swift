@@ -40,15 +40,20 @@ public struct OutputPolicy: Sendable {
     /// progress file's removal leaves both. When `path` exists, is of `kind`, was written from the
     /// same `config` and `seed`, and passes `isValid`, the stale progress file is removed and the
     /// result is true (the run has nothing left to do); otherwise false and nothing is touched.
+    /// Without `requireProgressFile` a complete output is recognised also when there is no progress file.
     public func finishedEarlier(_ path: String, kind: String, config: String, seed: UInt64,
-                                reporter: WorkflowReporter, isValid: (String) -> Bool = { _ in true }) -> Bool {
+                                reporter: WorkflowReporter, requireProgressFile: Bool = true,
+                                isValid: (String) -> Bool = { _ in true }) -> Bool {
         let part = Self.progressPath(path)
-        guard !overwrite, FileManager.default.fileExists(atPath: part), FileManager.default.fileExists(atPath: path),
+        let stale = FileManager.default.fileExists(atPath: part)
+        guard !overwrite, stale || !requireProgressFile, FileManager.default.fileExists(atPath: path),
               let file = try? HDF5File.open(path),
               let header = try? FileHeader.read(from: file, expecting: kind),
-              header.config == config, header.seed == seed, isValid(path) else { return false }
+              header.config == config, header.seed == seed else { return false }
+        try? file.close()
+        guard isValid(path) else { return false }
         unlink(part)
-        reporter.note("note: \(path) is already the complete result of this run; removed the stale \(part)")
+        reporter.note("note: \(path) is already the complete result of this run; " + (stale ? "removed the stale \(part)" : "nothing to do"))
         return true
     }
 

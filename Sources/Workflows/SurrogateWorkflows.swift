@@ -54,10 +54,7 @@ public enum SurrogateWorkflows {
 
         public init(config: String) { self.config = config }
 
-        func shardPart() throws -> CampaignShard {
-            guard let shard else { return .whole }
-            do { return try CampaignShard(parsing: shard) } catch { throw WorkflowError("--shard: \(error)") }
-        }
+        func shardPart() throws -> CampaignShard { try CampaignShard(option: shard) ?? .whole }
 
         public func validate() throws { _ = try shardPart() }
     }

@@ -72,10 +72,7 @@ public enum UnitCellWorkflow {
             }
         }
 
-        func shardPart() throws -> CampaignShard {
-            guard let shard else { return .whole }
-            do { return try CampaignShard(parsing: shard) } catch { throw WorkflowError("--shard: \(error)") }
-        }
+        func shardPart() throws -> CampaignShard { try CampaignShard(option: shard) ?? .whole }
 
         /// The sampler of a `samples` campaign, with the requested ranges.
         func sampler(_ family: UnitCellFamily) throws -> UnitCellSampler {
@@ -247,5 +244,13 @@ public enum AuditWorkflow {
                                v.row, v.domain, v.diffusivityRatio, v.referenceEta, v.upperBound, v.excess * 100))
         }
         return WorkflowReport(summary: summary, text: text)
+    }
+}
+
+extension CampaignShard {
+    /// The `--shard K/N` option of a workflow (nil when not given); a bad value is a `WorkflowError`.
+    init?(option text: String?) throws {
+        guard let text else { return nil }
+        do { self = try CampaignShard(parsing: text) } catch { throw WorkflowError("--shard: \(error)") }
     }
 }
