@@ -91,11 +91,11 @@ public struct KeySpec: Sendable {
         KeySpec(name, .other(what), default: value, defaultText: defaultText, kinds: kinds, doc)
     }
 
-    /// The type in words, for the key reference ("length (m)", "one of \"central\", \"upwind\"").
+    /// The type in words, for the key reference ("a length (m)", "one of \"central\", \"upwind\"").
     public var typeDescription: String {
         switch value {
-        case .quantity(let d): return d == .dimensionless ? "number" : "\(d.phrase) (\(d))"
-        case .quantities(let d): return d == .dimensionless ? "array of numbers" : "array of \(d.phrase) values (\(d))"
+        case .quantity(let d): return d == .dimensionless ? "number" : d.phrase
+        case .quantities(let d): return d == .dimensionless ? "array of numbers" : "array, each \(d.phrase)"
         case .integer: return "integer"
         case .string: return "string"
         case .path: return "file name"

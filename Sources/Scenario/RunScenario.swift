@@ -100,9 +100,6 @@ public struct RunScenario: Sendable, Equatable {
     public var notes: [String] = []
     /// Tables and keys of the file that this run does not read (`ConfigSections.unusedWarnings`).
     public var warnings: [String] = []
-    /// Whether the file has tables of a tissue-strip scenario ([dns], [average], [compare]), which
-    /// only `tissue validate` and `tissue dns tissue` read.
-    public var hasStripTables = false
     /// Properties that change along the strip (nil: a homogeneous strip).
     public var heterogeneity: Heterogeneity? = nil
     /// Transient runs: an `upscaled` file whose final profile is the initial state (read by the run).

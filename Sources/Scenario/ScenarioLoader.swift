@@ -135,8 +135,20 @@ public enum ScenarioLoader {
             closure: closure, dispersion: dispersion, outputPath: outputPath, resolvedTOML: "")
         scenario.heterogeneity = heterogeneity
         scenario.initialProfilePath = initialProfilePath
-        scenario.hasStripTables = Schema.tissueStripTables.contains { sections[$0.name].isPresent || !sections[$0.name].order.isEmpty }
         return scenario
+    }
+
+    /// The tables a scenario file gives (with its overrides): [dns], [average] and [compare] are read
+    /// only by `tissue validate` and `tissue dns tissue`, [sweep] only by `tissue sweep`.
+    public static func tablesGiven(path: String, overrides: [String] = [], unset: [String] = []) throws -> Set<String> {
+        let text = try Paths.read(path, what: "the scenario file", reportAs: path)
+        let (sections, _) = try ScenarioLoader.sections(of: text, path: path, schema: Schema.scenario, overrides: overrides, unset: unset)
+        return Set(sections.sections.filter { $0.value.isPresent || !$0.value.order.isEmpty }.keys)
+    }
+
+    /// Whether `tables` include those of a tissue-strip scenario.
+    public static func hasStripTables(_ tables: Set<String>) -> Bool {
+        Schema.tissueStripTables.contains { tables.contains($0.name) }
     }
 
     /// Loads a tissue file on its own.
