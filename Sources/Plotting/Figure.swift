@@ -149,10 +149,7 @@ public struct Figure: Sendable {
 
     /// Writes the SVG atomically (`path.partial`, then rename).
     public func write(to path: String) throws {
-        try Self.writeAtomically(svg(), to: path)
-    }
-
-    static func writeAtomically(_ text: String, to path: String) throws {
+        let text = svg()
         let partial = path + ".partial"
         let dir = (path as NSString).deletingLastPathComponent
         if !dir.isEmpty { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
@@ -221,7 +218,7 @@ public struct Figure: Sendable {
             s += "<text x=\"\(f(x0 - 8))\" y=\"\(f(Y + 4))\" text-anchor=\"end\" font-size=\"13\">\(Axis.label(t))</text>\n"
         }
         s += "<rect x=\"\(f(x0))\" y=\"\(f(y0))\" width=\"\(f(w))\" height=\"\(f(h))\" fill=\"none\" stroke=\"black\"/>\n"
-        s += "<text transform=\"translate(\(f(x0 - 60)),\(f(y0 + h / 2))) rotate(-90)\" text-anchor=\"middle\" font-size=\"15\">\(escape(p.y.title(yUnit)))</text>\n"
+        s += yTitle(p.y.title(yUnit), x: x0, middle: y0 + h / 2, room: h + 40)
         if p.showsXTitle {
             s += "<text x=\"\(f(x0 + w / 2))\" y=\"\(f(y0 + h + 44))\" text-anchor=\"middle\" font-size=\"15\">\(escape(p.x.title(xUnit)))</text>\n"
         }
@@ -245,6 +242,21 @@ public struct Figure: Sendable {
         s += legend(p, x0: x0, y0: y0, w: w, h: h)
         if let bar = p.colourBar { s += colourBar(bar, x: x0 + w + 18, y0: y0, h: h, id: id) }
         return s
+    }
+
+    /// The rotated y-axis title: 15 px, smaller for a short panel, on two lines if still too long.
+    private func yTitle(_ title: String, x x0: Double, middle: Double, room: Double) -> String {
+        let perChar = 0.56
+        var size = min(15, max(12, room / (Double(title.count) * perChar)))
+        var lines = [title]
+        if Double(title.count) * perChar * size > room, let split = title.indices.filter({ title[$0] == " " })
+            .min(by: { abs(title.distance(from: title.startIndex, to: $0) - title.count / 2) < abs(title.distance(from: title.startIndex, to: $1) - title.count / 2) }) {
+            lines = [String(title[..<split]), String(title[title.index(after: split)...])]
+            size = min(14, max(11, room / (Double(lines.map(\.count).max()!) * perChar)))
+        }
+        let x = lines.count == 1 ? x0 - 60 : x0 - 70
+        let spans = lines.enumerated().map { k, line in "<tspan x=\"0\" dy=\"\(k == 0 ? "0" : "1.15em")\">\(escape(line))</tspan>" }.joined()
+        return "<text transform=\"translate(\(f(x)),\(f(middle))) rotate(-90)\" text-anchor=\"middle\" font-size=\"\(f(size))\">\(spans)</text>\n"
     }
 
     private func legend(_ p: Panel, x0: Double, y0: Double, w: Double, h: Double) -> String {

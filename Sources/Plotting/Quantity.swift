@@ -24,14 +24,19 @@ public struct DisplayUnit: Sendable, Equatable {
 
     /// The readable unit for values of `units` spanning `values`: a prefix for the plain lengths,
     /// times and pressures ("m" → "µm" for a 20 µm strip, "s" → "ms"), otherwise the units written
-    /// with superscripts ("mol m-3" → "mol m⁻³").
+    /// with superscripts ("mol m-3" → "mol m⁻³"), after a power of ten for values below 0.01 or
+    /// from 10⁴ up ("10⁻⁴ mol m⁻² s⁻¹").
     public static func choose(for units: String, values: [Double]) -> DisplayUnit {
         let largest = values.lazy.filter(\.isFinite).map(abs).max() ?? 0
         let base = units.trimmingCharacters(in: .whitespaces)
         if base == "s" && largest >= 7200 { return DisplayUnit(symbol: "h", factor: 1.0 / 3600) }
         if base == "s" && largest >= 120 { return DisplayUnit(symbol: "min", factor: 1.0 / 60) }
         guard ["m", "s", "Pa", "mol", "g"].contains(base), largest > 0 else {
-            return DisplayUnit(symbol: pretty(units), factor: 1)
+            // Very small or large values: a power of ten in the unit keeps the tick labels short.
+            guard largest > 0, largest < 1e-2 || largest >= 1e4 else { return DisplayUnit(symbol: pretty(units), factor: 1) }
+            let e = Int(floor(log10(largest)))
+            let power = "10" + pretty("x\(e)").dropFirst()
+            return DisplayUnit(symbol: units == "1" || units.isEmpty ? power : power + " " + pretty(units), factor: pow(10, Double(-e)))
         }
         let prefixes: [(String, Double)] = base == "m" || base == "s"
             ? [("", 1), ("m", 1e-3), ("µ", 1e-6), ("n", 1e-9)]

@@ -103,7 +103,7 @@ public enum PlotWorkflow {
         let g = try file.root.group("average")
         let pal = ProfilePlot.palette
         var plot = ProfilePlot(title: title + ": averaged tissue-strip DNS", profiles: [
-            Curve(label: "window average (w = \(micrometres(a.windowWidth)))", x: a.x, y: a.window, color: pal[1], width: 2.5),
+            Curve(label: "window average (w = \(readableLength(a.windowWidth)))", x: a.x, y: a.window, color: pal[1], width: 2.5),
             Curve(label: "section average", x: a.x, y: a.section, color: "#777777", width: 1.2),
         ])
         if let eta = a.windowEta { plot.etas = [Curve(label: "", x: a.x, y: eta, color: pal[1])] }
@@ -118,7 +118,7 @@ public enum PlotWorkflow {
         let r = try ComparisonFile.read(from: file)
         let g = try file.root.group("comparison")
         let pal = ProfilePlot.palette
-        var plot = ProfilePlot(title: title + ": profile comparison", subtitle: metrics(r),
+        var plot = ProfilePlot(title: title + ": profile comparison", subtitle: try metrics(r, g),
                                profiles: [Curve(label: r.labelB, x: r.x, y: r.cB, color: pal[1], width: 2.5),
                                           Curve(label: r.labelA, x: r.x, y: r.cA, color: pal[0], dash: "8 4")],
                                excludedBelow: r.xMin)
@@ -153,7 +153,8 @@ public enum PlotWorkflow {
             let ref = try ComparisonFile.read(from: file, group: "reference_dns")
             profiles.append(Curve(label: ref.labelB, x: ref.x, y: ref.cB, color: pal[2], dash: "4 2"))
         }
-        var plot = ProfilePlot(title: title + ": upscaled model vs averaged tissue-strip DNS", subtitle: metrics(r),
+        var plot = ProfilePlot(title: title + ": upscaled model vs averaged tissue-strip DNS",
+                               subtitle: try metrics(r, try file.root.group("comparison")),
                                profiles: profiles, excludedBelow: r.xMin)
         plot.etas = [Curve(label: "closure", x: ux, y: try macro.dataset("eta").read(Double.self), color: pal[0], dash: "8 4")]
         if let e = a.windowEta { plot.etas.append(Curve(label: "DNS window", x: a.x, y: e, color: pal[1])) }
@@ -213,7 +214,7 @@ public enum PlotWorkflow {
                           height: min(max(690 * height / length, 120), 520))
         panel.heatMap = HeatMap(nx: d.nx, ny: d.ny, values: d.concentration, masked: d.mask, x: 0...length, y: 0...height)
         panel.colourBar = ColourBar(try quantity(fields, "c"), lo: fluid.min() ?? 0, hi: fluid.max() ?? 1)
-        let subtitle = "\(d.nx) × \(d.ny) cells, h = \(micrometres(d.h)); grey: cells (mask = 1)"
+        let subtitle = "\(d.nx) × \(d.ny) cells, h = \(readableLength(d.h)); grey: cells (mask = 1)"
         return Figure(title: title + ": tissue-strip DNS", subtitle: subtitle, rows: [[panel]])
     }
 
@@ -264,12 +265,14 @@ public enum PlotWorkflow {
         return panel
     }
 
-    static func metrics(_ r: ComparisonFile.Stored) -> String {
-        String(format: "MRE %.2f %% (x ≥ %@), max |Δc| %.3g, L2 %.3g", 100 * r.meanRelativeError, micrometres(r.xMin),
-               r.maxAbsoluteError, r.l2Error)
+    /// The comparison's metrics, x_min in the x axis's unit and the errors in those of `/comparison/error`.
+    static func metrics(_ r: ComparisonFile.Stored, _ g: HDF5Group) throws -> String {
+        let x = DisplayUnit.choose(for: try quantity(g, "x").units, values: r.x), c = DisplayUnit.pretty(try quantity(g, "error").units)
+        return String(format: "MRE %.2f %% (x ≥ %.3g %@), max |Δc| %.3g %@, L2 %.3g %@", 100 * r.meanRelativeError,
+                      r.xMin * x.factor, x.symbol, r.maxAbsoluteError, c, r.l2Error, c)
     }
 
-    static func micrometres(_ v: Double) -> String {
+    static func readableLength(_ v: Double) -> String {
         let unit = DisplayUnit.choose(for: "m", values: [v])
         return String(format: "%.3g %@", v * unit.factor, unit.symbol)
     }

@@ -59,6 +59,9 @@ final class SVGCount: NSObject, XMLParserDelegate {
         #expect(DisplayUnit.choose(for: "s", values: [0, 600]).symbol == "min")
         #expect(DisplayUnit.choose(for: "mol m-3", values: [0, 2]) == DisplayUnit(symbol: "mol m⁻³", factor: 1))
         #expect(DisplayUnit.pretty("m2 s-1") == "m² s⁻¹")
+        let uptake = DisplayUnit.choose(for: "mol m-2 s-1", values: [7e-5, 7.1e-4])
+        #expect(uptake.symbol == "10⁻⁴ mol m⁻² s⁻¹" && abs(uptake.factor - 1e4) < 1e-9)
+        #expect(DisplayUnit.choose(for: "1", values: [2e5]).symbol == "10⁵")
         #expect(DisplayUnit.pretty("1") == "1")
     }
 
