@@ -11,7 +11,8 @@ struct PlotCommand: ParsableCommand {
         section averages; comparison: both profiles and the pointwise error (a `tissue validate` file: every \
         seed, the DNS mean, the published reference); sweep: the profiles coloured by the swept parameter and \
         each summary quantity against it; dns-tissue: the concentration field with the cells in grey; model: \
-        the loss per epoch. Axis names and units come from the file.
+        the loss per epoch (a model stored without it: the test error per η band). Axis names and units \
+        come from the file.
         """)
 
     @Argument(help: "A TissueTransport HDF5 file.", completion: .file(extensions: ["h5"]))
