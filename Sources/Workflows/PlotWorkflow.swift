@@ -88,7 +88,8 @@ public enum PlotWorkflow {
                 let time = String(format: "%.3g", history.times[i] * unit.factor)
                 plot.profiles.append(Curve(label: "t = \(time) \(unit.symbol)", x: p.x, y: history.concentration[i], color: colour))
             }
-            plot.etas[0].label = "final"
+            let last = String(format: "%.3g", (history.times.last ?? 0) * unit.factor)
+            plot.subtitle += (plot.subtitle.isEmpty ? "" : "; ") + "η at t = \(last) \(unit.symbol)"
             plot.title += ": transient upscaled profiles"
         } else {
             plot.profiles = [Curve(label: "", x: p.x, y: p.c, color: pal[0], width: 2.5)]
