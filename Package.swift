@@ -7,7 +7,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "tissue", targets: ["TissueCLI"]),
-        .library(name: "TissueTransport", targets: ["Macroscale", "Microscale", "Averaging", "Surrogate", "Closure", "NeuralNet", "Numerics", "HDF5Kit", "Config", "Scenario", "Workflows"]),
+        .library(name: "TissueTransport", targets: ["Macroscale", "Microscale", "Averaging", "Surrogate", "Closure", "NeuralNet", "Numerics", "HDF5Kit", "Plotting", "Config", "Scenario", "Workflows"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -24,6 +24,7 @@ let package = Package(
         .target(name: "HDF5Kit", dependencies: ["CHDF5"]),
         .target(name: "Numerics", dependencies: ["CSuiteSparse"]),
         .target(name: "NeuralNet", dependencies: ["CBLAS", "HDF5Kit", "Numerics"]),
+        .target(name: "Plotting"),   // SVG figures: axes, panels, heat maps, colour ramps; imports Foundation only
 
         // MARK: Physics
         .target(name: "Closure", dependencies: ["NeuralNet", "Numerics", "HDF5Kit"]),
@@ -37,7 +38,7 @@ let package = Package(
         .target(name: "Scenario", dependencies: ["Config", "Macroscale", "Microscale", "Averaging", "Surrogate", "Closure", "NeuralNet", "Numerics"]),
         // One library call per subcommand; owns file writing, progress reporting and stop handling.
         .target(name: "Workflows", dependencies: ["Scenario", "Config", "Macroscale", "Microscale", "Averaging", "Surrogate",
-                                                  "Closure", "NeuralNet", "Numerics", "HDF5Kit"]),
+                                                  "Closure", "NeuralNet", "Numerics", "HDF5Kit", "Plotting"]),
         // The `tissue` executable: argument parsing and printing only.
         .executableTarget(name: "TissueCLI", dependencies: [
             "Workflows", .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -50,6 +51,7 @@ let package = Package(
         // MARK: Tests (one target per module; end-to-end CLI tests in TissueCLITests)
         .testTarget(name: "HDF5KitTests", dependencies: ["HDF5Kit"]),
         .testTarget(name: "NumericsTests", dependencies: ["Numerics"]),
+        .testTarget(name: "PlottingTests", dependencies: ["Plotting"]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "HDF5Kit", "Numerics"]),
         .testTarget(name: "ClosureTests", dependencies: ["Closure", "NeuralNet", "HDF5Kit"]),
         .testTarget(name: "MacroscaleTests", dependencies: ["Macroscale", "Closure", "Numerics"]),

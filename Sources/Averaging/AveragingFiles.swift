@@ -158,4 +158,35 @@ public enum ComparisonFile {
         try g.setAttribute("definition", "over common points with x >= x_min: MRE = mean |a-b|/|b|; max abs = max |a-b|; L2 = sqrt(mean (a-b)^2); relative L2 = sqrt(sum (a-b)^2 / sum b^2)")
         return g
     }
+
+    /// A stored comparison group, as read back.
+    public struct Stored: Sendable {
+        public var x: [Double]
+        public var cA: [Double]
+        public var cB: [Double]
+        public var error: [Double]
+        public var labelA: String
+        public var labelB: String
+        public var xMin: Double
+        public var meanRelativeError: Double
+        public var maxAbsoluteError: Double
+        public var l2Error: Double
+        /// η of profile a and b with their positions, where stored.
+        public var etaA: (x: [Double], eta: [Double])?
+        public var etaB: (x: [Double], eta: [Double])?
+    }
+
+    /// Reads `/comparison` (or another group written by `write`, e.g. `reference_dns`) of an open file.
+    public static func read(from file: HDF5File, group name: String = "comparison") throws -> Stored {
+        let g = try file.root.group(name)
+        func values(_ path: String) throws -> [Double] { try g.dataset(path).read(Double.self) }
+        func eta(_ tag: String) throws -> (x: [Double], eta: [Double])? {
+            g.contains("eta_\(tag)") ? (try values("eta_\(tag)_x"), try values("eta_\(tag)")) : nil
+        }
+        return Stored(x: try values("x"), cA: try values("c_a"), cB: try values("c_b"), error: try values("error"),
+                      labelA: try g.stringAttribute("label_a"), labelB: try g.stringAttribute("label_b"),
+                      xMin: try g.doubleAttribute("x_min"), meanRelativeError: try g.doubleAttribute("mean_relative_error"),
+                      maxAbsoluteError: try g.doubleAttribute("max_absolute_error"), l2Error: try g.doubleAttribute("l2_error"),
+                      etaA: try eta("a"), etaB: try eta("b"))
+    }
 }

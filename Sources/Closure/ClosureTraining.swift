@@ -98,6 +98,7 @@ public enum ClosureTraining {
         numbers.merge(validationMetrics.summary(prefix: "validation")) { $1 }
         numbers.merge(testMetrics.summary(prefix: "test")) { $1 }
         model.trainingNumbers = numbers
+        model.trainingHistory = result.history
         return ClosureTrainingOutcome(model: model, result: result, split: split, validationMetrics: validationMetrics,
                                       testMetrics: testMetrics)
     }

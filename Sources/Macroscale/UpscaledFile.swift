@@ -66,6 +66,21 @@ public enum UpscaledFile {
                        length: try p.dataset("length").read(Double.self).first)
     }
 
+    /// The profiles of a transient `upscaled` file at its output times (`/macro/t`, `/macro/c_t`);
+    /// nil for a steady file.
+    public static func readHistory(from file: HDF5File) throws -> (times: [Double], concentration: [[Double]])? {
+        try FileHeader.read(from: file, expecting: kind)
+        let macro = try file.root.group("macro")
+        guard macro.contains("t"), macro.contains("c_t") else { return nil }
+        let t = try macro.dataset("t").read(Double.self)
+        let c = try macro.dataset("c_t").read(Double.self)
+        guard !t.isEmpty, c.count % t.count == 0 else {
+            throw HDF5Error(file: file.path, object: "/macro/c_t", message: "expected \(t.count) rows, one per output time")
+        }
+        let n = c.count / t.count
+        return (t, (0..<t.count).map { Array(c[($0 * n)..<(($0 + 1) * n)]) })
+    }
+
     /// `/macro/exposure` (per cell: AUC, peak and its time, time to the threshold) and
     /// `/macro/balance` (running totals at the output times and the mass balance residual).
     static func writeExposure(_ e: Exposure, to macro: HDF5Group) throws {

@@ -132,6 +132,8 @@ public enum TissueDNSFile {
         /// (ny, nx) row-major.
         public var concentration: [Double]
         public var solidFraction: [Double]
+        /// `/fields/mask` (ny, nx): true = cell (solid fraction >= 1/2 where the file has no mask).
+        public var mask: [Bool]
         public var effectiveRadius: Double
         public var km: Double
         public var Ka: Double
@@ -170,7 +172,10 @@ public enum TissueDNSFile {
         try require(r > 0 && r < 1, path, "/dns@effective_radius", "effective_radius = \(r): expected a length in (0, 1) m")
         try require(km >= 0 && km.isFinite, path, "/dns@km", "km = \(km): expected a rate >= 0 in mol m-3 s-1")
         try require(Ka > 0 && Ka.isFinite, path, "/dns@Ka", "Ka = \(Ka): expected a positive concentration in mol m-3")
-        return Contents(nx: nx, ny: ny, h: h, concentration: c, solidFraction: f,
+        // (A file without /fields/mask: the mask's definition, solid fraction >= 1/2.)
+        let mask = file.root.contains("fields/mask") ? try file.root.dataset("fields/mask").read(UInt8.self).map { $0 != 0 } : f.map { $0 >= 0.5 }
+        guard mask.count == cells else { throw HDF5Error(file: path, message: "/fields/mask is not (\(ny), \(nx))") }
+        return Contents(nx: nx, ny: ny, h: h, concentration: c, solidFraction: f, mask: mask,
                         effectiveRadius: r, km: km, Ka: Ka, header: header)
     }
 

@@ -80,6 +80,8 @@ public struct ModelFile: Sendable {
     /// Scalar training metadata (data hash, epochs, losses, metrics), stored as attributes of `/model/training`.
     public var trainingAttributes: [String: String]
     public var trainingNumbers: [String: Double]
+    /// Loss per epoch (`/model/training/train_loss`, `validation_loss`); empty in files written before it was kept.
+    public var trainingHistory = TrainingHistory()
 
     public init(network: DenseNetwork<Float>, scaler: MinMaxScaler, featureNames: [String],
                 trainingAttributes: [String: String] = [:], trainingNumbers: [String: Double] = [:]) throws {
@@ -112,6 +114,10 @@ public struct ModelFile: Sendable {
         let training = try model.createGroup("training")
         for (key, value) in trainingAttributes.sorted(by: { $0.key < $1.key }) { try training.setAttribute(key, value) }
         for (key, value) in trainingNumbers.sorted(by: { $0.key < $1.key }) { try training.setAttribute(key, value) }
+        if trainingHistory.count > 0 {
+            try training.write("train_loss", trainingHistory.trainLoss, units: "1", longName: "mean training loss per epoch")
+            try training.write("validation_loss", trainingHistory.validationLoss, units: "1", longName: "validation loss per epoch")
+        }
     }
 
     /// Reads and checks a model file: kind, layer shapes, activation, scaler and names.
@@ -154,16 +160,23 @@ public struct ModelFile: Sendable {
         let featureNames = try model.dataset("feature_names").readStrings()
         var attributes: [String: String] = [:]
         var numbers: [String: Double] = [:]
+        var history = TrainingHistory()
         if model.contains("training") {
             let training = try model.group("training")
             for name in try training.attributeNames() {
                 if let s = try? training.stringAttribute(name) { attributes[name] = s }
                 else if let d = try? training.doubleAttribute(name) { numbers[name] = d }
             }
+            if training.contains("train_loss") && training.contains("validation_loss") {
+                history.trainLoss = try training.dataset("train_loss").read(Double.self)
+                history.validationLoss = try training.dataset("validation_loss").read(Double.self)
+            }
         }
         do {
-            return try ModelFile(network: network, scaler: try MinMaxScaler(minimum: minimum, maximum: maximum),
-                                 featureNames: featureNames, trainingAttributes: attributes, trainingNumbers: numbers)
+            var file = try ModelFile(network: network, scaler: try MinMaxScaler(minimum: minimum, maximum: maximum),
+                                     featureNames: featureNames, trainingAttributes: attributes, trainingNumbers: numbers)
+            file.trainingHistory = history
+            return file
         } catch let e as NeuralNetError {
             throw NeuralNetError.file("\(path): \(e)")
         }

@@ -10,7 +10,7 @@ struct TissueCommand: ParsableCommand {
         commandName: "tissue",
         abstract: "Coupled macroscale tissue-transport simulator (upscaled CDR with a learned effectiveness factor).",
         version: programVersion,
-        subcommands: [RunCommand.self, TrainCommand.self, EvaluateCommand.self, DNSCommand.self, DispersionCommand.self, AverageCommand.self, CompareCommand.self, ValidateCommand.self, SweepCommand.self, SurrogateCommand.self, CheckCommand.self, KeysCommand.self, InspectCommand.self])
+        subcommands: [RunCommand.self, TrainCommand.self, EvaluateCommand.self, DNSCommand.self, DispersionCommand.self, AverageCommand.self, CompareCommand.self, ValidateCommand.self, SweepCommand.self, PlotCommand.self, SurrogateCommand.self, CheckCommand.self, KeysCommand.self, InspectCommand.self])
 
     /// The ArgumentParser entry point, after installing the signal handlers (`StopSignal`).
     static func main() {

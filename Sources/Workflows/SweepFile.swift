@@ -49,7 +49,7 @@ public enum SweepFile {
          "first x where <c>^beta falls to cL/e, linear interpolation between cell centres (NaN: never)"),
         ("eta_min", "1", "smallest effectiveness factor along the strip"),
         ("eta_max", "1", "largest effectiveness factor along the strip"),
-        ("clamped_inputs", "1", "closure inputs (cell x feature) clamped to the training range at the final state"),
+        ("clamped_inputs", "1", "clamped closure inputs (cell x feature pairs clamped to the training range at the final state)"),
     ]
 
     /// The contents of a sweep or sweep-part file.

@@ -6,6 +6,7 @@ import Foundation
 import HDF5Kit
 import Macroscale
 import Microscale
+import Plotting
 
 /// `tissue compare` as a library call: two profiles (upscaled / average / reference CSV), the
 /// optional window filter of the upscaled one, metrics, the `comparison` file and the SVG.
@@ -60,12 +61,12 @@ public enum CompareRun {
     public static func plot(_ o: Outcome, title: String) -> ProfilePlot {
         let r = o.comparison
         let pal = ProfilePlot.palette
-        var profiles = [ProfilePlot.Curve(label: r.b.label, x: r.b.x, y: r.b.c, color: pal[1], width: 2.5),
-                        ProfilePlot.Curve(label: r.a.label, x: r.a.x, y: r.a.c, color: pal[0], dash: "8 4")]
+        var profiles = [Curve(label: r.b.label, x: r.b.x, y: r.b.c, color: pal[1], width: 2.5),
+                        Curve(label: r.a.label, x: r.a.x, y: r.a.c, color: pal[0], dash: "8 4")]
         if r.a.kind == "reference" || r.b.kind == "reference" { profiles.reverse() }
-        var etas: [ProfilePlot.Curve] = []
+        var etas: [Curve] = []
         for (p, color, dash) in [(r.a, pal[0], "8 4"), (r.b, pal[1], "")] {
-            if let e = p.eta { etas.append(ProfilePlot.Curve(label: "η, \(p.label)", x: p.x, y: e, color: color, dash: dash)) }
+            if let e = p.eta { etas.append(Curve(label: "η, \(p.label)", x: p.x, y: e, color: color, dash: dash)) }
         }
         let subtitle = String(format: "MRE %.2f %% (x ≥ %.3g µm), max |Δc| %.3g mol/m³, L2 %.3g mol/m³",
                               100 * r.meanRelativeError, r.xMin * 1e6, r.maxAbsoluteError, r.l2Error)
@@ -287,25 +288,25 @@ public enum ValidateRun {
     /// filtered upscaled profile and the reference (if any); η of the closure and of the DNS beneath.
     public static func plot(_ o: Outcome, scenario s: ValidateScenario) -> ProfilePlot {
         let pal = ProfilePlot.palette
-        var profiles: [ProfilePlot.Curve] = []
+        var profiles: [Curve] = []
         for (k, r) in o.seeds.enumerated() where o.seeds.count > 1 {
-            profiles.append(ProfilePlot.Curve(label: k == 0 ? "DNS window average, each seed" : "", x: r.average.x, y: r.average.window,
+            profiles.append(Curve(label: k == 0 ? "DNS window average, each seed" : "", x: r.average.x, y: r.average.window,
                                               color: "#f4a6a6", width: 1))
         }
-        profiles.append(ProfilePlot.Curve(label: o.ensembleRaw.b.label, x: o.ensemble.x, y: o.ensemble.window, color: pal[1], width: 2.5))
-        profiles.append(ProfilePlot.Curve(label: "DNS section average", x: o.ensemble.x, y: o.ensemble.section, color: "#999999", width: 1))
-        profiles.append(ProfilePlot.Curve(label: o.upscaledProfile.label, x: o.upscaled.x, y: o.upscaled.concentration, color: pal[0], dash: "8 4"))
+        profiles.append(Curve(label: o.ensembleRaw.b.label, x: o.ensemble.x, y: o.ensemble.window, color: pal[1], width: 2.5))
+        profiles.append(Curve(label: "DNS section average", x: o.ensemble.x, y: o.ensemble.section, color: "#999999", width: 1))
+        profiles.append(Curve(label: o.upscaledProfile.label, x: o.upscaled.x, y: o.upscaled.concentration, color: pal[0], dash: "8 4"))
         if let f = o.ensembleFiltered {
-            profiles.append(ProfilePlot.Curve(label: "upscaled, window-filtered", x: f.x, y: f.cA, color: pal[3], dash: "2 3"))
+            profiles.append(Curve(label: "upscaled, window-filtered", x: f.x, y: f.cA, color: pal[3], dash: "2 3"))
         }
         if let r = o.referenceDNS {
-            profiles.append(ProfilePlot.Curve(label: "published (real geometry)", x: r.b.x, y: r.b.c, color: pal[2], dash: "4 2"))
+            profiles.append(Curve(label: "published (real geometry)", x: r.b.x, y: r.b.c, color: pal[2], dash: "4 2"))
         }
         // Only the first per-seed curve carries a legend entry.
         let legend = profiles.filter { !$0.label.isEmpty }
-        var etas = [ProfilePlot.Curve(label: "η, closure", x: o.upscaled.x, y: o.upscaled.eta, color: pal[0], dash: "8 4")]
-        if let e = o.ensemble.windowEta { etas.append(ProfilePlot.Curve(label: "η, DNS window", x: o.ensemble.x, y: e, color: pal[1])) }
-        etas.append(ProfilePlot.Curve(label: "η, closure at the DNS ⟨c⟩", x: o.ensemble.x, y: o.closureEtaOnDNS, color: pal[4], dash: "2 3", width: 1.5))
+        var etas = [Curve(label: "η, closure", x: o.upscaled.x, y: o.upscaled.eta, color: pal[0], dash: "8 4")]
+        if let e = o.ensemble.windowEta { etas.append(Curve(label: "η, DNS window", x: o.ensemble.x, y: e, color: pal[1])) }
+        etas.append(Curve(label: "η, closure at the DNS ⟨c⟩", x: o.ensemble.x, y: o.closureEtaOnDNS, color: pal[4], dash: "2 3", width: 1.5))
         var subtitle = String(format: "upscaled vs DNS window average, x ≥ %.3g µm: MRE %.2f %% (mean over %d seeds)",
                               o.ensembleRaw.xMin * 1e6, 100 * o.meanSeedMRE, o.seeds.count)
         if let f = o.meanSeedFilteredMRE { subtitle += String(format: ", %.2f %% filtered", 100 * f) }

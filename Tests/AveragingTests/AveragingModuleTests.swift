@@ -153,19 +153,4 @@ private struct TestStrip {
         try "x,c\n0,1\nfoo,bar\n".write(toFile: path, atomically: true, encoding: .utf8)
         #expect(throws: HDF5Error.self) { try ProfileLoader.loadCSV(path) }
     }
-
-    @Test func svgHasAxesLegendAndBothPanels() {
-        let x = (0..<50).map { Double($0) * 1e-7 }
-        let plot = ProfilePlot(title: "t", subtitle: "s",
-                               profiles: [.init(label: "upscaled", x: x, y: x.map { 2 - 1e6 * $0 }, color: "#000"),
-                                          .init(label: "DNS", x: x, y: x.map { 2 - 0.9e6 * $0 }, color: "#f00")],
-                               etas: [.init(label: "η", x: x, y: x.map { _ in 0.8 }, color: "#00f")], excludedBelow: 1e-7)
-        let svg = plot.svg()
-        #expect(svg.hasPrefix("<svg"))
-        #expect(svg.contains("x (µm)"))
-        #expect(svg.contains("mol m⁻³"))
-        #expect(svg.contains("η (1)"))
-        #expect(svg.contains(">upscaled<") && svg.contains(">DNS<"))
-        #expect(svg.components(separatedBy: "<polyline").count == 4)
-    }
 }

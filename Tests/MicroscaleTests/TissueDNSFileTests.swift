@@ -32,6 +32,7 @@ import Testing
         try write(path)
         let d = try TissueDNSFile.read(path: path)
         #expect(d.nx == 3 && d.ny == 2 && d.concentration.count == 6 && d.Ka == 1)
+        #expect(d.mask == [false, true, true, false, false, false])   // no /fields/mask: solid fraction >= 1/2
     }
 
     @Test(arguments: [
