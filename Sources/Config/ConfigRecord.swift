@@ -5,6 +5,8 @@ public final class ConfigRecord {
     private var read: Set<String> = []
     private var tablesRead: Set<String> = []
     private var entries: [(path: String, key: String, value: TOMLValue)] = []
+    /// Values that are valid but implausible (`KeySpec.plausible`), one warning each.
+    public private(set) var valueWarnings: [String] = []
 
     public init() {}
 
@@ -36,6 +38,8 @@ public final class ConfigRecord {
         entries.removeAll { $0.path == path && $0.key == key }
     }
 
+    public func warn(_ message: String) { valueWarnings.append(message) }
+
     /// The resolved values as nested tables, in the order they were first read.
     public var resolved: TOMLTable {
         var root = TOMLTable()
@@ -65,6 +69,9 @@ extension TOMLTable {
 }
 
 extension ConfigSections {
+    /// The warnings of a load: implausible values, then the tables and keys it never read.
+    public func warnings() -> [String] { record.valueWarnings + unusedWarnings() }
+
     /// A warning for each table and key of the document that the loader never read: the strictness
     /// policy is that misspelled keys are errors, and keys the chosen mode does not read are warnings.
     public func unusedWarnings() -> [String] {

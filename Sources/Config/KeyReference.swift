@@ -12,6 +12,7 @@ public enum KeyReference {
             out += "| key | type | allowed | default | meaning |\n|---|---|---|---|---|\n"
             for key in table.keys {
                 var meaning = key.doc
+                if let (_, words) = key.plausible { meaning += "; a value outside \(words) is warned about" }
                 if let kinds = key.kinds {
                     meaning += " (only with `\(table.selector)` = " + kinds.map { "\"\($0)\"" }.joined(separator: " or ") + ")"
                 }

@@ -31,6 +31,9 @@ public struct KeySpec: Sendable {
     public var doc: String
     /// The values of the table's `kind` that read this key; nil: every kind.
     public var kinds: [String]?
+    /// Where values of this key plausibly lie (SI) and that range in words ("0.1 µm to 1 cm"): a
+    /// value outside is allowed but warned about (a bare number read as metres, a unit slip).
+    public var plausible: (range: ClosedRange<Double>, words: String)?
 
     public init(_ name: String, _ value: Value, range: AllowedRange? = nil, default defaultValue: TOMLValue? = nil,
                 defaultText: String? = nil, kinds: [String]? = nil, _ doc: String) {
@@ -89,6 +92,13 @@ public struct KeySpec: Sendable {
     public static func other(_ name: String, _ what: String, default value: TOMLValue? = nil, defaultText: String? = nil,
                              kinds: [String]? = nil, _ doc: String) -> KeySpec {
         KeySpec(name, .other(what), default: value, defaultText: defaultText, kinds: kinds, doc)
+    }
+
+    /// This key with a plausible range (`plausible`).
+    public func plausible(_ range: ClosedRange<Double>, _ words: String) -> KeySpec {
+        var k = self
+        k.plausible = (range, words)
+        return k
     }
 
     /// The type in words, for the key reference ("a length (m)", "one of \"central\", \"upwind\"").

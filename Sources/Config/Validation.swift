@@ -135,7 +135,15 @@ public struct SectionReader {
             return fallback
         }
         let x = quantity(v.value, of: v, dimension, range ?? spec.range, name: key)
-        if let x { record(key, TOMLValue(.float(x))) }
+        if let x {
+            record(key, TOMLValue(.float(x)))
+            if let (plausible, words) = spec.plausible, !plausible.contains(x) {
+                let at = v.line.map { "\(v.file):\($0)" } ?? v.file
+                let bare = v.value.stringValue == nil && dimension != .dimensionless
+                    ? ": a plain number is read in SI units (\(dimension)); give units, e.g. \"20 um\"" : ""
+                section.record?.warn("warning: \(at): \(v.name) = \(TOMLSerializer.inline(v.value)) is far outside what tissues have (\(words))\(bare)")
+            }
+        }
         return x
     }
 

@@ -60,7 +60,7 @@ public enum ScenarioLoader {
     /// The warnings about tables and keys the run did not read, and the resolved configuration:
     /// what the loader read (`ConfigRecord`), defaults explicit, overrides applied, tissue inlined.
     static func finish(_ scenario: inout RunScenario, _ sections: ConfigSections) {
-        scenario.warnings = sections.unusedWarnings()
+        scenario.warnings = sections.warnings()
         scenario.resolvedTOML = sections.record.toml(header: """
             Resolved TissueTransport scenario \(scenario.configPath): defaults explicit, overrides applied, tissue inlined.
             Physical values in SI units: m, s, mol m-3, km in mol m-3 s-1, D in m2 s-1.

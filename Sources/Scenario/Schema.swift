@@ -27,19 +27,23 @@ enum Schema {
     /// Keys of a tissue (a tissue file's `[tissue]`, or a scenario's inline `[tissue]`).
     static let tissueKeys: [KeySpec] = [
         .string("name", "tissue name, used in messages and outputs"),
-        .quantity("length", .length, .positive, "length L of the strip (inlet at x = 0, outlet at x = L)"),
+        .quantity("length", .length, .positive, "length L of the strip (inlet at x = 0, outlet at x = L)")
+            .plausible(1e-7...1e-1, "0.1 µm to 10 cm"),
         .quantity("effective_radius", .length, .positive,
-                  "effective cell radius r = √(cell area / π); Pe, φ² and D* are based on it"),
+                  "effective cell radius r = √(cell area / π); Pe, φ² and D* are based on it")
+            .plausible(1e-8...1e-3, "10 nm to 1 mm"),
         .quantity("porosity", .dimensionless, .unitInterval, "fluid (β) volume fraction εβ"),
         .quantity("peclet", .dimensionless, .nonNegative, "Pe = r ⟨v⟩^β / Dβ (give this or `velocity`)"),
-        .quantity("velocity", .velocity, .nonNegative, "intrinsic fluid velocity ⟨v⟩^β (give this or `peclet`)"),
+        .quantity("velocity", .velocity, .nonNegative, "intrinsic fluid velocity ⟨v⟩^β (give this or `peclet`)")
+            .plausible(0...1e-1, "up to 10 cm/s"),
         .quantity("km", .reactionRate, .nonNegative,
                   "maximum Michaelis–Menten uptake rate of the cells (give this or `thiele_modulus_squared`)"),
         .quantity("thiele_modulus_squared", .dimensionless, .nonNegative, "φ² = km r² / (Ka Dβ) (give this or `km`)"),
         .quantity("Ka", .concentration, .positive, "Michaelis–Menten half-saturation concentration"),
         .quantity("cL", .concentration, .nonNegative, "inlet concentration at x = 0"),
         .quantity("Dr", .dimensionless, .positive, "diffusivity ratio Dσ / Dβ (cells over fluid)"),
-        .quantity("D_beta", .diffusivity, .positive, "molecular diffusivity Dβ in the fluid"),
+        .quantity("D_beta", .diffusivity, .positive, "molecular diffusivity Dβ in the fluid")
+            .plausible(1e-14...1e-7, "1e-14 to 1e-7 m2/s"),
     ]
     /// Tissue keys that give the same quantity in other terms (one of each pair).
     static let alternativeTissueKeys = ["peclet": "velocity", "velocity": "peclet",

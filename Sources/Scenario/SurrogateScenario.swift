@@ -153,7 +153,7 @@ extension ScenarioLoader {
             testPath: testPath, testSamples: testSamples, testSeed: UInt64(testSeed), blockSize: blockSize,
             training: settings, curveFractions: fractions, curveSeeds: curveSeeds, curveEpochs: curveEpochs,
             curveOutput: curveOutput, modelPath: modelPath, checkpointPath: checkpointPath, resolvedTOML: "")
-        s.warnings = sections.unusedWarnings()
+        s.warnings = sections.warnings()
         s.resolvedTOML = sections.record.toml(header: """
             Resolved TissueTransport surrogate config \(s.configPath): defaults explicit, overrides applied.
             Data sets, models and checkpoints are written relative to the working directory.

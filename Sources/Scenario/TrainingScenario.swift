@@ -129,7 +129,7 @@ extension ScenarioLoader {
             initialization: initialization, epochs: epochs, batchSize: batchSize, loss: loss, learningRate: learningRate,
             decay: decay, patience: patience, checkpointEvery: checkpointEvery, modelPath: modelPath,
             checkpointPath: checkpointPath, resolvedTOML: "")
-        s.warnings = sections.unusedWarnings()
+        s.warnings = sections.warnings()
         s.resolvedTOML = sections.record.toml(header: """
             Resolved TissueTransport training config \(s.configPath): defaults explicit, overrides applied.
             data.file is relative to the config's directory; output paths to the working directory.

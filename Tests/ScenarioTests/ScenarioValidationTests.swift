@@ -198,6 +198,20 @@ private func lineNumber(of fragment: String, in text: String) -> Int {
         #expect(again.warnings.isEmpty && again.resolvedTOML == s.resolvedTOML && again.closure == s.closure, "\(again.warnings)")
     }
 
+    /// A valid but implausible value (a bare number read as metres) is warned about with its source;
+    /// the same length with units is not.
+    @Test func implausibleValuesAreWarnings() throws {
+        let bare = try ScenarioLoader.load(text: validScenario, path: scratchScenario, overrides: ["tissue.length=20"])
+        #expect(bare.tissue.length == 20)
+        #expect(bare.warnings == ["warning: --set: tissue.length = 20 is far outside what tissues have (0.1 µm to 10 cm): a plain number is read in SI units (m); give units, e.g. \"20 um\""],
+                "\(bare.warnings)")
+        let withUnits = try ScenarioLoader.load(text: validScenario, path: scratchScenario, overrides: ["tissue.length=\"20 um\""])
+        #expect(withUnits.warnings.isEmpty && abs(withUnits.tissue.length - 2e-5) < 1e-20)
+        let fast = try ScenarioLoader.load(text: validScenario, path: scratchScenario, overrides: ["tissue.velocity=\"2 m/s\""])
+        #expect(fast.warnings.count == 1 && fast.warnings[0].contains("tissue.velocity = \"2 m/s\" is far outside what tissues have (up to 10 cm/s)")
+                && !fast.warnings[0].contains("plain number"), "\(fast.warnings)")
+    }
+
     @Test func transientKeysOfTheOtherSchemeAreWarnings() throws {
         let base = scenario(replacing: "mode = \"steady\"", with: "mode = \"transient\"") + "\n\n[transient]\nend_time = 1\n"
         let cvode = try ScenarioLoader.load(text: base + "scheme = \"cvode\"\ntime_step = 0.1\n", path: scratchScenario)
