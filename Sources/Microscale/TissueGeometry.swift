@@ -1,3 +1,4 @@
+import Foundation
 import Numerics
 
 /// Synthetic 2-D tissue samples for strip DNS (DESIGN §2 "Tissues"; `TISSUE-CALIBRATION.md`,
@@ -182,9 +183,19 @@ public enum VoronoiTissue {
     /// directions, from `SplitMix64(seed)`. Cells: periodic Voronoi polygons of the seeds, each scaled
     /// about its centroid by √(1 − εβ) (so the exact porosity is εβ; the channel between two facing
     /// cells is (1 − √(1 − εβ)) times their centroid distance across the shared edge).
+    ///
+    /// With `areaSpread` c > 0 the cells differ in size: cell i keeps the fraction fᵢ = min(f_max, λ wᵢ)
+    /// of its Voronoi polygon's area Aᵢ (scaled about its centroid by √fᵢ, so it stays inside the
+    /// polygon), with log-normal weights wᵢ = exp(σ zᵢ), zᵢ standard normal from their own stream
+    /// (`SplitMix64(seed ^ spreadStream)`), λ such that Σ fᵢ Aᵢ = (1 − εβ) Σ Aᵢ (porosity and r_eff
+    /// exact as before) and σ such that the coefficient of variation of the cell areas is c (to 1e-6).
+    /// f_max = `largestAreaFraction` keeps a channel around every cell. c = 0 is the plain recipe,
+    /// whose own spread (that of the Voronoi polygons, about 0.1) is the smallest c can be.
     /// - Throws: `TissueGeometryError.unreachable` when an integer number of cells cannot give r_eff
-    ///   within 2 % of r (the sample is too small for the cells) or porosity ∉ (0, 1).
-    public static func sample(width: Double, height: Double, porosity: Double, radius: Double, seed: UInt64) throws -> PolygonCells {
+    ///   within 2 % of r (the sample is too small for the cells), porosity ∉ (0, 1), or c is below the
+    ///   polygons' own spread or above what f_max allows at this porosity.
+    public static func sample(width: Double, height: Double, porosity: Double, radius: Double, seed: UInt64,
+                              areaSpread: Double = 0) throws -> PolygonCells {
         guard width > 0, height > 0, radius > 0, width.isFinite, height.isFinite else {
             throw TissueGeometryError.invalidInput("sample size and radius must be positive (got \(width) × \(height) m, r = \(radius) m)")
         }
@@ -199,20 +210,79 @@ public enum VoronoiTissue {
         guard abs(rEff / radius - 1) <= radiusTolerance else {
             throw TissueGeometryError.unreachable("porosity \(porosity) and r_eff \(radius * 1e6) µm cannot both be met within 2 % with a whole number of cells in a \(width * 1e6) × \(height * 1e6) µm sample (\(n) cells give r_eff = \(rEff * 1e6) µm); enlarge the sample")
         }
+        guard areaSpread >= 0, areaSpread.isFinite else {
+            throw TissueGeometryError.invalidInput("cell-area spread \(areaSpread) must be a coefficient of variation >= 0")
+        }
         var rng = SplitMix64(seed: seed)
         let seeds = poissonDisk(count: n, width: width, height: height, rng: &rng)
-        let shrink = (1 - porosity).squareRoot()
+        let polygons = seeds.indices.map { voronoiCell($0, seeds, width: width, height: height) }
+        let fractions = areaSpread == 0 ? [Double](repeating: 1 - porosity, count: n)
+            : try areaFractions(polygons.map(\.area), solid: 1 - porosity, spread: areaSpread, seed: seed)
         var cells: [ConvexPolygon] = []
-        for k in seeds.indices {
-            let cell = voronoiCell(k, seeds, width: width, height: height)
+        for (k, cell) in polygons.enumerated() {
             let c = cell.centroid
-            var scaled = cell.scaled(by: shrink, about: c.x, c.y)
+            var scaled = cell.scaled(by: fractions[k].squareRoot(), about: c.x, c.y)
             // Keep the centroid inside the box (the cell of a seed near an edge may straddle it).
             let dx = c.x < 0 ? width : (c.x >= width ? -width : 0), dy = c.y < 0 ? height : (c.y >= height ? -height : 0)
             if dx != 0 || dy != 0 { scaled = scaled.translated(dx, dy) }
             cells.append(scaled)
         }
         return PolygonCells(cells: cells, width: width, height: height)
+    }
+
+    /// Largest fraction of its Voronoi polygon a cell may fill when cell sizes spread (`sample`).
+    public static let largestAreaFraction = 0.95
+    /// Stream of the size weights: the seed XOR this constant (the geometry's own draws are untouched).
+    static let spreadStream: UInt64 = 0x5EED_5BEE_AD00_0001
+
+    /// The fractions fᵢ of the polygon areas `areas` that the cells fill, for a cell-area coefficient of
+    /// variation `spread` and a total solid fraction `solid` (see `sample`).
+    static func areaFractions(_ areas: [Double], solid: Double, spread: Double, seed: UInt64) throws -> [Double] {
+        var rng = SplitMix64(seed: seed ^ spreadStream)
+        // Standard normals by Box–Muller, one pair per two cells.
+        var z: [Double] = []
+        while z.count < areas.count {
+            let u1 = max(rng.nextUniform(), Double.leastNormalMagnitude), u2 = rng.nextUniform()
+            let r = (-2 * Foundation.log(u1)).squareRoot()
+            z += [r * Foundation.cos(2 * Double.pi * u2), r * Foundation.sin(2 * Double.pi * u2)]
+        }
+        let total = areas.reduce(0, +), target = solid * total
+        let fMax = largestAreaFraction
+        guard solid < fMax else {
+            throw TissueGeometryError.unreachable("cells cannot differ in size at porosity \(1 - solid): every cell would have to fill more than \(fMax) of its Voronoi polygon")
+        }
+        /// Fractions for log-normal width σ, λ by bisection on the total solid area.
+        func fractions(_ sigma: Double) -> [Double] {
+            let w = areas.indices.map { Foundation.exp(sigma * z[$0]) }
+            var lo = 0.0, hi = fMax / (w.min() ?? 1)
+            for _ in 0..<200 {
+                let mid = 0.5 * (lo + hi)
+                let solidArea = areas.indices.reduce(0.0) { $0 + min(fMax, mid * w[$1]) * areas[$1] }
+                if solidArea < target { lo = mid } else { hi = mid }
+            }
+            return w.map { min(fMax, 0.5 * (lo + hi) * $0) }
+        }
+        func cv(_ f: [Double]) -> Double {
+            let a = areas.indices.map { f[$0] * areas[$0] }
+            let mean = a.reduce(0, +) / Double(a.count)
+            let variance = a.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(a.count)
+            return variance.squareRoot() / mean
+        }
+        let own = cv([Double](repeating: solid, count: areas.count))
+        guard spread >= own else {
+            throw TissueGeometryError.unreachable("cell-area spread \(spread) is below the Voronoi polygons' own spread \(String(format: "%.3f", own)) in this sample (use 0 for the plain recipe)")
+        }
+        // The spread grows with σ until the cap f_max binds everywhere it can.
+        var lo = 0.0, hi = 4.0
+        let most = cv(fractions(hi))
+        guard spread <= most else {
+            throw TissueGeometryError.unreachable("cell-area spread \(spread) cannot be reached at porosity \(1 - solid): at most \(String(format: "%.3f", most)) with cells filling at most \(fMax) of their Voronoi polygons")
+        }
+        for _ in 0..<100 where hi - lo > 1e-12 {
+            let mid = 0.5 * (lo + hi)
+            if cv(fractions(mid)) < spread { lo = mid } else { hi = mid }
+        }
+        return fractions(0.5 * (lo + hi))
     }
 
     /// `count` points in the periodic box with pairwise (periodic) distance ≥ d (see `sample`).

@@ -19,8 +19,8 @@ import Numerics
 public struct TissueStripSpec: Sendable {
     /// Where the sample's cells come from.
     public enum Geometry: Sendable {
-        /// `VoronoiTissue.sample` with this seed.
-        case voronoi(seed: UInt64)
+        /// `VoronoiTissue.sample` with this seed and cell-area spread (0: the plain recipe).
+        case voronoi(seed: UInt64, areaSpread: Double = 0)
         /// A user mask; its size sets ℓ and H (the grid spacing should equal or divide the pixel size).
         case mask(MaskCells)
     }
@@ -170,13 +170,13 @@ public enum TissueStripDNS {
         let geometryPorosity: Double, geometryRadius: Double, cellsPerSample: Int
         let flowGeometry: any CellGeometry
         switch spec.geometry {
-        case .voronoi(let seed):
+        case .voronoi(let seed, let spread):
             let nx = max(1, Int((spec.sampleLength / spec.gridSpacing).rounded()))
             let h = spec.sampleLength / Double(nx)
             let ny = max(1, Int((spec.height / h).rounded()))
             sampleGrid = Grid2D(nx: nx, ny: ny, h: h)
             let cells = try VoronoiTissue.sample(width: sampleGrid.width, height: sampleGrid.height, porosity: spec.porosity,
-                                                 radius: spec.effectiveRadius, seed: seed)
+                                                 radius: spec.effectiveRadius, seed: seed, areaSpread: spread)
             fractions = solidFractions(sampleGrid, cells)
             geometryPorosity = cells.porosity
             geometryRadius = cells.effectiveRadius

@@ -21,8 +21,9 @@ public enum UnitCellFamily: Sendable, Equatable, CustomStringConvertible {
     case hexagonal
     /// A periodic Voronoi sample made as the tissue strips are (`VoronoiTissue.sample`): `cells`
     /// Poisson-disk seeds in a square tile, their periodic Voronoi cells shrunk about their centroids
-    /// to the porosity; r_eff = `voronoiRadius`.
-    case voronoi(cells: Int)
+    /// to the porosity; r_eff = `voronoiRadius`. `areaSpread` > 0: cells of different sizes, the
+    /// coefficient of variation of their areas (`VoronoiTissue.sample`); 0 is the plain recipe.
+    case voronoi(cells: Int, areaSpread: Double = 0)
     /// Square windows of a user's segmented image, mirrored in x and y into a periodic tile.
     case mask(UnitCellMask)
 
@@ -41,7 +42,8 @@ public enum UnitCellFamily: Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .circleRow, .hexagonal: return name
-        case .voronoi(let n): return "voronoi (\(n) cells per tile)"
+        case .voronoi(let n, let spread):
+            return "voronoi (\(n) cells per tile" + (spread > 0 ? ", cell-area spread \(spread))" : ")")
         case .mask(let m): return "mask \(m.source) (window \(m.window) px of \(m.image.pixelSize) m)"
         }
     }
@@ -90,8 +92,8 @@ public enum UnitCellFamily: Sendable, Equatable, CustomStringConvertible {
             return UnitCellTile.circleRow(radius: UnitCellRow.radius(porosity: porosity))
         case .hexagonal:
             return UnitCellTile.hexagonal(porosity: porosity, cellsPerTile: cellsPerTile)
-        case .voronoi(let n):
-            return try UnitCellTile.voronoi(porosity: porosity, cells: n, seed: seed)
+        case .voronoi(let n, let spread):
+            return try UnitCellTile.voronoi(porosity: porosity, cells: n, areaSpread: spread, seed: seed)
         case .mask(let m):
             return try m.tile(seed: seed)
         }
@@ -210,15 +212,16 @@ public struct UnitCellTile: Sendable {
     }
 
     /// A Voronoi tile of `cells` cells with r_eff = `voronoiRadius`: side ℓ = √(n π r_eff² / (1 − εβ)).
-    static func voronoi(porosity: Double, cells n: Int, seed: UInt64) throws -> UnitCellTile {
+    static func voronoi(porosity: Double, cells n: Int, areaSpread: Double = 0, seed: UInt64) throws -> UnitCellTile {
         guard n >= 2 else { throw TissueGeometryError.invalidInput("a Voronoi unit cell needs at least 2 cells per tile, got \(n)") }
         let r = UnitCellFamily.voronoiRadius
         let side = (Double(n) * Double.pi * r * r / (1 - porosity)).squareRoot()
-        let sample = try VoronoiTissue.sample(width: side, height: side, porosity: porosity, radius: r, seed: seed)
+        let sample = try VoronoiTissue.sample(width: side, height: side, porosity: porosity, radius: r, seed: seed,
+                                              areaSpread: areaSpread)
         let areas = sample.cells.map(\.area)
         let mean = areas.reduce(0, +) / Double(areas.count)
         let variance = areas.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(areas.count)
-        return UnitCellTile(family: .voronoi(cells: n), cells: sample, width: side, height: side, porosity: sample.porosity,
+        return UnitCellTile(family: .voronoi(cells: n, areaSpread: areaSpread), cells: sample, width: side, height: side, porosity: sample.porosity,
                             effectiveRadius: sample.effectiveRadius, cellCount: sample.cells.count,
                             cellAreaSpread: variance.squareRoot() / mean, narrowestGap: sample.narrowestGap, seed: seed, window: (-1, -1), mirrorSymmetricInY: false)
     }

@@ -8,8 +8,9 @@ import Numerics
 
 /// How the strip's sample geometry is made.
 public enum StripGeometryChoice: Sendable, Equatable {
-    /// Synthetic Voronoi cells (`VoronoiTissue`), one sample per seed.
-    case voronoi
+    /// Synthetic Voronoi cells (`VoronoiTissue`), one sample per seed; `areaSpread`: the coefficient
+    /// of variation of the cell areas (0: the plain recipe).
+    case voronoi(areaSpread: Double = 0)
     /// A user mask: HDF5 uint8 dataset, PGM or PNG image, pixel size in m.
     case mask(path: String, dataset: String, pixelSize: Double, cellsAreDark: Bool)
 }
@@ -59,7 +60,7 @@ public struct ValidateScenario: Sendable {
         let t = run.tissue
         let geometry: TissueStripSpec.Geometry
         switch dns.geometry {
-        case .voronoi: geometry = .voronoi(seed: seed)
+        case .voronoi(let spread): geometry = .voronoi(seed: seed, areaSpread: spread)
         case .mask(let path, let dataset, let pixelSize, let dark):
             geometry = .mask(try TissueMaskImport.load(path: path, dataset: dataset, pixelSize: pixelSize, cellsAreDark: dark))
         }
@@ -99,7 +100,7 @@ public enum ValidateScenarioLoader {
         var geometry: StripGeometryChoice? = nil
         switch d.choice("geometry", StripGeometryKind.self) {
         case .voronoi?:
-            geometry = .voronoi
+            geometry = d.quantity("cell_area_spread").map { .voronoi(areaSpread: $0) }
         case .mask?:
             var section = sections["dns"]
             section.missingHint = " (required when dns.geometry = \"mask\")"

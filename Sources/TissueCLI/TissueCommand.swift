@@ -99,6 +99,9 @@ struct GeometryOptions: ParsableArguments {
     @Option(help: "Cells per Voronoi tile (--geometry voronoi).")
     var voronoiCells = 8
 
+    @Option(help: "Cells of different sizes (--geometry voronoi): the coefficient of variation of their areas (0: the plain recipe, whose own spread is about 0.1).")
+    var cellAreaSpread = 0.0
+
     @Option(help: ArgumentHelp("Segmented image for --geometry mask: an HDF5 uint8 dataset (nonzero = cell), PGM or PNG.", valueName: "file"),
             completion: .file(extensions: ["h5", "hdf5", "pgm", "png"]))
     var mask: String?
@@ -119,6 +122,7 @@ struct GeometryOptions: ParsableArguments {
         var r = UnitCellGeometryRequest()
         r.geometry = geometry
         r.voronoiCells = voronoiCells
+        r.cellAreaSpread = cellAreaSpread
         r.mask = mask
         r.maskDataset = maskDataset
         r.pixelSize = pixelSize

@@ -15,6 +15,8 @@ public enum TissueDNSRun {
     /// A one-line description of the geometry, stored in `/dns@geometry`.
     public static func geometryDescription(_ scenario: ValidateScenario, seed: UInt64) -> String {
         switch scenario.dns.geometry {
+        case .voronoi(let spread) where spread > 0:
+            return "voronoi: Poisson-disk seeds (SplitMix64 seed \(seed)), periodic Voronoi cells scaled about their centroids to cell areas of coefficient of variation \(spread) (log-normal weights), total solid fraction 1 - porosity"
         case .voronoi:
             return "voronoi: Poisson-disk seeds (SplitMix64 seed \(seed)), periodic Voronoi cells scaled about their centroids by sqrt(1 - porosity)"
         case .mask(let path, let dataset, let pixel, _):

@@ -8,6 +8,8 @@ public struct UnitCellGeometryRequest: Sendable, Equatable {
     public var geometry = "circle-row"
     /// Cells per Voronoi tile.
     public var voronoiCells = 8
+    /// Coefficient of variation of the Voronoi cells' areas (0: the plain recipe).
+    public var cellAreaSpread = 0.0
     /// Segmented image (HDF5 uint8 dataset, PGM or PNG) for `mask`.
     public var mask: String?
     /// Dataset of an HDF5 mask.
@@ -29,6 +31,9 @@ public struct UnitCellGeometryRequest: Sendable, Equatable {
         guard UnitCellFamily.names.contains(geometry) else {
             throw WorkflowError("--geometry '\(geometry)': expected one of \(UnitCellFamily.names.joined(separator: ", "))")
         }
+        if geometry != "voronoi", cellAreaSpread != 0 {
+            throw WorkflowError("--cell-area-spread is only used with --geometry voronoi")
+        }
         if geometry != "mask", mask != nil || pixelSize != nil {
             throw WorkflowError("--mask and --pixel-size are only used with --geometry mask")
         }
@@ -39,7 +44,10 @@ public struct UnitCellGeometryRequest: Sendable, Equatable {
             guard voronoiCells >= 2 && voronoiCells <= 64 else {
                 throw WorkflowError("--voronoi-cells \(voronoiCells): expected 2…64 cells per tile")
             }
-            return .voronoi(cells: voronoiCells)
+            guard cellAreaSpread >= 0 && cellAreaSpread <= 2 else {
+                throw WorkflowError("--cell-area-spread \(cellAreaSpread): expected a coefficient of variation in 0…2")
+            }
+            return .voronoi(cells: voronoiCells, areaSpread: cellAreaSpread)
         default:
             guard let mask else { throw WorkflowError("--geometry mask needs --mask FILE (HDF5 uint8 dataset, PGM or PNG)") }
             guard let pixelSize else {
@@ -60,7 +68,8 @@ public struct UnitCellGeometryRequest: Sendable, Equatable {
         switch family {
         case .circleRow: return ""
         case .hexagonal: return "\ngeometry = \"hexagonal\""
-        case .voronoi(let n): return "\ngeometry = \"voronoi\"\nvoronoi_cells = \(n)"
+        case .voronoi(let n, let spread):
+            return "\ngeometry = \"voronoi\"\nvoronoi_cells = \(n)" + (spread > 0 ? "\ncell_area_spread = \(spread)" : "")
         case .mask(let m):
             return "\ngeometry = \"mask\"\nmask = \"\(m.source)\"\nmask_dataset = \"\(maskDataset)\"\npixel_size = \(m.image.pixelSize)\nwindow = \(m.window)\ncells_are_dark = \(cellsAreDark)"
         }

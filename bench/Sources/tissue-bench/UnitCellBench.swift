@@ -67,7 +67,8 @@ func familyConvergenceBench(_ args: [String]) throws {
     let family: UnitCellFamily
     switch geometry {
     case "hexagonal": family = .hexagonal
-    case "voronoi": family = .voronoi(cells: option("--voronoi-cells", in: args).flatMap { Int($0) } ?? 8)
+    case "voronoi": family = .voronoi(cells: option("--voronoi-cells", in: args).flatMap { Int($0) } ?? 8,
+                                      areaSpread: option("--cell-area-spread", in: args).flatMap { Double($0) } ?? 0)
     default: fail("--geometry must be hexagonal or voronoi")
     }
     var range: ClosedRange<Double>? = nil
