@@ -87,18 +87,8 @@ public enum SweepWorkflow {
         reporter.beginProgress("runs", total: indices.count)
         reporter.progress(done.count)
         let todo = indices.filter { done[$0] == nil }
-        let config_ = request.config, overrides = request.overrides, unset = request.unset
-        var lastSave = Date()
-        let stopped = try ParallelRuns.run(todo, threads: threads, work: { index in
-            solve(index: index, config: config_, overrides: overrides + plan.overrides(of: index), unset: unset, x: x)
-        }, shouldStop: { reporter.stopRequested }) { result in
-            done[result.index] = result
-            reporter.progress(done.count)
-            if Date().timeIntervalSince(lastSave) > 5 {
-                try SweepFile.write(contents(done), kind: SweepFile.partKind, to: part)
-                lastSave = Date()
-            }
-        }
+        let stopped = try runPending(todo, threads: threads, request: request, plan: plan, x: x, part: part,
+                                     done: &done, contents: contents, reporter: reporter)
         if stopped {
             try SweepFile.write(contents(done), kind: SweepFile.partKind, to: part)
             throw WorkflowStopped("\(done.count) of \(indices.count) runs kept in \(part) (continue with --resume)")
@@ -115,6 +105,26 @@ public enum SweepWorkflow {
         if let shard { summary["shard"] = shard.description }
         return WorkflowReport(summary: summary, headline: ["wrote \(path)" + (csv.map { " and \($0)" } ?? "")],
                               hidden: ["output", "csv"])
+    }
+
+    /// Solves the runs `todo` on `threads` threads into `done`, rewriting the progress file `part`
+    /// at most every 5 s; returns whether a stop request ended it early.
+    static func runPending(_ todo: [Int], threads: Int, request: Request, plan: SweepPlan, x: [Double], part: String,
+                           done: inout [Int: SweepRunResult],
+                           contents: ([Int: SweepRunResult]) -> SweepFile.Contents,
+                           reporter: WorkflowReporter) throws -> Bool {
+        let config = request.config, overrides = request.overrides, unset = request.unset
+        var lastSave = Date()
+        return try ParallelRuns.run(todo, threads: threads, work: { index in
+            solve(index: index, config: config, overrides: overrides + plan.overrides(of: index), unset: unset, x: x)
+        }, shouldStop: { reporter.stopRequested }) { result in
+            done[result.index] = result
+            reporter.progress(done.count)
+            if Date().timeIntervalSince(lastSave) > 5 {
+                try SweepFile.write(contents(done), kind: SweepFile.partKind, to: part)
+                lastSave = Date()
+            }
+        }
     }
 
     /// The finished runs kept in the progress file `part` when resuming (it must belong to this
