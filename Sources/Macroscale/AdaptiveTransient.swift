@@ -63,122 +63,198 @@ extension TransientSolver {
                        checkpoint: (TransientState) throws -> Void, shouldStop: () -> Bool,
                        progress: (Int, Int) -> Void) throws -> TransientSolution {
         let watch = Stopwatch()
-        let n = op.cells
-        let volumes = op.storageVolumes()
         let atol = absoluteTolerance
-        let inlet = settings.inlet ?? .constant(level: op.inletConcentration)
-        let threshold = settings.exposureThreshold ?? 0.5 * inlet.maximum
-        var caller = ClosureCaller(closure: closure, op: op)
-        var lastEta = [Double](repeating: 1, count: n)
-        var scratchJacobian = op.makeJacobian()
+        let model = AdaptiveModel(op: op, closure: closure,
+                                  inlet: settings.inlet ?? .constant(level: op.inletConcentration))
+        let integrator = try makeAdaptiveIntegrator(model, absoluteTolerance: atol)
+        var run = try adaptiveStart(model, resume: resume)
+        let ends = adaptiveSegments()
+        for (k, end) in ends.enumerated() where k >= run.firstSegment {
+            try integrator.restart(at: run.t, state: run.c, integrals: run.integrals)
+            while run.t < end {
+                try advance(&run, integrator, model, toward: end)
+                progress(min(AdaptiveProgress.units, Int((run.t / settings.endTime * Double(AdaptiveProgress.units)).rounded(.down))),
+                         AdaptiveProgress.units)
+            }
+            run.t = end
+            run.integrals = try integrator.integrals()
+            try checkNonNegative(run.c, op: op, time: run.t, allowance: Self.negativeAllowance * atol)
+            if k + 1 < ends.count {
+                let state = { run.state(segment: k + 1, caller: model.caller, integrator: integrator) }
+                if checkpointEvery > 0 && (k + 1) % checkpointEvery == 0 { try checkpoint(state()) }
+                if shouldStop() {
+                    try checkpoint(state())
+                    throw TransientInterrupted(step: k + 1, steps: ends.count, time: run.t)
+                }
+            }
+        }
+        return try adaptiveSolution(run, model, integrator, closure: closure, watch: watch)
+    }
 
-        func operatorAt(_ t: Double) -> Operator { op.withInletConcentration(inlet.concentration(at: t)) }
-        func storage(_ c: [Double]) -> Double { zip(volumes, c).reduce(0) { $0 + $1.0 * $1.1 } }
-
-        let integrator = try AdaptiveBDF(
-            count: n, bandwidths: scratchJacobian.bandwidths, quadratures: n + 3,
+    /// CVODES on dc/dt = −r(c)/V with the model's Jacobian and the quadratures of the AUC and the
+    /// inflow, outflow and uptake.
+    func makeAdaptiveIntegrator(_ model: AdaptiveModel<Operator>, absoluteTolerance atol: Double) throws -> AdaptiveBDF {
+        let n = op.cells
+        return try AdaptiveBDF(
+            count: n, bandwidths: model.scratchJacobian.bandwidths, quadratures: n + 3,
             relativeTolerance: settings.relativeTolerance, absoluteTolerance: atol,
             quadratureAbsoluteTolerance: atol * settings.endTime,
-            rhs: { t, c in
-                let o = operatorAt(t)
-                caller.op = o
-                let eta = try caller.evaluate(c, withSensitivity: false).eta
-                lastEta = eta
-                let r = o.assemble(c, eta: eta, sensitivity: nil, time: nil, jacobian: &scratchJacobian)
-                return (0..<n).map { -r[$0] / volumes[$0] }
-            },
-            jacobian: { t, c in
-                let o = operatorAt(t)
-                caller.op = o
-                let (eta, sensitivity) = try caller.evaluate(c, withSensitivity: true)
-                var j = o.makeJacobian()
-                _ = o.assemble(c, eta: eta, sensitivity: sensitivity, time: nil, jacobian: &j)
-                return ScaledRows(base: j, factors: volumes.map { -1 / $0 })
-            },
-            quadrature: { t, c in
-                // η of the last right-hand side (within the step's Newton tolerance of η(c)).
-                let b = operatorAt(t).balance(c, eta: lastEta)
-                return c + [b.inflow, b.outflow, b.uptake]
-            })
+            rhs: { t, c in try model.rate(t, c) },
+            jacobian: { t, c in try model.rateJacobian(t, c) },
+            quadrature: { t, c in model.quadrature(t, c) })
+    }
 
-        var c = try settings.initialState(cells: n)
-        var t = 0.0
-        var times = [0.0], profiles = [c]
-        var exposure = Exposure(initial: c, threshold: threshold, storage: storage(c))
-        var excursionSteps = 0
-        var firstExcursion: (time: Double, x: Double, excursion: FeatureExcursion)? = nil
-        var first = 0
-        var before = IntegratorStatistics()
+    /// The state to start from: the initial profile, or `resume` (checked) with the closure
+    /// caller's counters restored.
+    func adaptiveStart(_ model: AdaptiveModel<Operator>, resume: TransientState?) throws -> AdaptiveRun {
+        let c = try settings.initialState(cells: op.cells)
+        let threshold = settings.exposureThreshold ?? 0.5 * model.inlet.maximum
+        var run = AdaptiveRun(c: c, exposure: Exposure(initial: c, threshold: threshold, storage: model.storage(c)))
         if let r = resume {
             if let problem = adaptiveResumeProblem(r) {
                 throw MacroscaleError.invalidSettings("the saved state cannot continue this run: \(problem)")
             }
-            (first, t, c, times, profiles) = (r.step, r.time, r.concentration, r.times, r.profiles)
-            exposure = r.exposure!
-            caller.calls = r.closureCalls
-            caller.maxClampedCounts = r.maxClampedCounts
-            before = r.statistics!
+            (run.firstSegment, run.t, run.c, run.times, run.profiles) = (r.step, r.time, r.concentration, r.times, r.profiles)
+            run.exposure = r.exposure!
+            model.caller.calls = r.closureCalls
+            model.caller.maxClampedCounts = r.maxClampedCounts
+            run.before = r.statistics!
         }
-        var integrals = resume?.integrals ?? exposure.integrals
-        func statistics() -> IntegratorStatistics { before.followed(by: integrator.statistics) }
-        func state(_ segment: Int) -> TransientState {
-            var s = TransientState(step: segment, time: t, concentration: c, previous: nil, previousStep: 0, times: times,
-                                   profiles: profiles, newtonIterations: 0, closureCalls: caller.calls,
-                                   maxClampedCounts: caller.maxClampedCounts)
-            s.integrals = integrals
-            s.exposure = exposure
-            s.statistics = statistics()
-            return s
+        run.integrals = resume?.integrals ?? run.exposure.integrals
+        run.pending = settings.outputTimes.filter { $0 > run.t }   // output times not reached yet
+        if run.pending.last != settings.endTime { run.pending.append(settings.endTime) }
+        return run
+    }
+
+    /// One integrator step toward `end`: the output times passed inside it, the exposure and any
+    /// closure input far outside the training range.
+    func advance(_ run: inout AdaptiveRun, _ integrator: AdaptiveBDF, _ model: AdaptiveModel<Operator>,
+                 toward end: Double) throws {
+        let previous = (run.t, run.c)
+        run.t = try integrator.step(toward: end)
+        run.c = integrator.state
+        let t = run.t, c = run.c
+        // Output times passed inside this step: interpolated; the segment's end: the step's own state.
+        while let out = run.pending.first, out <= t {
+            run.pending.removeFirst()
+            let (profile, q) = out == t ? (c, try integrator.integrals()) : try integrator.interpolate(at: out)
+            run.times.append(out)
+            run.profiles.append(profile)
+            run.exposure.record(time: out, integrals: q, storage: model.storage(profile))
         }
-        let ends = adaptiveSegments()
-        var pending = settings.outputTimes.filter { $0 > t }   // output times not reached yet
-        if pending.last != settings.endTime { pending.append(settings.endTime) }
-        for (k, end) in ends.enumerated() where k >= first {
-            try integrator.restart(at: t, state: c, integrals: integrals)
-            while t < end {
-                let previous = (t, c)
-                t = try integrator.step(toward: end)
-                c = integrator.state
-                // Output times passed inside this step: interpolated; the segment's end: the step's own state.
-                while let out = pending.first, out <= t {
-                    pending.removeFirst()
-                    let (profile, q) = out == t ? (c, try integrator.integrals()) : try integrator.interpolate(at: out)
-                    times.append(out)
-                    profiles.append(profile)
-                    exposure.record(time: out, integrals: q, storage: storage(profile))
-                }
-                exposure.observe(from: previous.0, previous.1, to: t, c)
-                if let (e, x) = stateExcursion(c, op: operatorAt(t), closure: closure) {
-                    excursionSteps += 1
-                    if firstExcursion == nil { firstExcursion = (t, x, e) }
-                }
-                progress(min(AdaptiveProgress.units, Int((t / settings.endTime * Double(AdaptiveProgress.units)).rounded(.down))),
-                         AdaptiveProgress.units)
-            }
-            t = end
-            integrals = try integrator.integrals()
-            try checkNonNegative(c, op: op, time: t, allowance: Self.negativeAllowance * atol)
-            if k + 1 < ends.count {
-                if checkpointEvery > 0 && (k + 1) % checkpointEvery == 0 { try checkpoint(state(k + 1)) }
-                if shouldStop() {
-                    try checkpoint(state(k + 1))
-                    throw TransientInterrupted(step: k + 1, steps: ends.count, time: t)
-                }
-            }
+        run.exposure.observe(from: previous.0, previous.1, to: t, c)
+        if let (e, x) = stateExcursion(c, op: model.operatorAt(t), closure: model.caller.closure) {
+            run.excursionSteps += 1
+            if run.firstExcursion == nil { run.firstExcursion = (t, x, e) }
         }
-        exposure.auc = Array(integrals[0..<n])
-        caller.op = operatorAt(t)
-        let eta = try caller.evaluate(c, withSensitivity: false).eta
-        try checkStateInRange(c, op: caller.op, closure: closure, time: t)
+    }
+
+    /// The solution at the end: profiles, final η (checked in range), exposure and statistics.
+    func adaptiveSolution(_ run: AdaptiveRun, _ model: AdaptiveModel<Operator>, _ integrator: AdaptiveBDF,
+                          closure: any EffectivenessClosure, watch: Stopwatch) throws -> TransientSolution {
+        var exposure = run.exposure
+        exposure.auc = Array(run.integrals[0..<op.cells])
+        model.caller.op = model.operatorAt(run.t)
+        let eta = try model.caller.evaluate(run.c, withSensitivity: false).eta
+        try checkStateInRange(run.c, op: model.caller.op, closure: closure, time: run.t)
+        let statistics = run.before.followed(by: integrator.statistics)
+        let caller = model.caller
         var solution = TransientSolution(
-            x: op.centres, times: times, concentration: profiles, eta: eta, gradient: caller.op.gradient(c),
-            steps: statistics().steps, newtonIterations: 0, closureCalls: caller.calls,
+            x: op.centres, times: run.times, concentration: run.profiles, eta: eta, gradient: caller.op.gradient(run.c),
+            steps: statistics.steps, newtonIterations: 0, closureCalls: caller.calls,
             closureSeconds: caller.seconds, wallSeconds: watch.seconds,
             clampedCounts: caller.lastClampedCounts, maxClampedCounts: caller.maxClampedCounts,
-            stateExcursionSteps: excursionSteps, firstStateExcursion: firstExcursion)
+            stateExcursionSteps: run.excursionSteps, firstStateExcursion: run.firstExcursion)
         solution.exposure = exposure
-        solution.statistics = statistics()
+        solution.statistics = statistics
         return solution
+    }
+}
+
+/// The state of an error-controlled run between integrator steps: time, profile, outputs so far,
+/// exposure, the integrals at the last segment end and the statistics of earlier (resumed) runs.
+struct AdaptiveRun {
+    var firstSegment = 0
+    var t = 0.0
+    var c: [Double]
+    var times: [Double]
+    var profiles: [[Double]]
+    var exposure: Exposure
+    var integrals: [Double] = []
+    var before = IntegratorStatistics()
+    /// Output times not reached yet.
+    var pending: [Double] = []
+    var excursionSteps = 0
+    var firstExcursion: (time: Double, x: Double, excursion: FeatureExcursion)? = nil
+
+    init(c: [Double], exposure: Exposure) {
+        self.c = c
+        times = [0.0]
+        profiles = [c]
+        self.exposure = exposure
+    }
+
+    /// The checkpoint at the end of segment `segment`.
+    func state<Operator>(segment: Int, caller: ClosureCaller<Operator>, integrator: AdaptiveBDF) -> TransientState {
+        var s = TransientState(step: segment, time: t, concentration: c, previous: nil, previousStep: 0, times: times,
+                               profiles: profiles, newtonIterations: 0, closureCalls: caller.calls,
+                               maxClampedCounts: caller.maxClampedCounts)
+        s.integrals = integrals
+        s.exposure = exposure
+        s.statistics = before.followed(by: integrator.statistics)
+        return s
+    }
+}
+
+/// The integrand of an error-controlled run: dc/dt = −r(c; η(c), cL(t))/V with η from the closure
+/// at the current state in every right-hand side, its Jacobian with η's sensitivities, and the
+/// quadrature integrands (c, inflow, outflow, uptake). A class: the integrator's callbacks and the
+/// run share the closure caller (its counters) and the η of the last right-hand side.
+final class AdaptiveModel<Operator: UpscaledOperator> {
+    let op: Operator
+    let inlet: InletSchedule
+    let volumes: [Double]
+    var caller: ClosureCaller<Operator>
+    var lastEta: [Double]
+    var scratchJacobian: Operator.Jacobian
+
+    init(op: Operator, closure: any EffectivenessClosure, inlet: InletSchedule) {
+        self.op = op
+        self.inlet = inlet
+        volumes = op.storageVolumes()
+        caller = ClosureCaller(closure: closure, op: op)
+        lastEta = [Double](repeating: 1, count: op.cells)
+        scratchJacobian = op.makeJacobian()
+    }
+
+    func operatorAt(_ t: Double) -> Operator { op.withInletConcentration(inlet.concentration(at: t)) }
+    func storage(_ c: [Double]) -> Double { zip(volumes, c).reduce(0) { $0 + $1.0 * $1.1 } }
+
+    /// dc/dt = −r/V.
+    func rate(_ t: Double, _ c: [Double]) throws -> [Double] {
+        let o = operatorAt(t)
+        caller.op = o
+        let eta = try caller.evaluate(c, withSensitivity: false).eta
+        lastEta = eta
+        let r = o.assemble(c, eta: eta, sensitivity: nil, time: nil, jacobian: &scratchJacobian)
+        return (0..<op.cells).map { -r[$0] / volumes[$0] }
+    }
+
+    /// ∂(dc/dt)/∂c = −(∂r/∂c)/V, with η's sensitivities.
+    func rateJacobian(_ t: Double, _ c: [Double]) throws -> any UpscaledJacobian {
+        let o = operatorAt(t)
+        caller.op = o
+        let (eta, sensitivity) = try caller.evaluate(c, withSensitivity: true)
+        var j = o.makeJacobian()
+        _ = o.assemble(c, eta: eta, sensitivity: sensitivity, time: nil, jacobian: &j)
+        return ScaledRows(base: j, factors: volumes.map { -1 / $0 })
+    }
+
+    /// c and the inflow, outflow and uptake rates, with η of the last right-hand side (within the
+    /// step's Newton tolerance of η(c)).
+    func quadrature(_ t: Double, _ c: [Double]) -> [Double] {
+        let b = operatorAt(t).balance(c, eta: lastEta)
+        return c + [b.inflow, b.outflow, b.uptake]
     }
 }
 

@@ -83,87 +83,49 @@ public struct SteadySolver<Operator: UpscaledOperator>: Sendable {
     public func solve(closure: any EffectivenessClosure, initial: [Double]? = nil) throws -> SteadySolution {
         let watch = Stopwatch()
         let n = op.cells
-        var c = initial ?? [Double](repeating: op.inletConcentration, count: n)
-        guard c.count == n else { throw MacroscaleError.invalidSettings("initial profile has \(c.count) values for \(n) cells") }
+        let start = initial ?? [Double](repeating: op.inletConcentration, count: n)
+        guard start.count == n else { throw MacroscaleError.invalidSettings("initial profile has \(start.count) values for \(n) cells") }
         var caller = ClosureCaller(closure: closure, op: op)
         var jacobian = op.makeJacobian()
-        var scratch = [Double](repeating: 0, count: n)
+        var s = SteadyIterate(c: start, anderson: AndersonMixing(depth: closure.dependsOnState ? settings.andersonDepth : 0))
         let scale = op.residualScale
         var history: [Double] = []
         var kinds: [String] = []
         var criterion: StopCriterion? = nil
         var eta: [Double] = []
-        var newtonMode = false
-        var wantSensitivity = false
-        var lastStep: (c: [Double], delta: [Double], norm: Double, lambda: Double)? = nil
-        var stalled = 0
-        var anderson = AndersonMixing(depth: closure.dependsOnState ? settings.andersonDepth : 0)
 
         var iteration = 0
         while iteration < settings.maxIterations {
             iteration += 1
-            let (e, sens) = try caller.evaluate(c, withSensitivity: wantSensitivity)
+            let (e, sens) = try caller.evaluate(s.c, withSensitivity: s.wantSensitivity)
             eta = e
-            let r = op.assemble(c, eta: eta, sensitivity: sens, time: nil, jacobian: &jacobian)
+            let r = op.assemble(s.c, eta: eta, sensitivity: sens, time: nil, jacobian: &jacobian)
             let norm = maxNorm(r) / scale
             guard norm.isFinite else {
-                let bad = c.firstIndex { !$0.isFinite } ?? 0
+                let bad = s.c.firstIndex { !$0.isFinite } ?? 0
                 throw MacroscaleError.nonFinite(cell: bad, x: op.position(of: bad), time: nil)
             }
             let previousNorm = history.last
             history.append(norm)
-            kinds.append(newtonMode ? "newton" : "picard")
+            kinds.append(s.newtonMode ? "newton" : "picard")
             if norm <= settings.tolerance { criterion = .residual; break }
-
             // Stagnation above the tolerance but below the closure's noise floor.
-            if closure.dependsOnState, let p = previousNorm, norm <= settings.noiseFloor, norm > 0.5 * p {
-                stalled += 1
-                if stalled >= 2 { criterion = .noiseFloor; break }
-            } else {
-                stalled = 0
+            if s.stalls(norm: norm, previous: previousNorm, noiseFloor: settings.noiseFloor,
+                        dependsOnState: closure.dependsOnState) {
+                criterion = .noiseFloor
+                break
             }
-
-            if newtonMode {
-                if let step = lastStep, norm > step.norm, step.lambda > 1.0 / 16 {
-                    // The full step raised the residual: halve it and re-evaluate.
-                    let lambda = step.lambda / 2
-                    c = zip(step.c, step.delta).map { max($0 + lambda * $1, 0) }
-                    lastStep = (step.c, step.delta, step.norm, lambda)
-                    wantSensitivity = true
-                    continue
-                }
-                if sens == nil {
-                    // A confirming call found the residual still above tolerance: Newton again.
-                    wantSensitivity = true
-                    continue
-                }
-                let delta: [Double]
-                do { delta = try jacobian.solve(r.map { -$0 }, scratch: &scratch) } catch {
-                    throw MacroscaleError.linearSolve("\(error)")
-                }
-                // Quadratic convergence: next residual ≈ (norm/previous²)·norm².
-                if let step = lastStep, step.norm > 0 {
-                    let predicted = norm * norm * norm / (step.norm * step.norm)
-                    wantSensitivity = !(predicted < 0.1 * settings.tolerance)
-                } else {
-                    wantSensitivity = true
-                }
-                lastStep = (c, delta, norm, 1)
-                for i in 0..<n { c[i] = max(c[i] + delta[i], 0) }
+            if s.newtonMode {
+                try newtonStep(&s, residual: r, norm: norm, hasSensitivity: sens != nil, jacobian: &jacobian)
             } else {
-                let mapped = try solveWithFrozenEta(op, start: c, eta: eta, time: nil,
-                                                    tolerance: settings.tolerance * 0.1, maxIterations: 100,
-                                                    jacobian: &jacobian, scratch: &scratch).c
-                c = anderson.next(input: c, mapped: mapped)
-                if closure.dependsOnState, let p = previousNorm, norm > settings.picardContraction * p {
-                    newtonMode = true
-                    wantSensitivity = true
-                }
+                try picardStep(&s, eta: eta, norm: norm, previous: previousNorm,
+                               dependsOnState: closure.dependsOnState, jacobian: &jacobian)
             }
         }
         guard let stop = criterion else {
             throw MacroscaleError.notConverged(iterations: iteration, residual: history.last ?? .nan, time: nil)
         }
+        let c = s.c
         try checkNonNegative(c, op: op, time: nil)
         try checkStateInRange(c, op: op, closure: closure, time: nil)
         let b = op.balance(c, eta: eta)
@@ -174,5 +136,82 @@ public struct SteadySolver<Operator: UpscaledOperator>: Sendable {
             clampedCounts: caller.lastClampedCounts, maxClampedCounts: caller.maxClampedCounts,
             clampedOutputs: caller.lastClampedOutputs,
             inflow: b.inflow, outflow: b.outflow, uptake: b.uptake)
+    }
+
+    /// One damped Newton step on the full residual `r`: halve the last step if it raised the
+    /// residual, ask for the sensitivities if this call had none, else solve and take the step
+    /// (concentrations kept ≥ 0).
+    func newtonStep(_ s: inout SteadyIterate, residual r: [Double], norm: Double, hasSensitivity: Bool,
+                    jacobian: inout Operator.Jacobian) throws {
+        if let step = s.lastStep, norm > step.norm, step.lambda > 1.0 / 16 {
+            // The full step raised the residual: halve it and re-evaluate.
+            let lambda = step.lambda / 2
+            s.c = zip(step.c, step.delta).map { max($0 + lambda * $1, 0) }
+            s.lastStep = (step.c, step.delta, step.norm, lambda)
+            s.wantSensitivity = true
+            return
+        }
+        if !hasSensitivity {
+            // A confirming call found the residual still above tolerance: Newton again.
+            s.wantSensitivity = true
+            return
+        }
+        let delta: [Double]
+        do { delta = try jacobian.solve(r.map { -$0 }, scratch: &s.scratch) } catch {
+            throw MacroscaleError.linearSolve("\(error)")
+        }
+        // Quadratic convergence: next residual ≈ (norm/previous²)·norm².
+        if let step = s.lastStep, step.norm > 0 {
+            let predicted = norm * norm * norm / (step.norm * step.norm)
+            s.wantSensitivity = !(predicted < 0.1 * settings.tolerance)
+        } else {
+            s.wantSensitivity = true
+        }
+        s.lastStep = (s.c, delta, norm, 1)
+        for i in 0..<s.c.count { s.c[i] = max(s.c[i] + delta[i], 0) }
+    }
+
+    /// One Anderson-accelerated Picard step (η frozen, the Michaelis–Menten problem solved exactly);
+    /// switches to Newton when it contracts slowly on a state-dependent closure.
+    func picardStep(_ s: inout SteadyIterate, eta: [Double], norm: Double, previous: Double?, dependsOnState: Bool,
+                    jacobian: inout Operator.Jacobian) throws {
+        let mapped = try solveWithFrozenEta(op, start: s.c, eta: eta, time: nil,
+                                            tolerance: settings.tolerance * 0.1, maxIterations: 100,
+                                            jacobian: &jacobian, scratch: &s.scratch).c
+        s.c = s.anderson.next(input: s.c, mapped: mapped)
+        if dependsOnState, let p = previous, norm > settings.picardContraction * p {
+            s.newtonMode = true
+            s.wantSensitivity = true
+        }
+    }
+}
+
+/// The state of the steady iteration between closure calls.
+struct SteadyIterate {
+    var c: [Double]
+    var scratch: [Double]
+    var newtonMode = false
+    var wantSensitivity = false
+    /// The last Newton step: its start, direction, residual norm at the start and damping.
+    var lastStep: (c: [Double], delta: [Double], norm: Double, lambda: Double)? = nil
+    /// Consecutive iterations stalled at the noise floor.
+    var stalled = 0
+    var anderson: AndersonMixing
+
+    init(c: [Double], anderson: AndersonMixing) {
+        self.c = c
+        scratch = [Double](repeating: 0, count: c.count)
+        self.anderson = anderson
+    }
+
+    /// Whether the residual has stagnated twice in a row above the tolerance but below the
+    /// closure's noise floor (a state-dependent closure only).
+    mutating func stalls(norm: Double, previous: Double?, noiseFloor: Double, dependsOnState: Bool) -> Bool {
+        if dependsOnState, let p = previous, norm <= noiseFloor, norm > 0.5 * p {
+            stalled += 1
+            return stalled >= 2
+        }
+        stalled = 0
+        return false
     }
 }

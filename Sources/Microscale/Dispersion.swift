@@ -82,114 +82,17 @@ public enum Dispersion {
     /// cell) and face velocities `velocities` (periodic tile, face nx ≡ 0, row ny ≡ 0).
     public static func solve(solid: [Bool], velocities: FaceVelocities, diffusivity: Double,
                              scheme: ConvectionScheme = .quick) throws -> Result {
-        let g = velocities.grid, nx = g.nx, ny = g.ny, h = g.h
+        let g = velocities.grid
         guard solid.count == g.cellCount else { throw Failure.invalidInput("mask has \(solid.count) cells, grid \(g.cellCount)") }
         guard diffusivity > 0, diffusivity.isFinite else { throw Failure.invalidInput("diffusivity must be positive, got \(diffusivity)") }
-        var id = [Int](repeating: -1, count: g.cellCount)
-        var nf = 0
-        for k in 0..<g.cellCount where !solid[k] { id[k] = nf; nf += 1 }
-        guard nf > 0 else { throw Failure.invalidInput("the tile has no fluid cell") }
-        @inline(__always) func wx(_ i: Int) -> Int { (i % nx + nx) % nx }
-        @inline(__always) func wy(_ j: Int) -> Int { (j % ny + ny) % ny }
-        @inline(__always) func cell(_ i: Int, _ j: Int) -> Int { wy(j) * nx + wx(i) }
-        // Connected fluid regions (4-neighbour, periodic): b is fixed up to a constant in each, so each
-        // gets its own multiplier (Σ_region b = 0); several regions mean the staircase closed a gap.
-        var component = [Int](repeating: -1, count: g.cellCount)
-        var regions = 0
-        for start in 0..<g.cellCount where !solid[start] && component[start] < 0 {
-            var stack = [start]
-            component[start] = regions
-            while let k = stack.popLast() {
-                let i = k % nx, j = k / nx
-                for nb in [cell(i + 1, j), cell(i - 1, j), cell(i, j + 1), cell(i, j - 1)] where !solid[nb] && component[nb] < 0 {
-                    component[nb] = regions
-                    stack.append(nb)
-                }
-            }
-            regions += 1
-        }
-        // Face velocities kept on fluid–fluid faces only (m/s).
-        func uFace(_ i: Int, _ j: Int) -> Double {   // face between (i−1, j) and (i, j)
-            let a = cell(i - 1, j), b = cell(i, j)
-            return solid[a] || solid[b] ? 0 : velocities.u[wy(j) * (nx + 1) + wx(i)]
-        }
-        func vFace(_ i: Int, _ j: Int) -> Double {   // face between (i, j−1) and (i, j)
-            let a = cell(i, j - 1), b = cell(i, j)
-            return solid[a] || solid[b] ? 0 : velocities.v[wy(j) * nx + wx(i)]
-        }
-        // Cell-centre x velocity and its fluid mean.
-        var uc = [Double](repeating: 0, count: g.cellCount)
-        var mean = 0.0
-        for j in 0..<ny { for i in 0..<nx where !solid[j * nx + i] {
-            uc[j * nx + i] = 0.5 * (uFace(i, j) + uFace(i + 1, j)); mean += uc[j * nx + i]
-        } }
-        mean /= Double(nf)
-        let scale = h / diffusivity   // velocity → cell Péclet number
-        let size = nf + regions
-        var a = SparseMatrixBuilder(rows: size, columns: size, reserve: 12 * nf)
-        var rhs = [Double](repeating: 0, count: size)
-        // Unknowns: b̂ = b / h. Row P (divided by Dβ h⁰): Σ Pe_f (b̂_f − b̂_P) − Σ (b̂_N − b̂_P) + λ = −ṽ_P h/Dβ − Σ_walls n_x.
-        /// Convection across a face between `up`stream-side ordering L → R with cell Péclet `pe` (positive L → R).
-        func convect(_ l: Int, _ r: Int, _ ll: Int, _ rr: Int, _ pe: Double) {
-            guard pe != 0 else { return }
-            var w: [(Int, Double)]
-            let (upC, dnC, far) = pe > 0 ? (l, r, ll) : (r, l, rr)
-            switch scheme {
-            case .central: w = [(l, 0.5), (r, 0.5)]
-            case .upwind: w = [(upC, 1)]
-            case .quick: w = solid[far] ? [(l, 0.5), (r, 0.5)] : [(upC, 0.75), (dnC, 0.375), (far, -0.125)]
-            }
-            // Row L: outward flux pe; row R: outward flux −pe.
-            for (c, wt) in w { a.add(id[l], id[c], pe * wt); a.add(id[r], id[c], -pe * wt) }
-            a.add(id[l], id[l], -pe); a.add(id[r], id[r], pe)
-        }
-        for j in 0..<ny {
-            for i in 0..<nx {
-                let p = j * nx + i
-                // x face between (i−1, j) = L and (i, j) = R.
-                let l = cell(i - 1, j)
-                if !solid[l] && !solid[p] {
-                    a.add(id[l], id[l], 1); a.add(id[l], id[p], -1)
-                    a.add(id[p], id[p], 1); a.add(id[p], id[l], -1)
-                    convect(l, p, cell(i - 2, j), cell(i + 1, j), uFace(i, j) * scale)
-                } else if !solid[l] {
-                    rhs[id[l]] -= 1      // east wall of L: n_x = +1
-                } else if !solid[p] {
-                    rhs[id[p]] += 1      // west wall of P: n_x = −1
-                }
-                // y face between (i, j−1) = S and (i, j).
-                let s = cell(i, j - 1)
-                if !solid[s] && !solid[p] {
-                    a.add(id[s], id[s], 1); a.add(id[s], id[p], -1)
-                    a.add(id[p], id[p], 1); a.add(id[p], id[s], -1)
-                    convect(s, p, cell(i, j - 2), cell(i, j + 1), vFace(i, j) * scale)
-                }
-                if !solid[p] {
-                    rhs[id[p]] -= (uc[p] - mean) * scale
-                    a.add(id[p], nf + component[p], 1)
-                    a.add(nf + component[p], id[p], 1)
-                }
-            }
-        }
+        let tile = ClosureTile(solid: solid, velocities: velocities)
+        guard tile.nf > 0 else { throw Failure.invalidInput("the tile has no fluid cell") }
+        let scale = g.h / diffusivity   // velocity → cell Péclet number
+        let (uc, mean) = tile.cellCentreVelocities()
+        let (a, rhs) = tile.assemble(scheme: scheme, scale: scale, uc: uc, mean: mean)
         let lu = try SparseLU(a.build())
         let x = try lu.solve(rhs)
-        var tort = 0.0, conv = 0.0
-        var bField = [Double](repeating: .nan, count: g.cellCount)
-        for j in 0..<ny {
-            for i in 0..<nx {
-                let p = j * nx + i
-                guard !solid[p] else { continue }
-                bField[p] = x[id[p]] * h
-                conv -= (uc[p] - mean) * scale * x[id[p]]
-                let l = cell(i - 1, j)
-                if !solid[l] { tort += 1 + x[id[p]] - x[id[l]] }
-            }
-        }
-        tort /= Double(nf); conv /= Double(nf)
-        let ratio = tort + conv
-        return Result(coefficient: ratio * diffusivity, ratio: ratio, tortuosity: tort, convective: conv,
-                      fluidFraction: Double(nf) / Double(g.cellCount), b: bField, multiplier: x[nf],
-                      fluidRegions: regions)
+        return tile.result(x, uc: uc, mean: mean, scale: scale, diffusivity: diffusivity)
     }
 
     /// Orientation of the square lattice of circles (one circle of radius r per 4.5 µm²) to the flow.
@@ -307,5 +210,157 @@ public enum Dispersion {
             let r = try cell.solve(peclet: pe, diffusivity: diffusivity, scheme: scheme)
             return Row(peclet: pe, coefficient: r.coefficient, ratio: r.ratio)
         }
+    }
+}
+
+/// The fluid cells of a periodic closure tile: their numbering, connected regions and face
+/// velocities, and the assembly of `Dispersion.solve`'s system.
+///
+/// Unknowns: b̂ = b / h. Row P (divided by Dβ h⁰): Σ Pe_f (b̂_f − b̂_P) − Σ (b̂_N − b̂_P) + λ = −ṽ_P h/Dβ − Σ_walls n_x.
+private struct ClosureTile {
+    let solid: [Bool]
+    let velocities: FaceVelocities
+    let nx: Int, ny: Int
+    /// Unknown index of each fluid cell, −1 in a cell.
+    let id: [Int]
+    /// Fluid cells.
+    let nf: Int
+    /// Connected fluid region of each fluid cell (4-neighbour, periodic), −1 in a cell.
+    let component: [Int]
+    let regions: Int
+
+    init(solid: [Bool], velocities: FaceVelocities) {
+        self.solid = solid
+        self.velocities = velocities
+        let g = velocities.grid
+        nx = g.nx; ny = g.ny
+        var id = [Int](repeating: -1, count: g.cellCount)
+        var nf = 0
+        for k in 0..<g.cellCount where !solid[k] { id[k] = nf; nf += 1 }
+        self.id = id
+        self.nf = nf
+        (component, regions) = Self.fluidRegions(solid: solid, nx: g.nx, ny: g.ny)
+    }
+
+    @inline(__always) static func wrap(_ i: Int, _ n: Int) -> Int { (i % n + n) % n }
+    @inline(__always) func wx(_ i: Int) -> Int { Self.wrap(i, nx) }
+    @inline(__always) func wy(_ j: Int) -> Int { Self.wrap(j, ny) }
+    @inline(__always) func cell(_ i: Int, _ j: Int) -> Int { wy(j) * nx + wx(i) }
+
+    /// Connected fluid regions (4-neighbour, periodic): b is fixed up to a constant in each, so each
+    /// gets its own multiplier (Σ_region b = 0); several regions mean the staircase closed a gap.
+    private static func fluidRegions(solid: [Bool], nx: Int, ny: Int) -> (component: [Int], regions: Int) {
+        func cell(_ i: Int, _ j: Int) -> Int { wrap(j, ny) * nx + wrap(i, nx) }
+        var component = [Int](repeating: -1, count: nx * ny)
+        var regions = 0
+        for start in 0..<nx * ny where !solid[start] && component[start] < 0 {
+            var stack = [start]
+            component[start] = regions
+            while let k = stack.popLast() {
+                let i = k % nx, j = k / nx
+                for nb in [cell(i + 1, j), cell(i - 1, j), cell(i, j + 1), cell(i, j - 1)] where !solid[nb] && component[nb] < 0 {
+                    component[nb] = regions
+                    stack.append(nb)
+                }
+            }
+            regions += 1
+        }
+        return (component, regions)
+    }
+
+    // Face velocities kept on fluid–fluid faces only (m/s).
+    func uFace(_ i: Int, _ j: Int) -> Double {   // face between (i−1, j) and (i, j)
+        let a = cell(i - 1, j), b = cell(i, j)
+        return solid[a] || solid[b] ? 0 : velocities.u[wy(j) * (nx + 1) + wx(i)]
+    }
+    func vFace(_ i: Int, _ j: Int) -> Double {   // face between (i, j−1) and (i, j)
+        let a = cell(i, j - 1), b = cell(i, j)
+        return solid[a] || solid[b] ? 0 : velocities.v[wy(j) * nx + wx(i)]
+    }
+
+    /// Cell-centre x velocity and its fluid mean.
+    func cellCentreVelocities() -> (uc: [Double], mean: Double) {
+        var uc = [Double](repeating: 0, count: nx * ny)
+        var mean = 0.0
+        for j in 0..<ny { for i in 0..<nx where !solid[j * nx + i] {
+            uc[j * nx + i] = 0.5 * (uFace(i, j) + uFace(i + 1, j)); mean += uc[j * nx + i]
+        } }
+        mean /= Double(nf)
+        return (uc, mean)
+    }
+
+    /// Convection across a face between `up`stream-side ordering L → R with cell Péclet `pe` (positive L → R).
+    func convect(_ l: Int, _ r: Int, _ ll: Int, _ rr: Int, _ pe: Double, _ scheme: ConvectionScheme,
+                 _ a: inout SparseMatrixBuilder) {
+        guard pe != 0 else { return }
+        var w: [(Int, Double)]
+        let (upC, dnC, far) = pe > 0 ? (l, r, ll) : (r, l, rr)
+        switch scheme {
+        case .central: w = [(l, 0.5), (r, 0.5)]
+        case .upwind: w = [(upC, 1)]
+        case .quick: w = solid[far] ? [(l, 0.5), (r, 0.5)] : [(upC, 0.75), (dnC, 0.375), (far, -0.125)]
+        }
+        // Row L: outward flux pe; row R: outward flux −pe.
+        for (c, wt) in w { a.add(id[l], id[c], pe * wt); a.add(id[r], id[c], -pe * wt) }
+        a.add(id[l], id[l], -pe); a.add(id[r], id[r], pe)
+    }
+
+    /// The system matrix and right-hand side: per fluid cell its x and y faces (diffusion,
+    /// convection, wall normals n_x), the mean-flow source and the region multiplier.
+    func assemble(scheme: ConvectionScheme, scale: Double, uc: [Double], mean: Double) -> (SparseMatrixBuilder, [Double]) {
+        let size = nf + regions
+        var a = SparseMatrixBuilder(rows: size, columns: size, reserve: 12 * nf)
+        var rhs = [Double](repeating: 0, count: size)
+        for j in 0..<ny {
+            for i in 0..<nx {
+                let p = j * nx + i
+                // x face between (i−1, j) = L and (i, j) = R.
+                let l = cell(i - 1, j)
+                if !solid[l] && !solid[p] {
+                    a.add(id[l], id[l], 1); a.add(id[l], id[p], -1)
+                    a.add(id[p], id[p], 1); a.add(id[p], id[l], -1)
+                    convect(l, p, cell(i - 2, j), cell(i + 1, j), uFace(i, j) * scale, scheme, &a)
+                } else if !solid[l] {
+                    rhs[id[l]] -= 1      // east wall of L: n_x = +1
+                } else if !solid[p] {
+                    rhs[id[p]] += 1      // west wall of P: n_x = −1
+                }
+                // y face between (i, j−1) = S and (i, j).
+                let s = cell(i, j - 1)
+                if !solid[s] && !solid[p] {
+                    a.add(id[s], id[s], 1); a.add(id[s], id[p], -1)
+                    a.add(id[p], id[p], 1); a.add(id[p], id[s], -1)
+                    convect(s, p, cell(i, j - 2), cell(i, j + 1), vFace(i, j) * scale, scheme, &a)
+                }
+                if !solid[p] {
+                    rhs[id[p]] -= (uc[p] - mean) * scale
+                    a.add(id[p], nf + component[p], 1)
+                    a.add(nf + component[p], id[p], 1)
+                }
+            }
+        }
+        return (a, rhs)
+    }
+
+    /// D* and its parts from the solution `x` (b̂ and the multipliers).
+    func result(_ x: [Double], uc: [Double], mean: Double, scale: Double, diffusivity: Double) -> Dispersion.Result {
+        let h = velocities.grid.h
+        var tort = 0.0, conv = 0.0
+        var bField = [Double](repeating: .nan, count: nx * ny)
+        for j in 0..<ny {
+            for i in 0..<nx {
+                let p = j * nx + i
+                guard !solid[p] else { continue }
+                bField[p] = x[id[p]] * h
+                conv -= (uc[p] - mean) * scale * x[id[p]]
+                let l = cell(i - 1, j)
+                if !solid[l] { tort += 1 + x[id[p]] - x[id[l]] }
+            }
+        }
+        tort /= Double(nf); conv /= Double(nf)
+        let ratio = tort + conv
+        return Dispersion.Result(coefficient: ratio * diffusivity, ratio: ratio, tortuosity: tort, convective: conv,
+                                 fluidFraction: Double(nf) / Double(nx * ny), b: bField, multiplier: x[nf],
+                                 fluidRegions: regions)
     }
 }

@@ -113,76 +113,53 @@ public enum StokesFlow {
 
     private static func solveUnitForce<G: CellGeometry>(_ geometry: G, _ grid: Grid2D, _ wall: WallTreatment,
                                                          _ shift: Int) throws -> UnitSolution {
+        let (uSolid, vSolid) = solidVelocityNodes(geometry, grid)
+        guard uSolid.contains(true), vSolid.contains(true) else { throw StokesFlowError.noWalls }
+        let mac = MACNumbering(nx: grid.nx, ny: grid.ny, shift: shift, uSolid: uSolid, vSolid: vSolid)
+        var builder = SparseMatrixBuilder(rows: mac.size, columns: mac.size,
+                                          reserve: 7 &* mac.velocityCount &+ 4 &* (mac.size &- mac.velocityCount))
+        var rhs = [Double](repeating: 0, count: mac.size)
+        assembleMomentum(mac, geometry, grid, wall, &builder, &rhs)
+        assembleContinuity(mac, &builder)
+        let lu = try SparseLU(builder.build())
+        let x = try lu.solve(rhs)
+        return UnitSolution(velocities: mac.velocities(from: x, grid), pressure: mac.pressure(from: x))
+    }
+
+    /// Velocity nodes inside cells. u(i, j) at (i h, (j + ½) h), v(i, j) at ((i + ½) h, j h), i < nx, j < ny
+    /// (the faces i = nx and j = ny are the periodic copies of i = 0 and j = 0).
+    private static func solidVelocityNodes<G: CellGeometry>(_ geometry: G, _ grid: Grid2D) -> (u: [Bool], v: [Bool]) {
         let nx = grid.nx, ny = grid.ny, h = grid.h
-        let cells = nx * ny
-        // Neighbour cells (flat index) across the top and bottom edges, where the x index shifts.
-        @inline(__always) func wrapX(_ i: Int) -> Int { i >= nx ? i &- nx : (i < 0 ? i &+ nx : i) }
-        @inline(__always) func north(_ i: Int, _ j: Int) -> Int { j == ny &- 1 ? wrapX(i &- shift) : (j &+ 1) &* nx &+ i }
-        @inline(__always) func south(_ i: Int, _ j: Int) -> Int { j == 0 ? (ny &- 1) &* nx &+ wrapX(i &+ shift) : (j &- 1) &* nx &+ i }
-        // Velocity nodes inside cells. u(i, j) at (i h, (j + ½) h), v(i, j) at ((i + ½) h, j h), i < nx, j < ny
-        // (the faces i = nx and j = ny are the periodic copies of i = 0 and j = 0).
-        var uSolid = [Bool](repeating: false, count: cells)
-        var vSolid = [Bool](repeating: false, count: cells)
+        var uSolid = [Bool](repeating: false, count: nx * ny)
+        var vSolid = [Bool](repeating: false, count: nx * ny)
         for j in 0..<ny {
             for i in 0..<nx {
                 uSolid[j &* nx &+ i] = geometry.isSolid(x: Double(i) * h, y: (Double(j) + 0.5) * h)
                 vSolid[j &* nx &+ i] = geometry.isSolid(x: (Double(i) + 0.5) * h, y: Double(j) * h)
             }
         }
-        guard uSolid.contains(true), vSolid.contains(true) else { throw StokesFlowError.noWalls }
+        return (uSolid, vSolid)
+    }
 
-        // Unknown numbering: fluid u, then fluid v, then free pressures.
-        var uID = [Int](repeating: -1, count: cells)
-        var vID = [Int](repeating: -1, count: cells)
-        var count = 0
-        for k in 0..<cells where !uSolid[k] { uID[k] = count; count &+= 1 }
-        for k in 0..<cells where !vSolid[k] { vID[k] = count; count &+= 1 }
-        let velocityCount = count
-
-        // Pressure cells with a fluid face, grouped into fluid regions connected through fluid faces.
-        var parent = Array(0..<cells)
-        func root(_ a: Int) -> Int {
-            var a = a
-            while parent[a] != a { parent[a] = parent[parent[a]]; a = parent[a] }
-            return a
-        }
-        func join(_ a: Int, _ b: Int) {
-            let ra = root(a), rb = root(b)
-            if ra != rb { parent[max(ra, rb)] = min(ra, rb) }
-        }
-        var active = [Bool](repeating: false, count: cells)
-        for j in 0..<ny {
-            for i in 0..<nx {
-                let k = j &* nx &+ i
-                let w = j &* nx &+ (i == 0 ? nx - 1 : i - 1), s = south(i, j)
-                if !uSolid[k] { active[k] = true; active[w] = true; join(k, w) }
-                if !vSolid[k] { active[k] = true; active[s] = true; join(k, s) }
-            }
-        }
-        // The root (smallest index) of each region is pinned: p = 0 there, its continuity row dropped.
-        var pID = [Int](repeating: -1, count: cells)
-        for k in 0..<cells where active[k] && root(k) != k { pID[k] = count; count &+= 1 }
-        let size = count
-
-        var builder = SparseMatrixBuilder(rows: size, columns: size, reserve: 7 &* velocityCount &+ 4 &* (size &- velocityCount))
-        var rhs = [Double](repeating: 0, count: size)
+    /// Momentum −μ ∇²u + (p_P − p_W)/h = G, multiplied by h²/μ, with û = u μ/(G h²) and p̂ = p/(G h).
+    /// Along each grid line, with arms θa h and θb h (θ = 1 towards a fluid neighbour, u = 0 at a wall):
+    ///   Shortley–Weller: −∂²u/∂s² h² ≈ 2/(θa + θb) [(u_P − u_a)/θa + (u_P − u_b)/θb],
+    ///   symmetric:       −∂²u/∂s² h² ≈ (u_P − u_a)/θa + (u_P − u_b)/θb.
+    private static func assembleMomentum<G: CellGeometry>(_ mac: MACNumbering, _ geometry: G, _ grid: Grid2D,
+                                                           _ wall: WallTreatment, _ builder: inout SparseMatrixBuilder,
+                                                           _ rhs: inout [Double]) {
+        let nx = grid.nx, ny = grid.ny, h = grid.h
         let minTheta = minimumWallFraction
-
         /// θ = wall distance / h for a fluid node at (x, y) whose neighbour h away along (dx, dy) is solid.
         func wallFraction(_ x: Double, _ y: Double, _ dx: Double, _ dy: Double) -> Double {
             guard let d = wallDistance(from: x, y, direction: dx, dy, limit: h, geometry: geometry) else { return 1 }
             return max(d / h, minTheta)
         }
         let consistent = wall == .shortleyWeller
-
-        // Momentum −μ ∇²u + (p_P − p_W)/h = G, multiplied by h²/μ, with û = u μ/(G h²) and p̂ = p/(G h).
-        // Along each grid line, with arms θa h and θb h (θ = 1 towards a fluid neighbour, u = 0 at a wall):
-        //   Shortley–Weller: −∂²u/∂s² h² ≈ 2/(θa + θb) [(u_P − u_a)/θa + (u_P − u_b)/θb],
-        //   symmetric:       −∂²u/∂s² h² ≈ (u_P − u_a)/θa + (u_P − u_b)/θb.
         for pass in 0..<2 {
             let isU = pass == 0
-            let solid = isU ? uSolid : vSolid
-            let ids = isU ? uID : vID
+            let solid = isU ? mac.uSolid : mac.vSolid
+            let ids = isU ? mac.uID : mac.vID
             for j in 0..<ny {
                 for i in 0..<nx {
                     let k = j &* nx &+ i
@@ -192,7 +169,7 @@ public enum StokesFlow {
                     let x = isU ? Double(i) * h : (Double(i) + 0.5) * h
                     let y = isU ? (Double(j) + 0.5) * h : Double(j) * h
                     // θ of the four neighbours (1 for a fluid neighbour, cut fraction for a wall).
-                    let nbE = j &* nx &+ iE, nbW = j &* nx &+ iW, nbN = north(i, j), nbS = south(i, j)
+                    let nbE = j &* nx &+ iE, nbW = j &* nx &+ iW, nbN = mac.north(i, j), nbS = mac.south(i, j)
                     let tE = solid[nbE] ? wallFraction(x, y, 1, 0) : 1
                     let tW = solid[nbW] ? wallFraction(x, y, -1, 0) : 1
                     let tN = solid[nbN] ? wallFraction(x, y, 0, 1) : 1
@@ -210,29 +187,96 @@ public enum StokesFlow {
                     builder.add(row, row, diagonal)
                     // Pressure difference across the face: cell P = (i, j) minus cell W = (i − 1, j) or S = (i, j − 1).
                     let back = isU ? nbW : nbS
-                    if pID[k] >= 0 { builder.add(row, pID[k], 1) }
-                    if pID[back] >= 0 { builder.add(row, pID[back], -1) }
+                    if mac.pID[k] >= 0 { builder.add(row, mac.pID[k], 1) }
+                    if mac.pID[back] >= 0 { builder.add(row, mac.pID[back], -1) }
                     if isU { rhs[row] = 1 }
                 }
             }
         }
-        // Continuity, written as −h ∇·u = 0 so that the system is [A −Bᵀ; −B 0] (symmetric if A is).
+    }
+
+    /// Continuity, written as −h ∇·u = 0 so that the system is [A −Bᵀ; −B 0] (symmetric if A is).
+    private static func assembleContinuity(_ mac: MACNumbering, _ builder: inout SparseMatrixBuilder) {
+        let nx = mac.nx
+        for j in 0..<mac.ny {
+            for i in 0..<nx {
+                let k = j &* nx &+ i
+                let row = mac.pID[k]
+                if row < 0 { continue }
+                let e = j &* nx &+ (i == nx - 1 ? 0 : i + 1), n = mac.north(i, j)
+                if mac.uID[k] >= 0 { builder.add(row, mac.uID[k], 1) }
+                if mac.uID[e] >= 0 { builder.add(row, mac.uID[e], -1) }
+                if mac.vID[k] >= 0 { builder.add(row, mac.vID[k], 1) }
+                if mac.vID[n] >= 0 { builder.add(row, mac.vID[n], -1) }
+            }
+        }
+    }
+}
+
+/// The unknowns of the MAC system on one sheared-periodic tile: fluid u, then fluid v, then the
+/// free pressures. Pressure cells with a fluid face are grouped into fluid regions connected
+/// through fluid faces; the root (smallest index) of each region is pinned (p = 0 there, its
+/// continuity row dropped).
+private struct MACNumbering {
+    let nx: Int, ny: Int, shift: Int
+    let uSolid: [Bool], vSolid: [Bool]
+    /// Unknown index of each u, v and p node; −1 where it is not an unknown.
+    private(set) var uID: [Int], vID: [Int], pID: [Int]
+    /// Pressure cells with a fluid face.
+    private(set) var active: [Bool]
+    /// The root of each active cell's fluid region.
+    private(set) var region: [Int]
+    private(set) var velocityCount = 0
+    private(set) var size = 0
+
+    init(nx: Int, ny: Int, shift: Int, uSolid: [Bool], vSolid: [Bool]) {
+        (self.nx, self.ny, self.shift, self.uSolid, self.vSolid) = (nx, ny, shift, uSolid, vSolid)
+        let cells = nx * ny
+        uID = [Int](repeating: -1, count: cells)
+        vID = [Int](repeating: -1, count: cells)
+        pID = [Int](repeating: -1, count: cells)
+        active = [Bool](repeating: false, count: cells)
+        region = Array(0..<cells)
+        var count = 0
+        for k in 0..<cells where !uSolid[k] { uID[k] = count; count &+= 1 }
+        for k in 0..<cells where !vSolid[k] { vID[k] = count; count &+= 1 }
+        velocityCount = count
+        findFluidRegions()
+        for k in 0..<cells where active[k] && region[k] != k { pID[k] = count; count &+= 1 }
+        size = count
+    }
+
+    // Neighbour cells (flat index) across the top and bottom edges, where the x index shifts.
+    @inline(__always) func wrapX(_ i: Int) -> Int { i >= nx ? i &- nx : (i < 0 ? i &+ nx : i) }
+    @inline(__always) func north(_ i: Int, _ j: Int) -> Int { j == ny &- 1 ? wrapX(i &- shift) : (j &+ 1) &* nx &+ i }
+    @inline(__always) func south(_ i: Int, _ j: Int) -> Int { j == 0 ? (ny &- 1) &* nx &+ wrapX(i &+ shift) : (j &- 1) &* nx &+ i }
+
+    /// Marks the pressure cells with a fluid face and sets `region` to the root of each (union–find
+    /// over the fluid faces).
+    private mutating func findFluidRegions() {
+        var parent = region
+        func root(_ a: Int) -> Int {
+            var a = a
+            while parent[a] != a { parent[a] = parent[parent[a]]; a = parent[a] }
+            return a
+        }
+        func join(_ a: Int, _ b: Int) {
+            let ra = root(a), rb = root(b)
+            if ra != rb { parent[max(ra, rb)] = min(ra, rb) }
+        }
         for j in 0..<ny {
             for i in 0..<nx {
                 let k = j &* nx &+ i
-                let row = pID[k]
-                if row < 0 { continue }
-                let e = j &* nx &+ (i == nx - 1 ? 0 : i + 1), n = north(i, j)
-                if uID[k] >= 0 { builder.add(row, uID[k], 1) }
-                if uID[e] >= 0 { builder.add(row, uID[e], -1) }
-                if vID[k] >= 0 { builder.add(row, vID[k], 1) }
-                if vID[n] >= 0 { builder.add(row, vID[n], -1) }
+                let w = j &* nx &+ (i == 0 ? nx - 1 : i - 1), s = south(i, j)
+                if !uSolid[k] { active[k] = true; active[w] = true; join(k, w) }
+                if !vSolid[k] { active[k] = true; active[s] = true; join(k, s) }
             }
         }
+        for k in 0..<region.count { region[k] = root(k) }
+    }
 
-        let lu = try SparseLU(builder.build())
-        let x = try lu.solve(rhs)
-
+    /// The face velocities of the solution `x`, with the periodic copies at i = nx and j = ny.
+    func velocities(from x: [Double], _ grid: Grid2D) -> FaceVelocities {
         var field = FaceVelocities.zero(grid)
         for j in 0..<ny {
             for i in 0..<nx {
@@ -243,18 +287,23 @@ public enum StokesFlow {
             field.u[j &* (nx &+ 1) &+ nx] = field.u[j &* (nx &+ 1)]
         }
         for i in 0..<nx { field.v[ny &* nx &+ i] = field.v[wrapX(i &- shift)] }
+        return field
+    }
 
-        // Pressure: NaN where the cell has no fluid face; each fluid region shifted to zero mean.
+    /// Pressure of the solution `x`: NaN where the cell has no fluid face; each fluid region shifted
+    /// to zero mean.
+    func pressure(from x: [Double]) -> [Double] {
+        let cells = nx * ny
         var pressure = [Double](repeating: .nan, count: cells)
         var sum = [Double](repeating: 0, count: cells), members = [Int](repeating: 0, count: cells)
         for k in 0..<cells where active[k] {
             let value = pID[k] >= 0 ? x[pID[k]] : 0
             pressure[k] = value
-            sum[root(k)] += value
-            members[root(k)] += 1
+            sum[region[k]] += value
+            members[region[k]] += 1
         }
-        for k in 0..<cells where active[k] { pressure[k] -= sum[root(k)] / Double(members[root(k)]) }
-        return UnitSolution(velocities: field, pressure: pressure)
+        for k in 0..<cells where active[k] { pressure[k] -= sum[region[k]] / Double(members[region[k]]) }
+        return pressure
     }
 }
 

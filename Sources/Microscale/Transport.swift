@@ -402,111 +402,16 @@ struct TransportOperator {
 
     init(_ p: TransportProblem) {
         problem = p
-        let g = p.grid
-        let nx = g.nx, ny = g.ny, n = g.cellCount, h = g.h
-        var d = [Double](repeating: 0, count: n)
-        for k in 0..<n { d[k] = p.mixtureDiffusivity(k) }
-        var b = [Double](repeating: 0, count: n)
-        var a = SparseMatrixBuilder(rows: n, columns: n, reserve: 22 * n)
-        for k in 0..<n { a.add(k, k, 0) }   // keep every diagonal in the pattern
-        var faces: [BoundaryFace] = []
-        faces.reserveCapacity(2 * (nx + ny))
-        let scheme = p.convection
-        let cb = p.inletConcentration
-
-        /// Face value weights (cell, weight) along a line of `count` cells, for the face between
-        /// positions `m − 1` and `m` with normal velocity `vel`; `cell(i)` maps a position to a cell.
-        func faceWeights(_ m: Int, _ vel: Double, _ count: Int) -> [(Int, Double)] {
-            switch scheme {
-            case .central: return [(m - 1, 0.5), (m, 0.5)]
-            case .upwind: return [(vel >= 0 ? m - 1 : m, 1)]
-            case .quick:
-                if vel >= 0 {
-                    if m - 2 < 0 { return [(m - 1, 1)] }
-                    return [(m - 1, 0.75), (m, 0.375), (m - 2, -0.125)]
-                } else {
-                    if m + 1 >= count { return [(m, 1)] }
-                    return [(m, 0.75), (m - 1, 0.375), (m + 1, -0.125)]
-                }
-            }
-        }
-
-        // Interior faces: flux F from the lower-index side (P) to the other (E) adds +F to R_P and −F to R_E.
-        func addFace(_ pCell: Int, _ eCell: Int, _ vel: Double, _ weights: [(Int, Double)]) {
-            let df = 2 * d[pCell] * d[eCell] / (d[pCell] + d[eCell])
-            a.add(pCell, pCell, df); a.add(pCell, eCell, -df)
-            a.add(eCell, eCell, df); a.add(eCell, pCell, -df)
-            if vel != 0 {
-                let q = vel * h
-                for (cell, w) in weights {
-                    a.add(pCell, cell, q * w)
-                    a.add(eCell, cell, -q * w)
-                }
-            }
-        }
-        // x faces
-        for j in 0..<ny {
-            for i in 1..<nx {
-                let vel = p.velocity.u[j * (nx + 1) + i]
-                let w = vel == 0 ? [] : faceWeights(i, vel, nx).map { (g.index($0.0, j), $0.1) }
-                addFace(g.index(i - 1, j), g.index(i, j), vel, w)
-            }
-        }
-        /// `faceWeights` on a periodic line of `count` cells (positions wrapped, no end fallback).
-        func periodicWeights(_ m: Int, _ vel: Double, _ count: Int) -> [(Int, Double)] {
-            let raw: [(Int, Double)]
-            switch scheme {
-            case .central: raw = [(m - 1, 0.5), (m, 0.5)]
-            case .upwind: raw = [(vel >= 0 ? m - 1 : m, 1)]
-            case .quick: raw = vel >= 0 ? [(m - 1, 0.75), (m, 0.375), (m - 2, -0.125)] : [(m, 0.75), (m - 1, 0.375), (m + 1, -0.125)]
-            }
-            return raw.map { (($0.0 % count + count) % count, $0.1) }
-        }
-        // y faces (periodic in y: also the face y = H between the top row and the bottom row)
-        let periodicY = p.boundaries.isPeriodicY
-        for j in 1..<(periodicY ? ny + 1 : ny) {
-            for i in 0..<nx {
-                let vel = p.velocity.v[j * nx + i]
-                let w = vel == 0 ? [] : (periodicY ? periodicWeights(j, vel, ny) : faceWeights(j, vel, ny)).map { (g.index(i, $0.0), $0.1) }
-                addFace(g.index(i, j - 1), g.index(i, j % ny), vel, w)
-            }
-        }
-
-        // Boundary faces. `inwardVelocity` > 0 means flow into the domain.
-        func boundary(_ side: Int, _ cell: Int, inwardVelocity w: Double, dirichlet: Bool, inflowValue: Bool) {
-            var face = BoundaryFace(side: side, cell: cell, convectiveCoefficient: 0, convectiveConstant: 0,
-                                    diffusiveCoefficient: 0, diffusiveConstant: 0)
-            let q = w * h
-            if q > 0 && inflowValue { face.convectiveConstant = q * cb } else { face.convectiveCoefficient = q }
-            if dirichlet {
-                face.diffusiveCoefficient = -2 * d[cell]
-                face.diffusiveConstant = 2 * d[cell] * cb
-            }
-            // R_P −= inward flux
-            a.add(cell, cell, -(face.convectiveCoefficient + face.diffusiveCoefficient))
-            b[cell] += face.convectiveConstant + face.diffusiveConstant
-            faces.append(face)
-        }
-        let allDirichlet = p.boundaries == .fixedConcentration
-        for j in 0..<ny {
-            boundary(0, g.index(0, j), inwardVelocity: p.velocity.u[j * (nx + 1)],
-                     dirichlet: p.inletIsOpen(row: j), inflowValue: true)
-            boundary(1, g.index(nx - 1, j), inwardVelocity: -p.velocity.u[j * (nx + 1) + nx],
-                     dirichlet: allDirichlet, inflowValue: allDirichlet)
-        }
-        for i in 0..<nx where !periodicY {
-            boundary(2, g.index(i, 0), inwardVelocity: p.velocity.v[i],
-                     dirichlet: allDirichlet, inflowValue: allDirichlet)
-            boundary(3, g.index(i, ny - 1), inwardVelocity: -p.velocity.v[ny * nx + i],
-                     dirichlet: allDirichlet, inflowValue: allDirichlet)
-        }
-
-        let m = a.build()
+        var assembly = TransportAssembly(p)
+        assembly.addXFaces()
+        assembly.addYFaces()
+        assembly.addBoundaryFaces()
+        let m = assembly.a.build()
         matrix = m
-        rhs = b
+        rhs = assembly.b
         diagonal = Self.diagonalPositions(m)
-        cellArea = p.solidFraction.map { $0 * h * h }
-        boundaryFaces = faces
+        cellArea = p.solidFraction.map { $0 * p.grid.h * p.grid.h }
+        boundaryFaces = assembly.faces
     }
 
     /// R(c) and the uptake derivative h² f km Ka/(Ka + c)² per cell.
@@ -618,5 +523,132 @@ struct TransportOperator {
             if update < tolerance { return (c, iteration, history) }
         }
         throw TransportError.notConverged(iterations: maxIterations, lastUpdate: history.last ?? .nan, tolerance: tolerance)
+    }
+}
+
+/// The assembly of `TransportOperator`: A and b face by face (convection, diffusion, boundary
+/// terms) and the boundary-face fluxes.
+private struct TransportAssembly {
+    typealias BoundaryFace = TransportOperator.BoundaryFace
+    let p: TransportProblem
+    let g: Grid2D
+    /// Mixture diffusivity per cell.
+    let d: [Double]
+    var a: SparseMatrixBuilder
+    var b: [Double]
+    var faces: [BoundaryFace] = []
+
+    init(_ p: TransportProblem) {
+        self.p = p
+        g = p.grid
+        let n = g.cellCount
+        var d = [Double](repeating: 0, count: n)
+        for k in 0..<n { d[k] = p.mixtureDiffusivity(k) }
+        self.d = d
+        b = [Double](repeating: 0, count: n)
+        a = SparseMatrixBuilder(rows: n, columns: n, reserve: 22 * n)
+        for k in 0..<n { a.add(k, k, 0) }   // keep every diagonal in the pattern
+        faces.reserveCapacity(2 * (g.nx + g.ny))
+    }
+
+    /// Face value weights (cell, weight) along a line of `count` cells, for the face between
+    /// positions `m − 1` and `m` with normal velocity `vel`; `cell(i)` maps a position to a cell.
+    func faceWeights(_ m: Int, _ vel: Double, _ count: Int) -> [(Int, Double)] {
+        switch p.convection {
+        case .central: return [(m - 1, 0.5), (m, 0.5)]
+        case .upwind: return [(vel >= 0 ? m - 1 : m, 1)]
+        case .quick:
+            if vel >= 0 {
+                if m - 2 < 0 { return [(m - 1, 1)] }
+                return [(m - 1, 0.75), (m, 0.375), (m - 2, -0.125)]
+            } else {
+                if m + 1 >= count { return [(m, 1)] }
+                return [(m, 0.75), (m - 1, 0.375), (m + 1, -0.125)]
+            }
+        }
+    }
+
+    /// `faceWeights` on a periodic line of `count` cells (positions wrapped, no end fallback).
+    func periodicWeights(_ m: Int, _ vel: Double, _ count: Int) -> [(Int, Double)] {
+        let raw: [(Int, Double)]
+        switch p.convection {
+        case .central: raw = [(m - 1, 0.5), (m, 0.5)]
+        case .upwind: raw = [(vel >= 0 ? m - 1 : m, 1)]
+        case .quick: raw = vel >= 0 ? [(m - 1, 0.75), (m, 0.375), (m - 2, -0.125)] : [(m, 0.75), (m - 1, 0.375), (m + 1, -0.125)]
+        }
+        return raw.map { (($0.0 % count + count) % count, $0.1) }
+    }
+
+    // Interior faces: flux F from the lower-index side (P) to the other (E) adds +F to R_P and −F to R_E.
+    mutating func addFace(_ pCell: Int, _ eCell: Int, _ vel: Double, _ weights: [(Int, Double)]) {
+        let df = 2 * d[pCell] * d[eCell] / (d[pCell] + d[eCell])
+        a.add(pCell, pCell, df); a.add(pCell, eCell, -df)
+        a.add(eCell, eCell, df); a.add(eCell, pCell, -df)
+        if vel != 0 {
+            let q = vel * g.h
+            for (cell, w) in weights {
+                a.add(pCell, cell, q * w)
+                a.add(eCell, cell, -q * w)
+            }
+        }
+    }
+
+    mutating func addXFaces() {
+        let nx = g.nx
+        for j in 0..<g.ny {
+            for i in 1..<nx {
+                let vel = p.velocity.u[j * (nx + 1) + i]
+                let w = vel == 0 ? [] : faceWeights(i, vel, nx).map { (g.index($0.0, j), $0.1) }
+                addFace(g.index(i - 1, j), g.index(i, j), vel, w)
+            }
+        }
+    }
+
+    /// y faces (periodic in y: also the face y = H between the top row and the bottom row).
+    mutating func addYFaces() {
+        let nx = g.nx, ny = g.ny
+        let periodicY = p.boundaries.isPeriodicY
+        for j in 1..<(periodicY ? ny + 1 : ny) {
+            for i in 0..<nx {
+                let vel = p.velocity.v[j * nx + i]
+                let w = vel == 0 ? [] : (periodicY ? periodicWeights(j, vel, ny) : faceWeights(j, vel, ny)).map { (g.index(i, $0.0), $0.1) }
+                addFace(g.index(i, j - 1), g.index(i, j % ny), vel, w)
+            }
+        }
+    }
+
+    /// A boundary face. `inwardVelocity` > 0 means flow into the domain.
+    mutating func addBoundary(_ side: Int, _ cell: Int, inwardVelocity w: Double, dirichlet: Bool, inflowValue: Bool) {
+        let cb = p.inletConcentration
+        var face = BoundaryFace(side: side, cell: cell, convectiveCoefficient: 0, convectiveConstant: 0,
+                                diffusiveCoefficient: 0, diffusiveConstant: 0)
+        let q = w * g.h
+        if q > 0 && inflowValue { face.convectiveConstant = q * cb } else { face.convectiveCoefficient = q }
+        if dirichlet {
+            face.diffusiveCoefficient = -2 * d[cell]
+            face.diffusiveConstant = 2 * d[cell] * cb
+        }
+        // R_P −= inward flux
+        a.add(cell, cell, -(face.convectiveCoefficient + face.diffusiveCoefficient))
+        b[cell] += face.convectiveConstant + face.diffusiveConstant
+        faces.append(face)
+    }
+
+    /// Left and right faces, and bottom and top unless periodic in y.
+    mutating func addBoundaryFaces() {
+        let nx = g.nx, ny = g.ny
+        let allDirichlet = p.boundaries == .fixedConcentration
+        for j in 0..<ny {
+            addBoundary(0, g.index(0, j), inwardVelocity: p.velocity.u[j * (nx + 1)],
+                        dirichlet: p.inletIsOpen(row: j), inflowValue: true)
+            addBoundary(1, g.index(nx - 1, j), inwardVelocity: -p.velocity.u[j * (nx + 1) + nx],
+                        dirichlet: allDirichlet, inflowValue: allDirichlet)
+        }
+        for i in 0..<nx where !p.boundaries.isPeriodicY {
+            addBoundary(2, g.index(i, 0), inwardVelocity: p.velocity.v[i],
+                        dirichlet: allDirichlet, inflowValue: allDirichlet)
+            addBoundary(3, g.index(i, ny - 1), inwardVelocity: -p.velocity.v[ny * nx + i],
+                        dirichlet: allDirichlet, inflowValue: allDirichlet)
+        }
     }
 }

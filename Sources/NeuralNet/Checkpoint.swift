@@ -148,83 +148,126 @@ public struct TrainingCheckpoint<T: TrainableScalar>: Sendable {
         guard precision == T.precisionName else {
             throw fail("checkpoint holds \(precision) weights, this run trains in \(T.precisionName)")
         }
+        let weights = g.hasAttribute("architecture") ? try readEncoderDecoderWeights(g, fail: fail)
+                                                       : try readDenseWeights(g, fail: fail)
+        let config = try readConfig(g, seed: header.seed, fail: fail)
+        let adam = try readAdam(g, weights, config: config, fail: fail)
+        let epoch = try g.intAttribute("epoch")
+        let history = try readHistory(g, epoch: epoch, fail: fail)
+        let rng = try g.dataset("rng_state").read(UInt64.self)
+        let fingerprints = try g.dataset("data_fingerprints").read(UInt64.self)
+        guard rng.count == 1, fingerprints.count == 2 else {
+            throw fail("/checkpoint/rng_state must hold 1 value and /checkpoint/data_fingerprints 2")
+        }
+        let bestEpoch = try g.intAttribute("best_epoch")
+        let since = try g.intAttribute("epochs_since_improvement")
+        guard (0...epoch).contains(bestEpoch), since >= 0 else {
+            throw fail("best_epoch \(bestEpoch) / epochs_since_improvement \(since) inconsistent with epoch \(epoch)")
+        }
+        let state = TrainingState<T>(
+            architecture: weights.architecture, parameters: weights.parameters, adam: adam, epoch: epoch,
+            rngState: rng[0], bestParameters: weights.best, bestValidationLoss: try g.doubleAttribute("best_validation_loss"),
+            bestEpoch: bestEpoch, epochsSinceImprovement: since, history: history,
+            stoppedOnNonFiniteLoss: try g.intAttribute("stopped_on_non_finite_loss") != 0)
+        return TrainingCheckpoint(state: state, config: config, trainingRows: try g.intAttribute("training_rows"),
+                                  trainingFingerprint: fingerprints[0],
+                                  validationRows: try g.intAttribute("validation_rows"),
+                                  validationFingerprint: fingerprints[1])
+    }
+
+    /// The architecture and the flat current weights, best weights and Adam moments of a checkpoint.
+    private struct StoredWeights {
         let architecture: NetworkArchitecture
         let parameters: [T], best: [T], first: [T], second: [T]
-        if g.hasAttribute("architecture") {
-            let name = try g.stringAttribute("architecture")
-            guard name == "encoder-decoder" else { throw fail("architecture '\(name)' is not 'encoder-decoder' (or absent: dense)") }
-            let spec: EncoderDecoderSpec
-            do { spec = try EncoderDecoderSpec(attributesOf: g) } catch let error as NeuralNetError { throw fail("\(error)") }
-            architecture = .encoderDecoder(spec)
-            func flat(_ p: String) throws -> [T] {
-                guard g.contains(p) else { throw fail("/checkpoint/\(p) is missing") }
-                let d = try g.dataset(p)
-                guard d.shape == [spec.parameterCount] else {
-                    throw fail("/checkpoint/\(p) has shape \(d.shape), expected [\(spec.parameterCount)] for \(spec)")
-                }
-                return try d.read(T.self)
-            }
-            (parameters, best, first, second) = (try flat("parameters"), try flat("best_parameters"), try flat("adam/m"), try flat("adam/v"))
-        } else {
-            let activationName = try g.stringAttribute("activation")
-            guard let activation = Activation(rawValue: activationName) else {
-                throw fail("activation '\(activationName)' is not one of \(Activation.allCases.map(\.rawValue))")
-            }
-            let widths = try g.dataset("widths").read(Int64.self).map { Int($0) }
-            guard widths.count >= 2, widths.allSatisfy({ $0 > 0 }) else {
-                throw fail("/checkpoint/widths \(widths) is not a list of at least two positive widths")
-            }
-            // Parameters W (out × in) + b per layer, counted without overflow (fuzz target
-            // `checkpoint`: damaged widths trapped in ParameterLayout); the tensors' shapes are
-            // checked against the widths below, so a count the file cannot hold is refused there.
-            var parameterCount = 0, overflow = false
-            for k in 0..<(widths.count - 1) where !overflow {
-                let (weights, o1) = widths[k].multipliedReportingOverflow(by: widths[k + 1])
-                let (layer, o2) = weights.addingReportingOverflow(widths[k + 1])
-                let (total, o3) = parameterCount.addingReportingOverflow(layer)
-                (parameterCount, overflow) = (total, o1 || o2 || o3 || total > 1 << 48)
-            }
-            guard !overflow else { throw fail("/checkpoint/widths \(widths.prefix(8))\(widths.count > 8 ? "…" : "") give more than 2^48 parameters") }
-            let layout = ParameterLayout(widths: widths)
-            architecture = .dense(layout, activation)
+    }
 
-            func readTensors(_ groupPath: String, names: (String, String)) throws -> [T] {
-                // No reserveCapacity(layout.count): the widths are not yet known to match the
-                // tensors (fuzz target `checkpoint`: 2^40 parameters reserved 1.6 TB); each tensor
-                // is read only after its shape matched, and reads are bounded by HDF5Kit.
-                var flat: [T] = []
-                for k in 0..<layout.layerCount {
-                    let (i, o) = (layout.widths[k], layout.widths[k + 1])
-                    for (name, shape) in [(names.0, [o, i]), (names.1, [o])] {
-                        let p = "\(groupPath)/\(k)/\(name)"
-                        guard g.contains(p) else { throw fail("/checkpoint/\(p) is missing") }
-                        let d = try g.dataset(p)
-                        guard d.shape == shape else {
-                            throw fail("/checkpoint/\(p) has shape \(d.shape), expected \(shape) for widths \(widths)")
-                        }
-                        flat.append(contentsOf: try d.read(T.self))
-                    }
-                }
-                return flat
+    /// The weights of an encoder–decoder checkpoint (attribute `architecture`, flat tensors).
+    private static func readEncoderDecoderWeights(_ g: HDF5Group, fail: (String) -> NeuralNetError) throws -> StoredWeights {
+        let name = try g.stringAttribute("architecture")
+        guard name == "encoder-decoder" else { throw fail("architecture '\(name)' is not 'encoder-decoder' (or absent: dense)") }
+        let spec: EncoderDecoderSpec
+        do { spec = try EncoderDecoderSpec(attributesOf: g) } catch let error as NeuralNetError { throw fail("\(error)") }
+        func flat(_ p: String) throws -> [T] {
+            guard g.contains(p) else { throw fail("/checkpoint/\(p) is missing") }
+            let d = try g.dataset(p)
+            guard d.shape == [spec.parameterCount] else {
+                throw fail("/checkpoint/\(p) has shape \(d.shape), expected [\(spec.parameterCount)] for \(spec)")
             }
-            parameters = try readTensors("layers", names: ("W", "b"))
-            best = try readTensors("best", names: ("W", "b"))
-            first = try readTensors("adam", names: ("m_W", "m_b"))
-            second = try readTensors("adam", names: ("v_W", "v_b"))
+            return try d.read(T.self)
         }
+        return StoredWeights(architecture: .encoderDecoder(spec), parameters: try flat("parameters"),
+                             best: try flat("best_parameters"), first: try flat("adam/m"), second: try flat("adam/v"))
+    }
 
-        let config = try readConfig(g, seed: header.seed, fail: fail)
+    /// The weights of a dense checkpoint (activation, widths, W and b per layer).
+    private static func readDenseWeights(_ g: HDF5Group, fail: (String) -> NeuralNetError) throws -> StoredWeights {
+        let activationName = try g.stringAttribute("activation")
+        guard let activation = Activation(rawValue: activationName) else {
+            throw fail("activation '\(activationName)' is not one of \(Activation.allCases.map(\.rawValue))")
+        }
+        let widths = try g.dataset("widths").read(Int64.self).map { Int($0) }
+        guard widths.count >= 2, widths.allSatisfy({ $0 > 0 }) else {
+            throw fail("/checkpoint/widths \(widths) is not a list of at least two positive widths")
+        }
+        guard !parameterCountOverflows(widths) else {
+            throw fail("/checkpoint/widths \(widths.prefix(8))\(widths.count > 8 ? "…" : "") give more than 2^48 parameters")
+        }
+        let layout = ParameterLayout(widths: widths)
+        func readTensors(_ groupPath: String, names: (String, String)) throws -> [T] {
+            // No reserveCapacity(layout.count): the widths are not yet known to match the
+            // tensors (fuzz target `checkpoint`: 2^40 parameters reserved 1.6 TB); each tensor
+            // is read only after its shape matched, and reads are bounded by HDF5Kit.
+            var flat: [T] = []
+            for k in 0..<layout.layerCount {
+                let (i, o) = (layout.widths[k], layout.widths[k + 1])
+                for (name, shape) in [(names.0, [o, i]), (names.1, [o])] {
+                    let p = "\(groupPath)/\(k)/\(name)"
+                    guard g.contains(p) else { throw fail("/checkpoint/\(p) is missing") }
+                    let d = try g.dataset(p)
+                    guard d.shape == shape else {
+                        throw fail("/checkpoint/\(p) has shape \(d.shape), expected \(shape) for widths \(widths)")
+                    }
+                    flat.append(contentsOf: try d.read(T.self))
+                }
+            }
+            return flat
+        }
+        return StoredWeights(architecture: .dense(layout, activation), parameters: try readTensors("layers", names: ("W", "b")),
+                             best: try readTensors("best", names: ("W", "b")),
+                             first: try readTensors("adam", names: ("m_W", "m_b")),
+                             second: try readTensors("adam", names: ("v_W", "v_b")))
+    }
+
+    /// Whether dense `widths` give more than 2^48 parameters (W (out × in) + b per layer), counted
+    /// without overflow (fuzz target `checkpoint`: damaged widths trapped in ParameterLayout); the
+    /// tensors' shapes are checked against the widths, so a count the file cannot hold is refused there.
+    private static func parameterCountOverflows(_ widths: [Int]) -> Bool {
+        var parameterCount = 0, overflow = false
+        for k in 0..<(widths.count - 1) where !overflow {
+            let (weights, o1) = widths[k].multipliedReportingOverflow(by: widths[k + 1])
+            let (layer, o2) = weights.addingReportingOverflow(widths[k + 1])
+            let (total, o3) = parameterCount.addingReportingOverflow(layer)
+            (parameterCount, overflow) = (total, o1 || o2 || o3 || total > 1 << 48)
+        }
+        return overflow
+    }
+
+    /// Adam's state: step, learning rate and the moments read with the weights.
+    private static func readAdam(_ g: HDF5Group, _ weights: StoredWeights, config: TrainingConfig,
+                                 fail: (String) -> NeuralNetError) throws -> Adam<T> {
         // Adam's step counts updates (bias correction β^t): 0...2^53 is more than any run makes.
         let adamStep = try g.intAttribute("adam_step")
         guard adamStep >= 0, adamStep <= 1 << 53 else { throw fail("adam_step = \(adamStep) is outside 0...2^53") }
-        let adam: Adam<T>
         do {
-            adam = try Adam<T>(tensorSizes: architecture.tensorSizes, learningRate: try g.doubleAttribute("adam_learning_rate"),
+            return try Adam<T>(tensorSizes: weights.architecture.tensorSizes,
+                               learningRate: try g.doubleAttribute("adam_learning_rate"),
                                beta1: config.beta1, beta2: config.beta2, epsilon: config.epsilon, step: adamStep,
-                               firstMoment: first, secondMoment: second)
+                               firstMoment: weights.first, secondMoment: weights.second)
         } catch let error as NeuralNetError { throw fail("\(error)") }
+    }
 
-        let epoch = try g.intAttribute("epoch")
+    /// The per-epoch history, one value per completed epoch in each series.
+    private static func readHistory(_ g: HDF5Group, epoch: Int, fail: (String) -> NeuralNetError) throws -> TrainingHistory {
         var history = TrainingHistory()
         let h = try g.group("history")
         history.trainLoss = try h.dataset("train_loss").read(Double.self)
@@ -237,25 +280,7 @@ public struct TrainingCheckpoint<T: TrainableScalar>: Sendable {
         guard epoch >= 0, lengths.allSatisfy({ $0 == epoch }) else {
             throw fail("/checkpoint/history has lengths \(lengths), expected \(epoch) (the completed epochs)")
         }
-        let rng = try g.dataset("rng_state").read(UInt64.self)
-        let fingerprints = try g.dataset("data_fingerprints").read(UInt64.self)
-        guard rng.count == 1, fingerprints.count == 2 else {
-            throw fail("/checkpoint/rng_state must hold 1 value and /checkpoint/data_fingerprints 2")
-        }
-        let bestEpoch = try g.intAttribute("best_epoch")
-        let since = try g.intAttribute("epochs_since_improvement")
-        guard (0...epoch).contains(bestEpoch), since >= 0 else {
-            throw fail("best_epoch \(bestEpoch) / epochs_since_improvement \(since) inconsistent with epoch \(epoch)")
-        }
-        let state = TrainingState<T>(
-            architecture: architecture, parameters: parameters, adam: adam, epoch: epoch,
-            rngState: rng[0], bestParameters: best, bestValidationLoss: try g.doubleAttribute("best_validation_loss"),
-            bestEpoch: bestEpoch, epochsSinceImprovement: since, history: history,
-            stoppedOnNonFiniteLoss: try g.intAttribute("stopped_on_non_finite_loss") != 0)
-        return TrainingCheckpoint(state: state, config: config, trainingRows: try g.intAttribute("training_rows"),
-                                  trainingFingerprint: fingerprints[0],
-                                  validationRows: try g.intAttribute("validation_rows"),
-                                  validationFingerprint: fingerprints[1])
+        return history
     }
 
     private static func readConfig(_ g: HDF5Group, seed: UInt64, fail: (String) -> NeuralNetError) throws -> TrainingConfig {

@@ -414,126 +414,150 @@ public final class Trainer<T: TrainableScalar> {
     func run<W: TrainingWorkspace>(workspace bp: W, onEpoch: (EpochReport) throws -> Void) throws -> TrainingResult<T>
         where W.Scalar == T
     {
-        let layout = _state.architecture
-        let inW = training.inputWidth, outW = training.outputWidth
-        let batchSize = config.batchSize
-        var parameters = _state.parameters
+        let scratch = TrainingScratch<T>(parameters: _state.parameters, capacity: bp.capacity,
+                                         inputWidth: training.inputWidth, outputWidth: training.outputWidth,
+                                         weighted: training.weights != nil)
+        defer { scratch.deallocate() }
         var adam = _state.adam
-        var gradient = [T](repeating: 0, count: layout.parameterCount)
-        var batchX = [T](repeating: 0, count: bp.capacity * inW)
-        var batchY = [T](repeating: 0, count: bp.capacity * outW)
-        var batchW = [T](repeating: 0, count: training.weights == nil ? 0 : bp.capacity * outW)
         var order = [Int](repeating: 0, count: training.rows)
-        let stopReason: StopReason
         while true {
-            if _state.stoppedOnNonFiniteLoss { stopReason = .nonFiniteLoss; break }
-            if _state.epoch >= config.epochs { stopReason = .maxEpochs; break }
-            if config.patience > 0 && _state.epochsSinceImprovement >= config.patience { stopReason = .earlyStopping; break }
-
+            if let reason = pendingStopReason { return result(stoppedBy: reason) }
             let start = DispatchTime.now().uptimeNanoseconds
-            let epochIndex = _state.epoch
-            let lr = config.schedule.learningRate(initial: config.learningRate, epoch: epochIndex)
+            let lr = config.schedule.learningRate(initial: config.learningRate, epoch: _state.epoch)
             adam.learningRate = lr
             var rng = SplitMix64(seed: _state.rngState)
             for i in 0..<order.count { order[i] = i }
             RandomDraws.shuffle(&order, &rng)
 
-            // Training pass.
-            var lossSum = 0.0
-            let rows = training.rows
-            parameters.withUnsafeMutableBufferPointer { pb in
-                gradient.withUnsafeMutableBufferPointer { gb in
-                    batchX.withUnsafeMutableBufferPointer { xb in
-                        batchY.withUnsafeMutableBufferPointer { yb in
-                          batchW.withUnsafeMutableBufferPointer { wb in
-                            training.features.withUnsafeBufferPointer { fb in
-                                training.targets.withUnsafeBufferPointer { tb in
-                                    order.withUnsafeBufferPointer { ob in
-                                        let p = pb.baseAddress!, g = gb.baseAddress!
-                                        let x = xb.baseAddress!, y = yb.baseAddress!
-                                        let f = fb.baseAddress!, t = tb.baseAddress!, o = ob.baseAddress!
-                                        var first = 0
-                                        while first < rows {
-                                            let n = Swift.min(batchSize, rows &- first)
-                                            var i = 0
-                                            while i < n {
-                                                let r = o[first &+ i]
-                                                (x + i &* inW).update(from: f + r &* inW, count: inW)
-                                                (y + i &* outW).update(from: t + r &* outW, count: outW)
-                                                i &+= 1
-                                            }
-                                            let out = bp.forward(parameters: p, inputs: x, rows: n)
-                                            let l: Double
-                                            if let weights = training.weights {
-                                                weights.withUnsafeBufferPointer { allW in
-                                                    var i = 0
-                                                    while i < n {
-                                                        (wb.baseAddress! + i &* outW).update(from: allW.baseAddress! + o[first &+ i] &* outW, count: outW)
-                                                        i &+= 1
-                                                    }
-                                                }
-                                                l = config.loss.evaluate(predictions: out, targets: y, weights: wb.baseAddress!,
-                                                                         count: n &* outW, gradient: bp.outputGradient)
-                                            } else {
-                                                l = config.loss.evaluate(predictions: out, targets: y, count: n &* outW,
-                                                                         gradient: bp.outputGradient)
-                                            }
-                                            lossSum += l * Double(n)
-                                            bp.backward(parameters: p, outputGradient: bp.outputGradient, rows: n, gradient: g)
-                                            adam.update(parameters: p, gradient: g)
-                                            first &+= n
-                                        }
-                                    }
-                                }
-                            }
-                          }
-                        }
-                    }
+            let trainLoss = trainingPass(bp, order: order, scratch: scratch, adam: &adam)
+            let (validationLoss, validationMAPE) = Self.evaluate(bp, parameters: scratch.parameters, data: validation,
+                                                                 loss: config.loss)
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
+            let isBest = recordEpoch(parameters: Array(scratch.parameterBuffer), adam: adam, rngState: rng.state,
+                                     trainLoss: trainLoss, validationLoss: validationLoss,
+                                     validationMAPE: validationMAPE, learningRate: lr, seconds: seconds)
+            let wrote = try writeCheckpointIfDue()
+            try onEpoch(EpochReport(epoch: _state.epoch, epochs: config.epochs, trainLoss: trainLoss,
+                                    validationLoss: validationLoss, validationMAPE: validationMAPE, learningRate: lr,
+                                    seconds: seconds, isBest: isBest, bestEpoch: _state.bestEpoch,
+                                    checkpointWritten: wrote))
+        }
+    }
+
+    /// Why the run stops before another epoch, or nil to run one.
+    @inlinable
+    var pendingStopReason: StopReason? {
+        if _state.stoppedOnNonFiniteLoss { return .nonFiniteLoss }
+        if _state.epoch >= config.epochs { return .maxEpochs }
+        if config.patience > 0 && _state.epochsSinceImprovement >= config.patience { return .earlyStopping }
+        return nil
+    }
+
+    /// The result of a run stopped for `reason`.
+    @inlinable
+    func result(stoppedBy reason: StopReason) -> TrainingResult<T> {
+        TrainingResult(architecture: _state.architecture, parameters: _state.bestParameters,
+                       finalParameters: _state.parameters, history: _state.history, bestEpoch: _state.bestEpoch,
+                       bestValidationLoss: _state.bestValidationLoss, epochsRun: _state.epoch, stopReason: reason)
+    }
+
+    /// One pass over the training rows in `order`: one Adam step per mini-batch on
+    /// `scratch.parameters`. Returns the mean training loss.
+    @inlinable
+    func trainingPass<W: TrainingWorkspace>(_ bp: W, order: [Int], scratch: TrainingScratch<T>,
+                                            adam: inout Adam<T>) -> Double where W.Scalar == T {
+        let rows = training.rows, batchSize = config.batchSize
+        var lossSum = 0.0
+        order.withUnsafeBufferPointer { ob in
+            training.withRows { data in
+                var first = 0
+                while first < rows {
+                    let n = Swift.min(batchSize, rows &- first)
+                    let l = trainBatch(bp, rows: ob.baseAddress! + first, count: n, data: data, scratch: scratch,
+                                       adam: &adam)
+                    lossSum += l * Double(n)
+                    first &+= n
                 }
             }
-            let trainLoss = lossSum / Double(rows)
-            let (validationLoss, validationMAPE) = parameters.withUnsafeBufferPointer {
-                Self.evaluate(bp, parameters: $0.baseAddress!, data: validation, loss: config.loss)
-            }
-            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
-
-            // Book-keeping (everything a checkpoint holds).
-            var s = _state
-            s.parameters = parameters
-            s.adam = adam
-            s.epoch = epochIndex + 1
-            s.rngState = rng.state
-            s.history.trainLoss.append(trainLoss)
-            s.history.validationLoss.append(validationLoss)
-            s.history.validationMAPE.append(validationMAPE)
-            s.history.learningRate.append(lr)
-            s.history.seconds.append(seconds)
-            var isBest = false
-            if !trainLoss.isFinite || !validationLoss.isFinite {
-                s.stoppedOnNonFiniteLoss = true
-            } else if validationLoss < s.bestValidationLoss - config.minDelta {
-                isBest = true
-                s.bestParameters = parameters
-                s.bestValidationLoss = validationLoss
-                s.bestEpoch = s.epoch
-                s.epochsSinceImprovement = 0
-            } else {
-                s.epochsSinceImprovement += 1
-            }
-            _state = s
-
-            var wrote = false
-            if config.checkpointInterval > 0, s.epoch % config.checkpointInterval == 0, let checkpoint {
-                try writeCheckpoint(to: checkpoint)
-                wrote = true
-            }
-            try onEpoch(EpochReport(epoch: s.epoch, epochs: config.epochs, trainLoss: trainLoss,
-                                    validationLoss: validationLoss, validationMAPE: validationMAPE, learningRate: lr,
-                                    seconds: seconds, isBest: isBest, bestEpoch: s.bestEpoch, checkpointWritten: wrote))
         }
-        return TrainingResult(architecture: _state.architecture, parameters: _state.bestParameters,
-                              finalParameters: _state.parameters, history: _state.history, bestEpoch: _state.bestEpoch, bestValidationLoss: _state.bestValidationLoss,
-                              epochsRun: _state.epoch, stopReason: stopReason)
+        return lossSum / Double(rows)
+    }
+
+    /// One Adam step on the `n` training rows listed at `o`; returns their mean loss.
+    @inlinable
+    func trainBatch<W: TrainingWorkspace>(_ bp: W, rows o: UnsafePointer<Int>, count n: Int, data: TrainingRows<T>,
+                                          scratch: TrainingScratch<T>, adam: inout Adam<T>) -> Double
+        where W.Scalar == T
+    {
+        let inW = training.inputWidth, outW = training.outputWidth
+        let p = scratch.parameters, x = scratch.batchX, y = scratch.batchY
+        Self.gather(rows: o, count: n, width: inW, from: data.features, into: x)
+        Self.gather(rows: o, count: n, width: outW, from: data.targets, into: y)
+        let out = bp.forward(parameters: p, inputs: x, rows: n)
+        let l: Double
+        if let weights = data.weights {
+            Self.gather(rows: o, count: n, width: outW, from: weights, into: scratch.batchW)
+            l = config.loss.evaluate(predictions: out, targets: y, weights: scratch.batchW, count: n &* outW,
+                                     gradient: bp.outputGradient)
+        } else {
+            l = config.loss.evaluate(predictions: out, targets: y, count: n &* outW, gradient: bp.outputGradient)
+        }
+        bp.backward(parameters: p, outputGradient: bp.outputGradient, rows: n, gradient: scratch.gradient)
+        adam.update(parameters: p, gradient: scratch.gradient)
+        return l
+    }
+
+    /// Copies rows `o[0..<n]` of the row-major `source` (`width` values a row) into consecutive rows of `batch`.
+    @inlinable
+    static func gather(rows o: UnsafePointer<Int>, count n: Int, width: Int, from source: UnsafePointer<T>,
+                       into batch: UnsafeMutablePointer<T>) {
+        var i = 0
+        while i < n {
+            (batch + i &* width).update(from: source + o[i] &* width, count: width)
+            i &+= 1
+        }
+    }
+
+    /// Book-keeping after an epoch (everything a checkpoint holds): the new weights, Adam state,
+    /// shuffling state and history, the best weights and the stopping counters. Returns whether
+    /// this epoch's weights are the best so far.
+    @inlinable
+    func recordEpoch(parameters: [T], adam: Adam<T>, rngState: UInt64, trainLoss: Double, validationLoss: Double,
+                     validationMAPE: Double, learningRate lr: Double, seconds: Double) -> Bool {
+        var s = _state
+        s.parameters = parameters
+        s.adam = adam
+        s.epoch += 1
+        s.rngState = rngState
+        s.history.trainLoss.append(trainLoss)
+        s.history.validationLoss.append(validationLoss)
+        s.history.validationMAPE.append(validationMAPE)
+        s.history.learningRate.append(lr)
+        s.history.seconds.append(seconds)
+        var isBest = false
+        if !trainLoss.isFinite || !validationLoss.isFinite {
+            s.stoppedOnNonFiniteLoss = true
+        } else if validationLoss < s.bestValidationLoss - config.minDelta {
+            isBest = true
+            s.bestParameters = parameters
+            s.bestValidationLoss = validationLoss
+            s.bestEpoch = s.epoch
+            s.epochsSinceImprovement = 0
+        } else {
+            s.epochsSinceImprovement += 1
+        }
+        _state = s
+        return isBest
+    }
+
+    /// Writes the checkpoint if this epoch is on the checkpoint interval; returns whether it did.
+    @inlinable
+    func writeCheckpointIfDue() throws -> Bool {
+        guard config.checkpointInterval > 0, _state.epoch % config.checkpointInterval == 0, let checkpoint else {
+            return false
+        }
+        try writeCheckpoint(to: checkpoint)
+        return true
     }
 
     /// Mean `loss` and MAPE of the network over `data`, `bp.capacity` rows at a time.
@@ -542,26 +566,90 @@ public final class Trainer<T: TrainableScalar> {
                                                loss: Loss) -> (loss: Double, mape: Double) where W.Scalar == T {
         let inW = data.inputWidth, outW = data.outputWidth
         var lossSum = 0.0, mapeSum = 0.0
-        data.features.withUnsafeBufferPointer { fb in
-            data.targets.withUnsafeBufferPointer { tb in
-                var first = 0
-                while first < data.rows {
-                    let n = Swift.min(bp.capacity, data.rows &- first)
-                    let out = bp.forward(parameters: parameters, inputs: fb.baseAddress! + first &* inW, rows: n)
-                    let y = tb.baseAddress! + first &* outW
-                    let l = data.weights.map { w in
-                        w.withUnsafeBufferPointer {
-                            loss.evaluate(predictions: out, targets: y, weights: $0.baseAddress! + first &* outW,
-                                          count: n &* outW, gradient: nil)
-                        }
-                    } ?? loss.evaluate(predictions: out, targets: y, count: n &* outW, gradient: nil)
-                    lossSum += l * Double(n)
-                    mapeSum += loss == .mape && data.weights == nil ? l * Double(n)
-                        : Loss.mape.evaluate(predictions: out, targets: y, count: n &* outW, gradient: nil) * Double(n)
-                    first &+= n
-                }
+        data.withRows { rows in
+            var first = 0
+            while first < data.rows {
+                let n = Swift.min(bp.capacity, data.rows &- first)
+                let out = bp.forward(parameters: parameters, inputs: rows.features + first &* inW, rows: n)
+                let y = rows.targets + first &* outW
+                let l = rows.weights.map {
+                    loss.evaluate(predictions: out, targets: y, weights: $0 + first &* outW, count: n &* outW,
+                                  gradient: nil)
+                } ?? loss.evaluate(predictions: out, targets: y, count: n &* outW, gradient: nil)
+                lossSum += l * Double(n)
+                mapeSum += loss == .mape && data.weights == nil ? l * Double(n)
+                    : Loss.mape.evaluate(predictions: out, targets: y, count: n &* outW, gradient: nil) * Double(n)
+                first &+= n
             }
         }
         return (lossSum / Double(data.rows), mapeSum / Double(data.rows))
+    }
+}
+
+/// Raw pointers to the rows of a `TrainingData`, valid inside `TrainingData.withRows`.
+@usableFromInline
+struct TrainingRows<T: TrainableScalar> {
+    @usableFromInline let features: UnsafePointer<T>
+    @usableFromInline let targets: UnsafePointer<T>
+    @usableFromInline let weights: UnsafePointer<T>?
+
+    @inlinable
+    init(features: UnsafePointer<T>, targets: UnsafePointer<T>, weights: UnsafePointer<T>?) {
+        self.features = features
+        self.targets = targets
+        self.weights = weights
+    }
+}
+
+extension TrainingData {
+    /// Calls `body` with pointers to the features, targets and (if any) loss weights.
+    @inlinable
+    func withRows<R>(_ body: (TrainingRows<T>) throws -> R) rethrows -> R {
+        try features.withUnsafeBufferPointer { fb in
+            try targets.withUnsafeBufferPointer { tb in
+                guard let weights else {
+                    return try body(TrainingRows(features: fb.baseAddress!, targets: tb.baseAddress!, weights: nil))
+                }
+                return try weights.withUnsafeBufferPointer { wb in
+                    try body(TrainingRows(features: fb.baseAddress!, targets: tb.baseAddress!, weights: wb.baseAddress!))
+                }
+            }
+        }
+    }
+}
+
+/// The buffers of one `Trainer.run`, allocated once: the current weights, the gradient and one
+/// mini-batch's inputs, targets and loss weights (`capacity` rows).
+@usableFromInline
+struct TrainingScratch<T: TrainableScalar> {
+    @usableFromInline let parameterBuffer: UnsafeMutableBufferPointer<T>
+    @usableFromInline let gradient: UnsafeMutablePointer<T>
+    @usableFromInline let batchX: UnsafeMutablePointer<T>
+    @usableFromInline let batchY: UnsafeMutablePointer<T>
+    @usableFromInline let batchW: UnsafeMutablePointer<T>
+
+    @inlinable var parameters: UnsafeMutablePointer<T> { parameterBuffer.baseAddress! }
+
+    @inlinable
+    init(parameters: [T], capacity: Int, inputWidth: Int, outputWidth: Int, weighted: Bool) {
+        parameterBuffer = .allocate(capacity: parameters.count)
+        _ = parameterBuffer.initialize(from: parameters)
+        gradient = Self.zeros(parameters.count)
+        batchX = Self.zeros(capacity * inputWidth)
+        batchY = Self.zeros(capacity * outputWidth)
+        batchW = Self.zeros(weighted ? capacity * outputWidth : 0)
+    }
+
+    @inlinable
+    static func zeros(_ count: Int) -> UnsafeMutablePointer<T> {
+        let p = UnsafeMutablePointer<T>.allocate(capacity: count)
+        p.initialize(repeating: 0, count: count)
+        return p
+    }
+
+    @inlinable
+    func deallocate() {
+        parameterBuffer.deallocate()
+        for p in [gradient, batchX, batchY, batchW] { p.deallocate() }
     }
 }

@@ -47,9 +47,54 @@ extension ScenarioLoader {
     public static func loadSurrogate(path: String, overrides: [String] = []) throws -> SurrogateScenario {
         let text = try Paths.read(path, what: "the surrogate config", reportAs: path)
         let (sections, diagnostics) = try ScenarioLoader.sections(of: text, path: path, schema: Schema.surrogate, overrides: overrides)
-
         let seed = SectionReader(sections["run"], diagnostics).integer("seed")
-        let problem = SectionReader(sections["problem"], diagnostics)
+        let problem = readSurrogateProblem(SectionReader(sections["problem"], diagnostics))
+        let data = readSurrogateData(SectionReader(sections["data"], diagnostics), seed: seed)
+        let training = readSurrogateTraining(network: SectionReader(sections["network"], diagnostics),
+                                             training: SectionReader(sections["training"], diagnostics))
+        let curve = readLearningCurve(SectionReader(sections["learning_curve"], diagnostics))
+        let output = SectionReader(sections["output"], diagnostics)
+        let modelPath = output.string("model", nonEmpty: true)
+        let checkpointPath = output.string("checkpoint", nonEmpty: true)
+
+        try diagnostics.throwIfAny()
+        guard let seed, let problem, let data, var settings = training, let curve, let modelPath, let checkpointPath
+        else { throw ScenarioError(file: path, message: "invalid surrogate configuration") }
+
+        let parameters: DiffusionDecayParameters
+        do {
+            parameters = try DiffusionDecayParameters(latticeSize: problem.n, diffusivity: problem.diffusivity,
+                                                      decayRate: problem.decayRate, sourceRadius: problem.radius,
+                                                      sourcesMin: problem.sourcesMin, sourcesMax: problem.sourcesMax,
+                                                      strengthMin: problem.strengthMin)
+        } catch { throw ScenarioError(file: path, message: "[problem]: \(error)") }
+        settings.seed = UInt64(seed)
+        do { _ = try settings.spec(size: problem.n) } catch {
+            throw ScenarioError(file: path, message: "[network] does not fit problem.lattice_size = \(problem.n): \(error)")
+        }
+
+        var s = SurrogateScenario(
+            configPath: path, seed: UInt64(seed), problem: parameters, trainPath: data.trainPath, samples: data.samples,
+            testPath: data.testPath, testSamples: data.testSamples, testSeed: UInt64(data.testSeed),
+            blockSize: data.blockSize, training: settings, curveFractions: curve.fractions, curveSeeds: curve.seeds,
+            curveEpochs: curve.epochs, curveOutput: curve.output, modelPath: modelPath, checkpointPath: checkpointPath,
+            resolvedTOML: "")
+        s.warnings = sections.warnings()
+        s.resolvedTOML = sections.record.toml(header: """
+            Resolved TissueTransport surrogate config \(s.configPath): defaults explicit, overrides applied.
+            Data sets, models and checkpoints are written relative to the working directory.
+            """)
+        return s
+    }
+
+    /// The keys of a surrogate config's [problem] (nil if any is missing or invalid).
+    private struct SurrogateProblemKeys {
+        let n: Int, diffusivity: Double, decayRate: Double, radius: Double
+        let sourcesMin: Int, sourcesMax: Int, strengthMin: Double
+    }
+
+    /// Reads [problem]: the disk must fit on the lattice and sources_max be at least sources_min.
+    private static func readSurrogateProblem(_ problem: SectionReader) -> SurrogateProblemKeys? {
         let n = problem.integer("lattice_size")
         let diffusivity = problem.quantity("diffusivity")
         let decayRate = problem.quantity("decay_rate")
@@ -65,24 +110,37 @@ extension ScenarioLoader {
             sourcesMax = nil
         }
         let strengthMin = problem.quantity("strength_min")
+        guard let n, let diffusivity, let decayRate, let radius, let sourcesMin, let sourcesMax, let strengthMin else { return nil }
+        return SurrogateProblemKeys(n: n, diffusivity: diffusivity, decayRate: decayRate, radius: radius,
+                                    sourcesMin: sourcesMin, sourcesMax: sourcesMax, strengthMin: strengthMin)
+    }
 
-        let data = SectionReader(sections["data"], diagnostics)
+    /// The keys of a surrogate config's [data] (nil if any is missing or invalid).
+    private struct SurrogateDataKeys {
+        let trainPath: String, samples: Int, testPath: String, testSamples: Int, testSeed: Int, blockSize: Int
+    }
+
+    /// Reads [data]; test_seed defaults to run.seed + 1000.
+    private static func readSurrogateData(_ data: SectionReader, seed: Int?) -> SurrogateDataKeys? {
         let trainPath = data.string("train", nonEmpty: true)
         let samples = data.integer("samples")
         let testPath = data.string("test", nonEmpty: true)
         let testSamples = data.integer("test_samples")
         let testSeed = data.integer("test_seed", default: (seed ?? 1) + 1000)
         let blockSize = data.integer("block_size")
+        guard let trainPath, let samples, let testPath, let testSamples, let testSeed, let blockSize else { return nil }
+        return SurrogateDataKeys(trainPath: trainPath, samples: samples, testPath: testPath, testSamples: testSamples,
+                                 testSeed: testSeed, blockSize: blockSize)
+    }
 
-        let network = SectionReader(sections["network"], diagnostics)
+    /// Reads [network] and [training] into training settings (the seed left to the caller).
+    private static func readSurrogateTraining(network: SectionReader, training t: SectionReader) -> SurrogateTrainingSettings? {
         let channels = network.integers("channels", atLeast: 1, atMost: 1024)?.map { Int($0) }
         let poolFactors = network.integers("pool_factors", atLeast: 2, atMost: 64)?.map { Int($0) }
         let convolutions = network.integer("convolutions_per_block")
         let kernel = network.integer("kernel")
         let slope = network.quantity("leaky_slope")
         let outputLayer = network.choice("output", SurrogateOutput.self)
-
-        let t = SectionReader(sections["training"], diagnostics)
         let epochs = t.integer("epochs")
         let batchSize = t.integer("batch_size")
         let loss = t.choice("loss", SurrogateLoss.self)
@@ -94,37 +152,9 @@ extension ScenarioLoader {
         let validationFraction = t.quantity("validation_fraction")
         let trainingSamples = t.integer("training_samples")
         let timeLimit = t.quantity("time_limit_minutes")
-
-        let curve = SectionReader(sections["learning_curve"], diagnostics)
-        var fractions: [Double]? = [0.0625, 0.125, 0.25, 0.5, 1]
-        if curve.isPresent("fractions") {
-            fractions = curve.quantityArray("fractions")?.values
-        } else {
-            curve.record("fractions", TOMLValue(.array(fractions!.map { TOMLValue(.float($0)) })))
-        }
-        let curveSeeds = curve.integers("seeds", atLeast: 0)?.map { UInt64($0) }
-        let curveEpochs = curve.integer("epochs")
-        let curveOutput = curve.string("output", nonEmpty: true)
-
-        let output = SectionReader(sections["output"], diagnostics)
-        let modelPath = output.string("model", nonEmpty: true)
-        let checkpointPath = output.string("checkpoint", nonEmpty: true)
-
-        try diagnostics.throwIfAny()
-        guard let seed, let n, let diffusivity, let decayRate, let radius, let sourcesMin, let sourcesMax, let strengthMin,
-              let trainPath, let samples, let testPath, let testSamples, let testSeed, let blockSize,
-              let channels, let poolFactors, let convolutions, let kernel, let slope, let outputLayer,
+        guard let channels, let poolFactors, let convolutions, let kernel, let slope, let outputLayer,
               let epochs, let batchSize, let loss, let sourceWeight, let learningRate, let decay, let patience,
-              let checkpointEvery, let validationFraction, let trainingSamples, let timeLimit,
-              let fractions, let curveSeeds, let curveEpochs, let curveOutput, let modelPath, let checkpointPath
-        else { throw ScenarioError(file: path, message: "invalid surrogate configuration") }
-
-        let parameters: DiffusionDecayParameters
-        do {
-            parameters = try DiffusionDecayParameters(latticeSize: n, diffusivity: diffusivity, decayRate: decayRate,
-                                                      sourceRadius: radius, sourcesMin: sourcesMin, sourcesMax: sourcesMax,
-                                                      strengthMin: strengthMin)
-        } catch { throw ScenarioError(file: path, message: "[problem]: \(error)") }
+              let checkpointEvery, let validationFraction, let trainingSamples, let timeLimit else { return nil }
         var settings = SurrogateTrainingSettings()
         settings.channels = channels
         settings.poolFactors = poolFactors
@@ -143,21 +173,23 @@ extension ScenarioLoader {
         settings.validationFraction = validationFraction
         settings.trainingSamples = trainingSamples
         settings.timeLimitMinutes = timeLimit
-        settings.seed = UInt64(seed)
-        do { _ = try settings.spec(size: n) } catch {
-            throw ScenarioError(file: path, message: "[network] does not fit problem.lattice_size = \(n): \(error)")
-        }
+        return settings
+    }
 
-        var s = SurrogateScenario(
-            configPath: path, seed: UInt64(seed), problem: parameters, trainPath: trainPath, samples: samples,
-            testPath: testPath, testSamples: testSamples, testSeed: UInt64(testSeed), blockSize: blockSize,
-            training: settings, curveFractions: fractions, curveSeeds: curveSeeds, curveEpochs: curveEpochs,
-            curveOutput: curveOutput, modelPath: modelPath, checkpointPath: checkpointPath, resolvedTOML: "")
-        s.warnings = sections.warnings()
-        s.resolvedTOML = sections.record.toml(header: """
-            Resolved TissueTransport surrogate config \(s.configPath): defaults explicit, overrides applied.
-            Data sets, models and checkpoints are written relative to the working directory.
-            """)
-        return s
+    /// Reads [learning_curve]; fractions default to 1/16 … 1 (recorded in the resolved config).
+    private static func readLearningCurve(_ curve: SectionReader)
+        -> (fractions: [Double], seeds: [UInt64], epochs: Int, output: String)?
+    {
+        var fractions: [Double]? = [0.0625, 0.125, 0.25, 0.5, 1]
+        if curve.isPresent("fractions") {
+            fractions = curve.quantityArray("fractions")?.values
+        } else {
+            curve.record("fractions", TOMLValue(.array(fractions!.map { TOMLValue(.float($0)) })))
+        }
+        let seeds = curve.integers("seeds", atLeast: 0)?.map { UInt64($0) }
+        let epochs = curve.integer("epochs")
+        let output = curve.string("output", nonEmpty: true)
+        guard let fractions, let seeds, let epochs, let output else { return nil }
+        return (fractions, seeds, epochs, output)
     }
 }

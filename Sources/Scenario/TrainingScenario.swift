@@ -53,53 +53,12 @@ extension ScenarioLoader {
 
         let seed = SectionReader(sections["run"], diagnostics).integer("seed")
         let data = SectionReader(sections["data"], diagnostics)
-        var dataFiles: [String]?
-        if let v = data.raw("file", required: true) {
-            let items = v.value.arrayValue.map { $0.compactMap(\.stringValue) } ?? v.value.stringValue.map { [$0] }
-            if let items, !items.isEmpty, items.count == (v.value.arrayValue?.count ?? 1),
-               items.allSatisfy({ !$0.trimmingBlanks().isEmpty }) {
-                dataFiles = items
-                data.record("file", items.count == 1
-                            ? TOMLValue(.string(items[0])) : TOMLValue(.array(items.map { TOMLValue(.string($0)) })))
-            } else {
-                data.report(v, "data.file must be a file name or a non-empty array of file names, got \(v.value.typeDescription) (\(TOMLSerializer.inline(v.value)))")
-            }
-        }
+        let dataFiles = readDataFiles(data)
         let validationFraction = data.quantity("validation_fraction")
 
         let network = SectionReader(sections["network"], diagnostics)
-        var features: [EffectivenessFeature]? = EffectivenessFeature.allCases
-        if let v = network.raw("features", required: false) {
-            features = nil
-            if let items = v.value.arrayValue, !items.isEmpty {
-                var chosen: [EffectivenessFeature] = []
-                for item in items {
-                    let name = item.stringValue ?? ""
-                    if let f = EffectivenessFeature(name: name), !chosen.contains(f) {
-                        chosen.append(f)
-                    } else {
-                        let hint = DidYouMean.suggestion(for: name, among: EffectivenessFeature.names).map { " (did you mean \"\($0)\"?)" } ?? ""
-                        network.report(v, line: v.line(of: item),
-                                       "network.features: \(TOMLSerializer.inline(item)) is not a feature name, or is repeated; expected some of \(EffectivenessFeature.names)\(hint)")
-                    }
-                }
-                if chosen.count == items.count { features = chosen.sorted { $0.rawValue < $1.rawValue } }
-            } else {
-                network.report(v, "network.features must be a non-empty array of feature names \(EffectivenessFeature.names)")
-            }
-        }
-        if let features { network.record("features", TOMLValue(.array(features.map { TOMLValue(.string($0.name)) }))) }
-        var hidden = network.integers("hidden", atLeast: 1, atMost: 16384)?.map { Int($0) }
-        if let widths = hidden {
-            // 6 inputs (the most), one output; weights + biases, float32, ×4 with Adam's moments and gradients.
-            let sizes = [EffectivenessFeature.count] + widths + [1]
-            let parameters = zip(sizes, sizes.dropFirst()).reduce(0) { $0 + ($1.0 + 1) * $1.1 }
-            if widths.count > TrainingScenario.maximumHiddenLayers || parameters > TrainingScenario.maximumParameters,
-               let v = network.section["hidden"] {
-                network.report(v, "network.hidden \(widths) gives \(widths.count) hidden layers and \(parameters) parameters; at most \(TrainingScenario.maximumHiddenLayers) layers and \(TrainingScenario.maximumParameters) parameters (\(TrainingScenario.maximumParameters * 16 / 1_000_000) MB of weights, gradients and Adam moments) are allowed")
-                hidden = nil
-            }
-        }
+        let features = readFeatures(network)
+        let hidden = readHidden(network)
         let activation = network.choice("activation", Activation.self)
         let initialization = network.choice("initialization", WeightInitialization.self)
 
@@ -135,5 +94,63 @@ extension ScenarioLoader {
             data.file is relative to the config's directory; output paths to the working directory.
             """)
         return s
+    }
+    /// data.file: one file name or a non-empty array of them (recorded as given).
+    private static func readDataFiles(_ data: SectionReader) -> [String]? {
+        var dataFiles: [String]?
+        if let v = data.raw("file", required: true) {
+            let items = v.value.arrayValue.map { $0.compactMap(\.stringValue) } ?? v.value.stringValue.map { [$0] }
+            if let items, !items.isEmpty, items.count == (v.value.arrayValue?.count ?? 1),
+               items.allSatisfy({ !$0.trimmingBlanks().isEmpty }) {
+                dataFiles = items
+                data.record("file", items.count == 1
+                            ? TOMLValue(.string(items[0])) : TOMLValue(.array(items.map { TOMLValue(.string($0)) })))
+            } else {
+                data.report(v, "data.file must be a file name or a non-empty array of file names, got \(v.value.typeDescription) (\(TOMLSerializer.inline(v.value)))")
+            }
+        }
+        return dataFiles
+    }
+
+    /// network.features: distinct feature names (default: all), recorded sorted by feature order.
+    private static func readFeatures(_ network: SectionReader) -> [EffectivenessFeature]? {
+        var features: [EffectivenessFeature]? = EffectivenessFeature.allCases
+        if let v = network.raw("features", required: false) {
+            features = nil
+            if let items = v.value.arrayValue, !items.isEmpty {
+                var chosen: [EffectivenessFeature] = []
+                for item in items {
+                    let name = item.stringValue ?? ""
+                    if let f = EffectivenessFeature(name: name), !chosen.contains(f) {
+                        chosen.append(f)
+                    } else {
+                        let hint = DidYouMean.suggestion(for: name, among: EffectivenessFeature.names).map { " (did you mean \"\($0)\"?)" } ?? ""
+                        network.report(v, line: v.line(of: item),
+                                       "network.features: \(TOMLSerializer.inline(item)) is not a feature name, or is repeated; expected some of \(EffectivenessFeature.names)\(hint)")
+                    }
+                }
+                if chosen.count == items.count { features = chosen.sorted { $0.rawValue < $1.rawValue } }
+            } else {
+                network.report(v, "network.features must be a non-empty array of feature names \(EffectivenessFeature.names)")
+            }
+        }
+        if let features { network.record("features", TOMLValue(.array(features.map { TOMLValue(.string($0.name)) }))) }
+        return features
+    }
+
+    /// network.hidden: widths within the layer and parameter limits.
+    private static func readHidden(_ network: SectionReader) -> [Int]? {
+        var hidden = network.integers("hidden", atLeast: 1, atMost: 16384)?.map { Int($0) }
+        if let widths = hidden {
+            // 6 inputs (the most), one output; weights + biases, float32, ×4 with Adam's moments and gradients.
+            let sizes = [EffectivenessFeature.count] + widths + [1]
+            let parameters = zip(sizes, sizes.dropFirst()).reduce(0) { $0 + ($1.0 + 1) * $1.1 }
+            if widths.count > TrainingScenario.maximumHiddenLayers || parameters > TrainingScenario.maximumParameters,
+               let v = network.section["hidden"] {
+                network.report(v, "network.hidden \(widths) gives \(widths.count) hidden layers and \(parameters) parameters; at most \(TrainingScenario.maximumHiddenLayers) layers and \(TrainingScenario.maximumParameters) parameters (\(TrainingScenario.maximumParameters * 16 / 1_000_000) MB of weights, gradients and Adam moments) are allowed")
+                hidden = nil
+            }
+        }
+        return hidden
     }
 }

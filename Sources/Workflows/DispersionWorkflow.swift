@@ -65,6 +65,44 @@ public enum DispersionWorkflow {
     public static func run(_ request: Request, reporter: WorkflowReporter) throws -> WorkflowReport {
         let tiles = try request.seeds.map { try request.tile(seed: $0) }
         let tile = tiles[0]
+        let (radius, conv, latticeKind) = try checkedSettings(request, tile: tile)
+        // The reference D* at our Pe: the solver's own interpolation (monotone cubic in Pe).
+        let reference = try request.reference.map { path -> EffectiveDispersion in
+            let t = try Dispersion.readReferenceTable(path: path)
+            return try EffectiveDispersion.table(peclet: t.peclet, coefficient: t.coefficient)
+        }
+        if let output = request.output { try request.policy.checkOutput(output) }
+        var results: [[TileResult]] = []
+        var porosities: [Double] = []
+        for (k, t) in tiles.enumerated() {
+            let (porosity, perPeclet) = try solve(t, seed: request.seeds[k], radius: radius, lattice: latticeKind,
+                                                  scheme: conv, request: request, reporter: reporter)
+            porosities.append(porosity)
+            results.append(perPeclet)
+        }
+        let table = tabulate(results, request: request, reference: reference)
+        if let output = request.output {
+            let header = tile.map { t in
+                "# D*(Pe) on \(t.family.description), porosity \(mean(porosities)), r_eff = Pe length, "
+                    + "\(request.cellsPerTile) cells per tile, mean over geometry seeds \(request.seeds.map(String.init).joined(separator: " "))\n"
+            } ?? ""
+            try (header + table.csv.joined(separator: "\n") + "\n").write(toFile: output, atomically: true, encoding: .utf8)
+        }
+        var summary: [String: Any] = ["radius": radius, "lattice": request.lattice, "cells_per_tile": request.cellsPerTile,
+                                      "porosity": mean(porosities), "geometry": tile?.family.name ?? "circle-row", "rows": table.rows]
+        if tile != nil { summary["seeds"] = request.seeds }
+        return WorkflowReport(summary: summary, text: table.text)
+    }
+
+    /// One tile's result at one Pe: D*, D*/Dβ, tortuosity, convective part, frozen-tortuosity ratio.
+    typealias TileResult = (Double, Double, Double, Double, Double)
+
+    static func mean(_ values: [Double]) -> Double { values.reduce(0, +) / Double(values.count) }
+
+    /// The circle radius (r_eff of a tile), convection scheme and lattice, with the Pe list checked.
+    static func checkedSettings(_ request: Request, tile: UnitCellTile?) throws
+        -> (radius: Double, scheme: ConvectionScheme, lattice: Dispersion.Lattice)
+    {
         var radius = tile?.effectiveRadius ?? request.radius ?? .nan
         if tile == nil, request.radius == nil, let e = request.porosity {
             guard e > UnitCellSampler.minimumPorosity && e < 1 else {
@@ -82,44 +120,47 @@ public enum DispersionWorkflow {
         guard let latticeKind = Dispersion.Lattice(rawValue: request.lattice) else {
             throw WorkflowError("--lattice must be staggered or inline, got \(request.lattice)")
         }
-        // The reference D* at our Pe: the solver's own interpolation (monotone cubic in Pe).
-        let reference = try request.reference.map { path -> EffectiveDispersion in
-            let t = try Dispersion.readReferenceTable(path: path)
-            return try EffectiveDispersion.table(peclet: t.peclet, coefficient: t.coefficient)
+        return (radius, conv, latticeKind)
+    }
+
+    /// The closure problem on one tile (or the circle row when `t` is nil) at every Pe of the
+    /// request; returns the tile's porosity and the results per Pe.
+    static func solve(_ t: UnitCellTile?, seed: UInt64, radius: Double, lattice: Dispersion.Lattice,
+                      scheme conv: ConvectionScheme, request: Request,
+                      reporter: WorkflowReporter) throws -> (porosity: Double, results: [TileResult]) {
+        let pes = request.peclets
+        let cell = try t.map { try Dispersion.UnitCell(tile: $0, cellsPerTile: request.cellsPerTile, pecletLength: request.pecletLength) }
+            ?? Dispersion.UnitCell(radius: radius, cellsPerTile: request.cellsPerTile, pecletLength: request.pecletLength,
+                                   lattice: lattice)
+        let porosity = t?.porosity ?? UnitCellRow.porosity(radius: radius)
+        let name = t?.family.description ?? "\(request.lattice) circle-row"
+        let fluid = cell.mask.filter { !$0 }.count
+        reporter.note("\(name) unit cell\(t == nil ? "" : " (seed \(seed))") r = \(cell.radius) m, εβ = \(porosity) (staircase fluid fraction "
+            + String(format: "%.4f", fluid == 0 ? 0 : Double(fluid) / Double(cell.mask.count))
+            + "), \(request.cellsPerTile) cells per tile")
+        let rest = try cell.solve(peclet: 0, diffusivity: request.diffusivity, scheme: conv)
+        let results = try pes.map { pe -> TileResult in
+            let r = try cell.solve(peclet: pe, diffusivity: request.diffusivity, scheme: conv)
+            if pe == pes[0], r.fluidRegions > 1 {
+                reporter.note("warning: the staircase mask splits the fluid into \(r.fluidRegions) regions (a gap is closed); "
+                    + "increase --cells-per-tile")
+            }
+            return (r.coefficient, r.ratio, r.tortuosity, r.convective, Dispersion.frozenTortuosityRatio(rest: rest, at: r))
         }
-        if let output = request.output { try request.policy.checkOutput(output) }
-        // Per tile (seed) and Pe: (D*, D*/Dβ, tortuosity, convective, frozen-tortuosity ratio).
-        var results: [[(Double, Double, Double, Double, Double)]] = []
-        var porosities: [Double] = []
-        for (k, t) in tiles.enumerated() {
-            let cell = try t.map { try Dispersion.UnitCell(tile: $0, cellsPerTile: request.cellsPerTile, pecletLength: request.pecletLength) }
-                ?? Dispersion.UnitCell(radius: radius, cellsPerTile: request.cellsPerTile, pecletLength: request.pecletLength,
-                                       lattice: latticeKind)
-            let porosity = t?.porosity ?? UnitCellRow.porosity(radius: radius)
-            porosities.append(porosity)
-            let name = t?.family.description ?? "\(request.lattice) circle-row"
-            let fluid = cell.mask.filter { !$0 }.count
-            reporter.note("\(name) unit cell\(t == nil ? "" : " (seed \(request.seeds[k]))") r = \(cell.radius) m, εβ = \(porosity) (staircase fluid fraction "
-                + String(format: "%.4f", fluid == 0 ? 0 : Double(fluid) / Double(cell.mask.count))
-                + "), \(request.cellsPerTile) cells per tile")
-            let rest = try cell.solve(peclet: 0, diffusivity: request.diffusivity, scheme: conv)
-            results.append(try pes.map { pe in
-                let r = try cell.solve(peclet: pe, diffusivity: request.diffusivity, scheme: conv)
-                if pe == pes[0], r.fluidRegions > 1 {
-                    reporter.note("warning: the staircase mask splits the fluid into \(r.fluidRegions) regions (a gap is closed); "
-                        + "increase --cells-per-tile")
-                }
-                return (r.coefficient, r.ratio, r.tortuosity, r.convective, Dispersion.frozenTortuosityRatio(rest: rest, at: r))
-            })
-        }
-        let ensemble = tiles.count > 1
-        func mean(_ values: [Double]) -> Double { values.reduce(0, +) / Double(values.count) }
+        return (porosity, results)
+    }
+
+    /// The D*(Pe) table as CSV lines, JSON rows and text lines: the mean over the tiles, their
+    /// range when there are several, and the reference at the same Pe.
+    static func tabulate(_ results: [[TileResult]], request: Request,
+                         reference: EffectiveDispersion?) -> (csv: [String], rows: [[String: Any]], text: [String]) {
+        let ensemble = results.count > 1
         var lines = ["Pe,D_star (m^2/s),D_star/D_beta,tortuosity,convective,frozen_tortuosity D_star/D_beta"
                      + (ensemble ? ",min D_star/D_beta,max D_star/D_beta" : "")
                      + (reference == nil ? "" : ",reference D_star/D_beta")]
         var rows: [[String: Any]] = []
         var text = ["     Pe      D*/Dβ     frozen" + (ensemble ? "        min        max" : "") + (reference == nil ? "" : "   reference")]
-        for (j, pe) in pes.enumerated() {
+        for (j, pe) in request.peclets.enumerated() {
             let at = results.map { $0[j] }
             let d = mean(at.map(\.0)), ratio = mean(at.map(\.1)), tort = mean(at.map(\.2)), conv = mean(at.map(\.3))
             let frozen = mean(at.map(\.4))
@@ -145,17 +186,7 @@ public enum DispersionWorkflow {
             rows.append(row)
             text.append(shown)
         }
-        if let output = request.output {
-            let header = tile.map { t in
-                "# D*(Pe) on \(t.family.description), porosity \(mean(porosities)), r_eff = Pe length, "
-                    + "\(request.cellsPerTile) cells per tile, mean over geometry seeds \(request.seeds.map(String.init).joined(separator: " "))\n"
-            } ?? ""
-            try (header + lines.joined(separator: "\n") + "\n").write(toFile: output, atomically: true, encoding: .utf8)
-        }
-        var summary: [String: Any] = ["radius": radius, "lattice": request.lattice, "cells_per_tile": request.cellsPerTile,
-                                      "porosity": mean(porosities), "geometry": tile?.family.name ?? "circle-row", "rows": rows]
-        if tile != nil { summary["seeds"] = request.seeds }
-        return WorkflowReport(summary: summary, text: text)
+        return (lines, rows, text)
     }
 
     /// Pe as written in the CSV: an integer when it is one.

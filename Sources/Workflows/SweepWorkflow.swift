@@ -68,18 +68,8 @@ public enum SweepWorkflow {
         if shard == nil { try request.policy.checkOutput(SweepFile.csvPath(path)) }
 
         let indices = (0..<plan.count).filter { shard?.contains($0) ?? true }
-        var done: [Int: SweepRunResult] = [:]
-        if FileManager.default.fileExists(atPath: part) {
-            if request.resume {
-                let kept = try SweepFile.read(path: part)
-                guard kept.header.config == config, kept.shard == shardText, kept.x == x else {
-                    throw WorkflowError("--resume: \(part) belongs to another sweep (other config, --vary, --set or --shard); start without --resume")
-                }
-                for r in kept.results { done[r.index] = r }
-            } else {
-                reporter.note("note: \(part) exists from an earlier run; starting over (use --resume to continue it)")
-            }
-        }
+        var done = try keptRuns(part: part, resume: request.resume, config: config, shard: shardText, x: x,
+                                reporter: reporter)
         let threads = min(request.threads ?? ProcessInfo.processInfo.activeProcessorCount, max(indices.count - done.count, 1))
         reporter.status("tissue sweep: \(base.tissue.name), \(base.mode.rawValue), \(plan.count) runs ("
                         + plan.axes.map { "\($0.key): \($0.values.count)" }.joined(separator: " × ") + "), \(base.cells) cells, "
@@ -97,10 +87,36 @@ public enum SweepWorkflow {
         reporter.beginProgress("runs", total: indices.count)
         reporter.progress(done.count)
         let todo = indices.filter { done[$0] == nil }
-        let config_ = request.config, overrides = request.overrides, unset = request.unset
+        let stopped = try runPending(todo, threads: threads, request: request, plan: plan, x: x, part: part,
+                                     done: &done, contents: contents, reporter: reporter)
+        if stopped {
+            try SweepFile.write(contents(done), kind: SweepFile.partKind, to: part)
+            throw WorkflowStopped("\(done.count) of \(indices.count) runs kept in \(part) (continue with --resume)")
+        }
+
+        let final = contents(done)
+        let csv = try write(final, kind: kind, to: path, csv: shard == nil)
+        unlink(part)
+        let (failed, clamped) = try reportProblems(final, plan: plan, path: path, isShard: shard != nil, reporter: reporter)
+        var summary: [String: Any] = ["output": path, "runs": plan.count, "completed": final.results.count - failed.count,
+                                      "failed": failed.count, "with_clamped_inputs": clamped.count, "threads": threads,
+                                      "parameters": plan.parameterNames, "cells": base.cells]
+        if let csv { summary["csv"] = csv }
+        if let shard { summary["shard"] = shard.description }
+        return WorkflowReport(summary: summary, headline: ["wrote \(path)" + (csv.map { " and \($0)" } ?? "")],
+                              hidden: ["output", "csv"])
+    }
+
+    /// Solves the runs `todo` on `threads` threads into `done`, rewriting the progress file `part`
+    /// at most every 5 s; returns whether a stop request ended it early.
+    static func runPending(_ todo: [Int], threads: Int, request: Request, plan: SweepPlan, x: [Double], part: String,
+                           done: inout [Int: SweepRunResult],
+                           contents: ([Int: SweepRunResult]) -> SweepFile.Contents,
+                           reporter: WorkflowReporter) throws -> Bool {
+        let config = request.config, overrides = request.overrides, unset = request.unset
         var lastSave = Date()
-        let stopped = try ParallelRuns.run(todo, threads: threads, work: { index in
-            solve(index: index, config: config_, overrides: overrides + plan.overrides(of: index), unset: unset, x: x)
+        return try ParallelRuns.run(todo, threads: threads, work: { index in
+            solve(index: index, config: config, overrides: overrides + plan.overrides(of: index), unset: unset, x: x)
         }, shouldStop: { reporter.stopRequested }) { result in
             done[result.index] = result
             reporter.progress(done.count)
@@ -109,20 +125,39 @@ public enum SweepWorkflow {
                 lastSave = Date()
             }
         }
-        if stopped {
-            try SweepFile.write(contents(done), kind: SweepFile.partKind, to: part)
-            throw WorkflowStopped("\(done.count) of \(indices.count) runs kept in \(part) (continue with --resume)")
-        }
+    }
 
-        let final = contents(done)
+    /// The finished runs kept in the progress file `part` when resuming (it must belong to this
+    /// sweep); none otherwise (a note if the file exists: it will be replaced).
+    static func keptRuns(part: String, resume: Bool, config: String, shard: String, x: [Double],
+                         reporter: WorkflowReporter) throws -> [Int: SweepRunResult] {
+        var done: [Int: SweepRunResult] = [:]
+        guard FileManager.default.fileExists(atPath: part) else { return done }
+        if resume {
+            let kept = try SweepFile.read(path: part)
+            guard kept.header.config == config, kept.shard == shard, kept.x == x else {
+                throw WorkflowError("--resume: \(part) belongs to another sweep (other config, --vary, --set or --shard); start without --resume")
+            }
+            for r in kept.results { done[r.index] = r }
+        } else {
+            reporter.note("note: \(part) exists from an earlier run; starting over (use --resume to continue it)")
+        }
+        return done
+    }
+
+    /// Writes the sweep file and, if `csv`, the CSV summary beside it; returns the CSV's path.
+    static func write(_ final: SweepFile.Contents, kind: String, to path: String, csv: Bool) throws -> String? {
         try SweepFile.write(final, kind: kind, to: path)
-        var csv: String? = nil
-        if shard == nil {
-            csv = SweepFile.csvPath(path)
-            try SweepFile.csv(final).write(toFile: csv!, atomically: true, encoding: .utf8)
-        }
-        unlink(part)
+        guard csv else { return nil }
+        let csvPath = SweepFile.csvPath(path)
+        try SweepFile.csv(final).write(toFile: csvPath, atomically: true, encoding: .utf8)
+        return csvPath
+    }
 
+    /// Warns about failed runs and runs with clamped closure inputs; a whole sweep (not a shard)
+    /// of failures is an error. Returns both lists.
+    static func reportProblems(_ final: SweepFile.Contents, plan: SweepPlan, path: String, isShard: Bool,
+                               reporter: WorkflowReporter) throws -> (failed: [SweepRunResult], clamped: [SweepRunResult]) {
         let failed = final.results.filter(\.failed)
         let label = { (i: Int) in plan.overrides(of: i).joined(separator: ", ") }
         warn(failed.map { "run \($0.index) (\(label($0.index))) failed: \($0.failure)" },
@@ -133,16 +168,10 @@ public enum SweepWorkflow {
              title: "warning: \(clamped.count) of \(final.results.count) runs had closure inputs outside the training range (clamped):",
              reporter: reporter)
         // A shard's runs may all fail while others' do not: only a whole sweep of failures is an error.
-        if shard == nil && !final.results.isEmpty && failed.count == final.results.count {
+        if !isShard && !final.results.isEmpty && failed.count == final.results.count {
             throw WorkflowError("all \(failed.count) runs failed (the first: \(failed[0].failure)); \(path) records them")
         }
-        var summary: [String: Any] = ["output": path, "runs": plan.count, "completed": final.results.count - failed.count,
-                                      "failed": failed.count, "with_clamped_inputs": clamped.count, "threads": threads,
-                                      "parameters": plan.parameterNames, "cells": base.cells]
-        if let csv { summary["csv"] = csv }
-        if let shard { summary["shard"] = shard.description }
-        return WorkflowReport(summary: summary, headline: ["wrote \(path)" + (csv.map { " and \($0)" } ?? "")],
-                              hidden: ["output", "csv"])
+        return (failed, clamped)
     }
 
     /// One run: the scenario with the point's overrides, solved; a failure is recorded with its reason.

@@ -111,14 +111,7 @@ public enum UnitCellWorkflow {
             return OutputPolicy.finishedEarlierReport(outputPath)
         }
         try request.policy.checkOutput(outputPath)
-        var resumeState = UnitCellCampaign.State()
-        if FileManager.default.fileExists(atPath: part) {
-            if request.resume {
-                resumeState = try UnitCellCampaign.State.read(path: part, identity: identity)
-            } else {
-                reporter.note("note: \(part) exists from an earlier run; starting over (use --resume to continue it)")
-            }
-        }
+        let resumeState = try keptState(part: part, resume: request.resume, identity: identity, reporter: reporter)
         reporter.beginProgress("realisations", total: campaign.plan.count)
         let source = request.inputs ?? "sampled (seed \(seed))"
         let outcome = try campaign.run(
@@ -133,14 +126,7 @@ public enum UnitCellWorkflow {
             if reporter.stopRequested { throw WorkflowStopped("progress kept in \(part) (continue with --resume)") }
             throw WorkflowError("stopped after \(request.stopAfter ?? 0) realisations; progress kept in \(part) (continue with --resume)")
         }
-        try AtomicWrite.hdf5(to: outputPath) { file in
-            try FileHeader(kind: TrainingSet.kind, programVersion: programVersion, config: config, seed: seed).write(to: file)
-            try outcome.trainingSet.write(to: file)
-            let group = try file.root.group("samples")
-            try campaign.writeRealisationRecords(of: outcome.trainingSet, to: group)
-            try group.setAttribute("failed_samples", outcome.failed.count)
-            if !outcome.failed.isEmpty { try group.setAttribute("failed_realizations", outcome.failed) }
-        }
+        try write(outcome, of: campaign, to: outputPath, config: config, seed: seed)
         unlink(part)
         var summary: [String: Any] = ["output": outputPath, "realisations": campaign.plan.count,
                                       "geometry": campaign.sampler?.family.description ?? UnitCellFamily.circleRow.description,
@@ -149,26 +135,53 @@ public enum UnitCellWorkflow {
                                       "transport_seconds": outcome.results.map(\.transportSeconds).reduce(0, +),
                                       "flow_seconds": outcome.results.map(\.flowSeconds).reduce(0, +)]
         if request.shard != nil { summary["shard"] = shardPart.description }
-        if !outcome.comparisons.isEmpty {
-            let errors = outcome.comparisons.flatMap { $0.relativeEtaError.map { abs($0) * 100 } }
-            summary["eta_error_median_percent"] = errors.quantile(0.5)
-            summary["eta_error_p95_percent"] = errors.quantile(0.95)
-            summary["eta_error_max_percent"] = errors.max() ?? .nan
-            summary["peclet_ratio_median"] = outcome.comparisons.map(\.pecletRatio).quantile(0.5)
-            // Entries whose reference η is physically impossible (above the isolated-cell bound).
-            let admissible = outcome.comparisons.flatMap { c in
-                zip(c.relativeEtaError, c.referenceAboveBound).filter { !$0.1 }.map { abs($0.0) * 100 }
-            }
-            summary["reference_above_bound"] = errors.count - admissible.count
-            summary["eta_error_median_percent_within_bound"] = admissible.quantile(0.5)
-            summary["eta_error_p95_percent_within_bound"] = admissible.quantile(0.95)
-        }
+        addComparisons(outcome.comparisons, to: &summary)
         let rowLines = outcome.comparisons.map { c -> String in
             let cells = zip(c.relativeEtaError, c.referenceAboveBound).map { String(format: "%+.2f%%%@", $0.0 * 100, $0.1 ? "!" : "") }
             return String(format: "  row %5d  Pe ours/ref %.4f  η error domains 2–5: %@", c.row, c.pecletRatio,
                           cells.joined(separator: " "))
         }
         return WorkflowReport(summary: summary, headline: ["wrote \(outputPath)"] + rowLines, hidden: ["output"])
+    }
+
+    /// The campaign state kept in the progress file `part` when resuming (it must belong to the
+    /// campaign `identity`); an empty state otherwise (a note if the file exists: it will be replaced).
+    static func keptState(part: String, resume: Bool, identity: String,
+                          reporter: WorkflowReporter) throws -> UnitCellCampaign.State {
+        guard FileManager.default.fileExists(atPath: part) else { return UnitCellCampaign.State() }
+        if resume { return try UnitCellCampaign.State.read(path: part, identity: identity) }
+        reporter.note("note: \(part) exists from an earlier run; starting over (use --resume to continue it)")
+        return UnitCellCampaign.State()
+    }
+
+    /// Writes the training set with the realisation records and the failed realisations.
+    static func write(_ outcome: UnitCellCampaign.Outcome, of campaign: UnitCellCampaign, to outputPath: String,
+                      config: String, seed: UInt64) throws {
+        try AtomicWrite.hdf5(to: outputPath) { file in
+            try FileHeader(kind: TrainingSet.kind, programVersion: programVersion, config: config, seed: seed).write(to: file)
+            try outcome.trainingSet.write(to: file)
+            let group = try file.root.group("samples")
+            try campaign.writeRealisationRecords(of: outcome.trainingSet, to: group)
+            try group.setAttribute("failed_samples", outcome.failed.count)
+            if !outcome.failed.isEmpty { try group.setAttribute("failed_realizations", outcome.failed) }
+        }
+    }
+
+    /// The η and Pe errors against a reference table in the summary, with and without the entries
+    /// whose reference η is physically impossible (above the isolated-cell bound).
+    static func addComparisons(_ comparisons: [UnitCellCampaign.Comparison], to summary: inout [String: Any]) {
+        guard !comparisons.isEmpty else { return }
+        let errors = comparisons.flatMap { $0.relativeEtaError.map { abs($0) * 100 } }
+        summary["eta_error_median_percent"] = errors.quantile(0.5)
+        summary["eta_error_p95_percent"] = errors.quantile(0.95)
+        summary["eta_error_max_percent"] = errors.max() ?? .nan
+        summary["peclet_ratio_median"] = comparisons.map(\.pecletRatio).quantile(0.5)
+        let admissible = comparisons.flatMap { c in
+            zip(c.relativeEtaError, c.referenceAboveBound).filter { !$0.1 }.map { abs($0.0) * 100 }
+        }
+        summary["reference_above_bound"] = errors.count - admissible.count
+        summary["eta_error_median_percent_within_bound"] = admissible.quantile(0.5)
+        summary["eta_error_p95_percent_within_bound"] = admissible.quantile(0.95)
     }
 
     /// The campaign of a request and its identity (the `config` text of its files: a resumed or
