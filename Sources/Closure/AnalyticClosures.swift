@@ -57,7 +57,7 @@ public enum ClosureError: Error, CustomStringConvertible, Equatable {
         case .invalidFeature(let row, let feature, let value):
             return "closure: feature \(feature.name) = \(value) at row \(row) is not valid"
         case .farOutsideTrainingRange(let row, let feature, let value, let lo, let hi):
-            return "closure: feature \(feature.name) = \(value) at row \(row) is far outside the network's training range [\(lo), \(hi)] (more than \(MLPClosure.extrapolationLimit * 100) % of its width beyond it)"
+            return "closure: feature \(feature.name) = \(value.messageText) at row \(row) is far outside the network's training range [\(lo.messageText), \(hi.messageText)] (more than \(MLPClosure.extrapolationLimit * 100) % of its width beyond it)"
         case .featureMismatch(let file, let found, let expected):
             return "\(file): model features \(found) do not match the solver's features \(expected)"
         case .nonFiniteOutput(let row):

@@ -100,19 +100,19 @@ public enum MacroscaleError: Error, CustomStringConvertible {
         case .invalidSettings(let s): return "solver settings: \(s)"
         case .notConverged(let it, let res, let t):
             let when = t.map { " at t = \($0.messageText) s" } ?? ""
-            return "nonlinear solve did not converge\(when): relative residual \(res) after \(it) iterations"
+            return "nonlinear solve did not converge\(when): relative residual \(res.messageText) after \(it) iterations"
         case .nonFinite(let cell, let x, let t):
             let when = t.map { " at t = \($0.messageText) s" } ?? ""
-            return "non-finite concentration in cell \(cell) (x = \(x) m)\(when)"
+            return "non-finite concentration in cell \(cell) (x = \(x.messageText) m)\(when)"
         case .linearSolve(let s): return "linear solve failed: \(s)"
         case .featureOutOfRange(let f, let v, let cell, let x, let lo, let hi):
-            return "closure input \(f) = \(v) in cell \(cell) (x = \(x) m) is far outside the network's training range [\(lo), \(hi)]: the η network would extrapolate (use a closure trained for this regime, or kind = \"analytic\")"
+            return "closure input \(f) = \(v.messageText) in cell \(cell) (x = \(x.messageText) m) is far outside the network's training range [\(lo.messageText), \(hi.messageText)]: the η network would extrapolate (use a closure trained for this regime, or kind = \"analytic\")"
         case .stateOutOfRange(let f, let v, let cell, let x, let lo, let hi, let t):
             let when = t.map { "the state at t = \($0.messageText) s" } ?? "the converged state"
-            return "closure input \(f) = \(v) of \(when) in cell \(cell) (x = \(x) m) is far outside the network's training range [\(lo), \(hi)]: η there is a clamped extrapolation (lower cL, use a closure trained for this regime, or kind = \"analytic\")"
+            return "closure input \(f) = \(v.messageText) of \(when) in cell \(cell) (x = \(x.messageText) m) is far outside the network's training range [\(lo.messageText), \(hi.messageText)]: η there is a clamped extrapolation (lower cL, use a closure trained for this regime, or kind = \"analytic\")"
         case .negativeConcentration(let cell, let x, let value, let t):
             let when = t.map { " at t = \($0.messageText) s" } ?? ""
-            return "negative concentration \(value) mol/m^3 in cell \(cell) (x = \(x) m)\(when), beyond round-off: the grid is too coarse for the convection scheme (refine grid.cells or use solver.convection = \"upwind\")"
+            return "negative concentration \(value.messageText) mol/m^3 in cell \(cell) (x = \(x.messageText) m)\(when), beyond round-off: the grid is too coarse for the convection scheme (refine grid.cells or use solver.convection = \"upwind\")"
         }
     }
 }
