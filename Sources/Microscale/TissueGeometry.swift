@@ -184,16 +184,17 @@ public enum VoronoiTissue {
     /// about its centroid by √(1 − εβ) (so the exact porosity is εβ; the channel between two facing
     /// cells is (1 − √(1 − εβ)) times their centroid distance across the shared edge).
     ///
-    /// With `areaSpread` c > 0 the cells differ in size: cell i keeps the fraction fᵢ = min(f_max, λ wᵢ)
-    /// of its Voronoi polygon's area Aᵢ (scaled about its centroid by √fᵢ, so it stays inside the
-    /// polygon), with log-normal weights wᵢ = exp(σ zᵢ), zᵢ standard normal from their own stream
-    /// (`SplitMix64(seed ^ spreadStream)`), λ such that Σ fᵢ Aᵢ = (1 − εβ) Σ Aᵢ (porosity and r_eff
-    /// exact as before) and σ such that the coefficient of variation of the cell areas is c (to 1e-6).
-    /// f_max = `largestAreaFraction` keeps a channel around every cell. c = 0 is the plain recipe,
-    /// whose own spread (that of the Voronoi polygons, about 0.1) is the smallest c can be.
+    /// With `areaSpread` c > 0 the cells differ in size while the channels between them stay as in
+    /// the plain recipe (a fixed fraction of the local cell size): the same seeds get power (Laguerre)
+    /// weights wᵢ = d² / (1 + exp(−σ zᵢ)), zᵢ standard normal from their own stream
+    /// (`SplitMix64(seed ^ spreadStream)`), d the seeds' Poisson-disk distance; as 0 ≤ wᵢ ≤ d² ≤ |pᵢ − pⱼ|²,
+    /// every power cell contains its seed. The cells are those power cells shrunk about their
+    /// centroids by √(1 − εβ) as before (porosity and r_eff exact), and σ is chosen by bisection so that
+    /// the coefficient of variation of the cell areas is c (to 1e-4). c = 0 is the plain recipe (σ = 0
+    /// gives the same cells), whose own spread (about 0.1) is the smallest c can be.
     /// - Throws: `TissueGeometryError.unreachable` when an integer number of cells cannot give r_eff
     ///   within 2 % of r (the sample is too small for the cells), porosity ∉ (0, 1), or c is below the
-    ///   polygons' own spread or above what f_max allows at this porosity.
+    ///   plain recipe's own spread or beyond what weights between 0 and d² give.
     public static func sample(width: Double, height: Double, porosity: Double, radius: Double, seed: UInt64,
                               areaSpread: Double = 0) throws -> PolygonCells {
         guard width > 0, height > 0, radius > 0, width.isFinite, height.isFinite else {
@@ -214,14 +215,15 @@ public enum VoronoiTissue {
             throw TissueGeometryError.invalidInput("cell-area spread \(areaSpread) must be a coefficient of variation >= 0")
         }
         var rng = SplitMix64(seed: seed)
-        let seeds = poissonDisk(count: n, width: width, height: height, rng: &rng)
-        let polygons = seeds.indices.map { voronoiCell($0, seeds, width: width, height: height) }
-        let fractions = areaSpread == 0 ? [Double](repeating: 1 - porosity, count: n)
-            : try areaFractions(polygons.map(\.area), solid: 1 - porosity, spread: areaSpread, seed: seed)
+        let (seeds, d) = poissonDisk(count: n, width: width, height: height, rng: &rng)
+        let polygons = areaSpread == 0
+            ? polygons(seeds: seeds, distance: d, z: nil, sigma: 0, width: width, height: height)
+            : try spreadPolygons(seeds: seeds, distance: d, width: width, height: height, spread: areaSpread, seed: seed)
+        let shrink = (1 - porosity).squareRoot()
         var cells: [ConvexPolygon] = []
-        for (k, cell) in polygons.enumerated() {
+        for cell in polygons {
             let c = cell.centroid
-            var scaled = cell.scaled(by: fractions[k].squareRoot(), about: c.x, c.y)
+            var scaled = cell.scaled(by: shrink, about: c.x, c.y)
             // Keep the centroid inside the box (the cell of a seed near an edge may straddle it).
             let dx = c.x < 0 ? width : (c.x >= width ? -width : 0), dy = c.y < 0 ? height : (c.y >= height ? -height : 0)
             if dx != 0 || dy != 0 { scaled = scaled.translated(dx, dy) }
@@ -230,63 +232,58 @@ public enum VoronoiTissue {
         return PolygonCells(cells: cells, width: width, height: height)
     }
 
-    /// Largest fraction of its Voronoi polygon a cell may fill when cell sizes spread (`sample`).
-    public static let largestAreaFraction = 0.95
-    /// Stream of the size weights: the seed XOR this constant (the geometry's own draws are untouched).
+    /// Stream of the size draws: the seed XOR this constant (the positions' stream is untouched).
     static let spreadStream: UInt64 = 0x5EED_5BEE_AD00_0001
 
-    /// The fractions fᵢ of the polygon areas `areas` that the cells fill, for a cell-area coefficient of
-    /// variation `spread` and a total solid fraction `solid` (see `sample`).
-    static func areaFractions(_ areas: [Double], solid: Double, spread: Double, seed: UInt64) throws -> [Double] {
+    /// The Voronoi polygons of the plain recipe (σ nil), or the power cells with weights of width σ
+    /// (see `sample`); one per seed, in seed order.
+    static func polygons(seeds: [(Double, Double)], distance d: Double, z: [Double]?, sigma: Double,
+                         width: Double, height: Double) -> [ConvexPolygon] {
+        let weights = z.map { $0.map { d * d / (1 + Foundation.exp(-sigma * $0)) } }
+        return seeds.indices.map { voronoiCell($0, seeds, weights: weights, width: width, height: height) }
+    }
+
+    /// Power cells of `seeds` whose areas have the coefficient of variation `spread` (σ by bisection).
+    static func spreadPolygons(seeds: [(Double, Double)], distance d: Double, width: Double, height: Double,
+                               spread: Double, seed: UInt64) throws -> [ConvexPolygon] {
         var rng = SplitMix64(seed: seed ^ spreadStream)
-        // Standard normals by Box–Muller, one pair per two cells.
         var z: [Double] = []
-        while z.count < areas.count {
+        while z.count < seeds.count {   // standard normals by Box–Muller
             let u1 = max(rng.nextUniform(), Double.leastNormalMagnitude), u2 = rng.nextUniform()
             let r = (-2 * Foundation.log(u1)).squareRoot()
             z += [r * Foundation.cos(2 * Double.pi * u2), r * Foundation.sin(2 * Double.pi * u2)]
         }
-        let total = areas.reduce(0, +), target = solid * total
-        let fMax = largestAreaFraction
-        guard solid < fMax else {
-            throw TissueGeometryError.unreachable("cells cannot differ in size at porosity \(1 - solid): every cell would have to fill more than \(fMax) of its Voronoi polygon")
+        func cells(_ sigma: Double) -> [ConvexPolygon] {
+            polygons(seeds: seeds, distance: d, z: z, sigma: sigma, width: width, height: height)
         }
-        /// Fractions for log-normal width σ, λ by bisection on the total solid area.
-        func fractions(_ sigma: Double) -> [Double] {
-            let w = areas.indices.map { Foundation.exp(sigma * z[$0]) }
-            var lo = 0.0, hi = fMax / (w.min() ?? 1)
-            for _ in 0..<200 {
-                let mid = 0.5 * (lo + hi)
-                let solidArea = areas.indices.reduce(0.0) { $0 + min(fMax, mid * w[$1]) * areas[$1] }
-                if solidArea < target { lo = mid } else { hi = mid }
-            }
-            return w.map { min(fMax, 0.5 * (lo + hi) * $0) }
-        }
-        func cv(_ f: [Double]) -> Double {
-            let a = areas.indices.map { f[$0] * areas[$0] }
+        func cv(_ cells: [ConvexPolygon]) -> Double {
+            let a = cells.map(\.area)
             let mean = a.reduce(0, +) / Double(a.count)
-            let variance = a.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(a.count)
-            return variance.squareRoot() / mean
+            return (a.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(a.count)).squareRoot() / mean
         }
-        let own = cv([Double](repeating: solid, count: areas.count))
+        let own = cv(cells(0))
         guard spread >= own else {
-            throw TissueGeometryError.unreachable("cell-area spread \(spread) is below the Voronoi polygons' own spread \(String(format: "%.3f", own)) in this sample (use 0 for the plain recipe)")
+            throw TissueGeometryError.unreachable("cell-area spread \(spread) is below the plain recipe's own spread \(String(format: "%.3f", own)) in this sample (use 0 for the plain recipe)")
         }
-        // The spread grows with σ until the cap f_max binds everywhere it can.
-        var lo = 0.0, hi = 4.0
-        let most = cv(fractions(hi))
+        var lo = 0.0, hi = 50.0
+        let most = cv(cells(hi))
         guard spread <= most else {
-            throw TissueGeometryError.unreachable("cell-area spread \(spread) cannot be reached at porosity \(1 - solid): at most \(String(format: "%.3f", most)) with cells filling at most \(fMax) of their Voronoi polygons")
+            throw TissueGeometryError.unreachable("cell-area spread \(spread) cannot be reached in this sample: at most \(String(format: "%.3f", most)) (\(seeds.count) cells)")
         }
-        for _ in 0..<100 where hi - lo > 1e-12 {
+        for _ in 0..<100 {
             let mid = 0.5 * (lo + hi)
-            if cv(fractions(mid)) < spread { lo = mid } else { hi = mid }
+            let c = cells(mid)
+            let e = cv(c) - spread
+            if abs(e) < 1e-5 { return c }
+            if e < 0 { lo = mid } else { hi = mid }
         }
-        return fractions(0.5 * (lo + hi))
+        return cells(0.5 * (lo + hi))
     }
 
     /// `count` points in the periodic box with pairwise (periodic) distance ≥ d (see `sample`).
-    static func poissonDisk(count n: Int, width: Double, height: Double, rng: inout SplitMix64) -> [(Double, Double)] {
+    /// Returns the points and the final distance d.
+    static func poissonDisk(count n: Int, width: Double, height: Double,
+                            rng: inout SplitMix64) -> (points: [(Double, Double)], distance: Double) {
         var d = 0.8 * (2 * width * height / (3.0.squareRoot() * Double(n))).squareRoot()
         var points: [(Double, Double)] = []
         var misses = 0
@@ -307,12 +304,14 @@ public enum VoronoiTissue {
                 if misses >= 2000 { d *= 0.95; misses = 0 }
             }
         }
-        return points
+        return (points, d)
     }
 
     /// The Voronoi cell of seed k among all seeds and their periodic images (a convex polygon around
     /// the seed, in unwrapped coordinates).
-    static func voronoiCell(_ k: Int, _ seeds: [(Double, Double)], width: Double, height: Double) -> ConvexPolygon {
+    /// With `weights`, the power (Laguerre) cell: |x − p|² − w_p ≤ |x − q|² − w_q.
+    static func voronoiCell(_ k: Int, _ seeds: [(Double, Double)], weights: [Double]? = nil,
+                            width: Double, height: Double) -> ConvexPolygon {
         let (px, py) = seeds[k]
         let big = 2 * max(width, height)
         var poly = ConvexPolygon(xs: [px - big, px + big, px + big, px - big], ys: [py - big, py - big, py + big, py + big])
@@ -323,7 +322,8 @@ public enum VoronoiTissue {
                     let qx = s.0 + Double(sx) * width, qy = s.1 + Double(sy) * height
                     // Half-plane closer to p than to q: (q − p)·x ≤ (|q|² − |p|²)/2.
                     let a = qx - px, b = qy - py
-                    let c = 0.5 * (qx * qx + qy * qy - px * px - py * py)
+                    let power = weights.map { 0.5 * ($0[k] - $0[m]) } ?? 0
+                    let c = 0.5 * (qx * qx + qy * qy - px * px - py * py) + power
                     poly = poly.clipped(a: a, b: b, c: c)
                 }
             }

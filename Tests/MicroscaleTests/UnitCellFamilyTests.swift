@@ -33,30 +33,32 @@ import Testing
     }
 
     /// Cells of different sizes: the areas' coefficient of variation is the one asked for, porosity
-    /// and r_eff stay exact, and every cell lies inside its own Voronoi polygon (so cells never
-    /// overlap); a spread below the polygons' own or beyond what the porosity allows is refused.
-    @Test(arguments: [(0.26, 0.3, UInt64(3)), (0.187, 0.25, 11), (0.4, 0.6, 29)])
+    /// and r_eff stay exact, no two cells overlap (checked on a dense point grid, periodic images
+    /// included) and channels stay open; a spread below the plain recipe's own or beyond reach is refused.
+    @Test(arguments: [(0.26, 0.3, UInt64(3)), (0.187, 0.25, 11), (0.4, 0.5, 29)])
     func voronoiCellAreaSpreadIsMet(porosity: Double, spread: Double, seed: UInt64) throws {
         let (w, h, r) = (12e-6, 12e-6, 1e-6)
         let cells = try VoronoiTissue.sample(width: w, height: h, porosity: porosity, radius: r, seed: seed, areaSpread: spread)
         let areas = cells.cells.map(\.area)
         let mean = areas.reduce(0, +) / Double(areas.count)
         let cv = (areas.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(areas.count)).squareRoot() / mean
-        #expect(abs(cv - spread) < 1e-6, "cv \(cv)")
+        #expect(abs(cv - spread) < 1e-4, "cv \(cv)")
         #expect(abs(cells.porosity - porosity) < 1e-12)
         let plain = try VoronoiTissue.sample(width: w, height: h, porosity: porosity, radius: r, seed: seed)
         #expect(abs(cells.effectiveRadius / plain.effectiveRadius - 1) < 1e-12)
-        // Same seeds, same polygons: each cell is its plain counterpart scaled about the same centroid
-        // by a factor ≤ √0.95 of the polygon, so its vertices lie inside the polygon.
-        var rng = SplitMix64(seed: seed)
-        let seeds = VoronoiTissue.poissonDisk(count: cells.cells.count, width: w, height: h, rng: &rng)
-        for k in seeds.indices {
-            let polygon = VoronoiTissue.voronoiCell(k, seeds, width: w, height: h)
-            let fraction = areas[k] / polygon.area
-            #expect(fraction > 0 && fraction <= VoronoiTissue.largestAreaFraction + 1e-12, "cell \(k): \(fraction)")
+        var overlaps = 0
+        for i in 0..<150 {
+            for j in 0..<150 {
+                let x = (Double(i) + 0.5) * w / 150, y = (Double(j) + 0.5) * h / 150
+                var inside = 0
+                for c in cells.cells { for sx in -1...1 { for sy in -1...1 where c.contains(x - Double(sx) * w, y - Double(sy) * h) { inside += 1 } } }
+                if inside > 1 { overlaps += 1 }
+            }
         }
+        #expect(overlaps == 0)
+        #expect(cells.narrowestGap > 0.02 * r, "gap \(cells.narrowestGap)")
         let tile = try UnitCellFamily.voronoi(cells: 8, areaSpread: spread).tile(porosity: porosity, seed: seed)
-        #expect(abs(tile.cellAreaSpread - spread) < 1e-6 && abs(tile.porosity - porosity) < 1e-12)
+        #expect(abs(tile.cellAreaSpread - spread) < 1e-4 && abs(tile.porosity - porosity) < 1e-12)
         #expect(throws: TissueGeometryError.self) {
             try VoronoiTissue.sample(width: w, height: h, porosity: porosity, radius: r, seed: seed, areaSpread: 0.01)
         }
