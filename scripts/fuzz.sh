@@ -6,14 +6,14 @@
 #   scripts/fuzz.sh --runs 1000000                # every target, 10^6 executions each
 #   scripts/fuzz.sh --seconds 120 toml csv        # two targets, 2 minutes each
 #   scripts/fuzz.sh --build-only                  # just build .build-fuzz/bin/fuzz-*
-#   scripts/fuzz.sh --seeds                       # regenerate the HDF5 seed files in Fuzz/Corpus
+#   scripts/fuzz.sh --seeds                       # regenerate the HDF5 (and derived PNG) seed files in Fuzz/Corpus
 #
-# Targets: toml csv model training-set upscaled dns-tissue checkpoint. Crash inputs land in .build-fuzz/crashes/TARGET/;
+# Targets: toml csv png model training-set upscaled dns-tissue checkpoint. Crash inputs land in .build-fuzz/crashes/TARGET/;
 # reproduce one with `.build-fuzz/bin/fuzz-TARGET FILE`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-ALL_TARGETS=(toml csv model training-set upscaled dns-tissue checkpoint)
+ALL_TARGETS=(toml csv png model training-set upscaled dns-tissue checkpoint)
 RUNS=""; SECONDS_PER_TARGET=""; BUILD_ONLY=0; SEEDS=0; TARGETS=()
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -50,7 +50,7 @@ MODULES="$SCRATCH/release/Modules"
 [ -d "$MODULES" ] || { echo "build failed: no $MODULES" >&2; exit 1; }
 
 OBJECTS=()
-for m in HDF5Kit Numerics NeuralNet Closure Macroscale Microscale Averaging Surrogate Config Scenario Workflows; do
+for m in HDF5Kit Numerics NeuralNet Closure Macroscale Microscale Averaging Surrogate Plotting Config Scenario Workflows; do
   OBJECTS+=("$SCRATCH"/release/$m.build/*.o)
 done
 read -r -a PKG_FLAGS <<< "$(pkg-config --cflags --libs hdf5-serial openblas)"
@@ -63,6 +63,7 @@ source_of() {
   case "$1" in
     toml) echo Fuzz/Targets/FuzzTOML.swift ;;
     csv) echo Fuzz/Targets/FuzzCSV.swift ;;
+    png) echo Fuzz/Targets/FuzzPNG.swift ;;
     model) echo "Fuzz/Targets/FuzzModelFile.swift Fuzz/Support/HDF5Mutation.swift" ;;
     training-set) echo "Fuzz/Targets/FuzzTrainingSetFile.swift Fuzz/Support/HDF5Mutation.swift" ;;
     upscaled) echo "Fuzz/Targets/FuzzUpscaledFile.swift Fuzz/Support/HDF5Mutation.swift" ;;
@@ -110,6 +111,7 @@ two_reader_seeds() {
 if [ $SEEDS -eq 1 ]; then
   for t in "${TARGETS[@]}"; do
     case "$t" in
+      png) FUZZ_EXPORT_SEEDS=Fuzz/Corpus/png "$BIN/fuzz-$t" -runs=0 >/dev/null 2>&1 ;;   # raw-idat-* from the valid PNGs
       model|upscaled|dns-tissue) rm -rf "Fuzz/Corpus/$t"; FUZZ_EXPORT_SEEDS="Fuzz/Corpus/$t" "$BIN/fuzz-$t" -runs=0 >/dev/null 2>&1 ;;
       training-set) two_reader_seeds training-set part ;;
       checkpoint) two_reader_seeds checkpoint transient ;;
@@ -130,7 +132,7 @@ for t in "${TARGETS[@]}"; do
   [ -n "$RUNS" ] && args+=(-runs="$RUNS")
   [ -n "$SECONDS_PER_TARGET" ] && args+=(-max_total_time="$SECONDS_PER_TARGET")
   [ -f "Fuzz/Dictionaries/$t.dict" ] && args+=(-dict="Fuzz/Dictionaries/$t.dict")
-  case "$t" in toml|csv) args+=(-max_len=4096) ;; esac
+  case "$t" in toml|csv|png) args+=(-max_len=4096) ;; esac
   echo "== fuzzing $t: ${args[*]}"
   start=$(date +%s)
   before=$(find "$artifacts" -type f | wc -l)

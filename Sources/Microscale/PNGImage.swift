@@ -149,6 +149,11 @@ public struct PNGImage: Sendable, Equatable {
             let (pw, ph) = p.size(layout.width, layout.height)
             if pw > 0 && ph > 0 { expected += ph * (1 + layout.stride(pw)) }
         }
+        // Deflate expands at most 1032:1, so a stream this short cannot hold the image: refuse before
+        // allocating (a 69-byte file claiming 16384 × 16384 RGBA16 pixels would otherwise cost 2 GB).
+        guard expected / 1032 <= compressed.count else {
+            throw fail("\(compressed.count) bytes of compressed image data cannot hold a \(w) × \(h) image (\(expected) bytes)")
+        }
         var raw = [UInt8](repeating: 0, count: expected)
         var rawLength = uLongf(expected)
         let status = raw.withUnsafeMutableBufferPointer { out in

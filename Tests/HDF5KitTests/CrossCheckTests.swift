@@ -2,9 +2,18 @@ import Foundation
 import HDF5Kit
 import Testing
 
-/// External readers: h5dump (hdf5-tools) and h5py, each skipped when not installed.
+/// External readers: h5dump (hdf5-tools) and h5py, each skipped when not installed, except under
+/// TISSUE_REQUIRE_OPTIONAL=1 (set by .ci/run, which installs both): there a missing reader fails the test.
 /// Set TISSUE_PYTHON to a python with h5py (e.g. a virtualenv) to enable the h5py check.
 enum CrossCheck {
+    /// TISSUE_REQUIRE_OPTIONAL=1: the optional tools are required; a test that needs a missing one fails.
+    static let requireOptional = ProcessInfo.processInfo.environment["TISSUE_REQUIRE_OPTIONAL"] == "1"
+
+    /// Run when the tool is there or the tools are required (the test then fails at its `#require`).
+    static func needs(_ available: Bool, _ tool: String) -> ConditionTrait {
+        .enabled(if: available || requireOptional, "\(tool) not available (TISSUE_REQUIRE_OPTIONAL=1 makes this a failure)")
+    }
+
     static func pythonWithH5py() -> String? {
         let python = ProcessInfo.processInfo.environment["TISSUE_PYTHON"] ?? "python3"
         return run(python, ["-c", "import h5py"])?.status == 0 ? python : nil
@@ -33,10 +42,11 @@ enum CrossCheck {
 }
 
 struct CrossCheckTests {
-    @Test(.enabled(if: CrossCheck.hasH5dump, "h5dump not installed"))
+    @Test(CrossCheck.needs(CrossCheck.hasH5dump, "h5dump"))
     func h5dumpReadsVariableLengthUTF8StringsAndData() throws {
         let dir = try TempDirectory()
         let path = dir.path("sample.h5")
+        try #require(CrossCheck.hasH5dump, "h5dump (hdf5-tools) is not installed")
         try CrossCheck.writeSample(path)
         let dump = try #require(run("h5dump", [path]))
         #expect(dump.status == 0, "\(dump.output)")
@@ -46,7 +56,7 @@ struct CrossCheckTests {
         #expect(dump.output.contains("( 2, 3 )"))
     }
 
-    @Test(.enabled(if: CrossCheck.pythonWithH5py() != nil, "h5py not available"))
+    @Test(CrossCheck.needs(CrossCheck.pythonWithH5py() != nil, "h5py"))
     func h5pyReadsStringsAsStrAndArraysWithNumpyShapes() throws {
         let dir = try TempDirectory()
         let path = dir.path("sample.h5")
@@ -66,7 +76,7 @@ struct CrossCheckTests {
             assert big.shape == (300, 250) and big[1, 7] == 7.0 and big[()].sum() == 300 * sum(range(250))
         print('ok')
         """
-        let python = try #require(CrossCheck.pythonWithH5py())
+        let python = try #require(CrossCheck.pythonWithH5py(), "no python with h5py: set TISSUE_PYTHON or run `make python-deps`")
         let result = try #require(run(python, ["-c", script]))
         #expect(result.status == 0, "\(result.output)")
         // The HDF5 contract checker, scripts/h5contract.py (DESIGN §5).
@@ -79,7 +89,7 @@ struct CrossCheckTests {
         }
     }
 
-    @Test(.enabled(if: CrossCheck.pythonWithH5py() != nil, "h5py not available"))
+    @Test(CrossCheck.needs(CrossCheck.pythonWithH5py() != nil, "h5py"))
     func filesWrittenByH5pyAreRead() throws {
         let dir = try TempDirectory()
         for libver in ["earliest", "latest"] {
@@ -107,7 +117,7 @@ struct CrossCheckTests {
                 f['model/flags'] = np.array([True, False]) if \(earliest ? "True" : "False") else np.zeros(2, np.int8)
                 f['model/n'] = np.int64(5)
             """
-            let python = try #require(CrossCheck.pythonWithH5py())
+            let python = try #require(CrossCheck.pythonWithH5py(), "no python with h5py: set TISSUE_PYTHON or run `make python-deps`")
             let result = try #require(run(python, ["-c", script]))
             try #require(result.status == 0, "\(result.output)")
 
@@ -136,7 +146,7 @@ struct CrossCheckTests {
         }
     }
 
-    @Test(.enabled(if: CrossCheck.pythonWithH5py() != nil, "h5py not available"))
+    @Test(CrossCheck.needs(CrossCheck.pythonWithH5py() != nil, "h5py"))
     func chunkedLatestFormatFromH5pyIsReadOrRefusedCleanly() throws {
         let dir = try TempDirectory()
         let path = dir.path("latest.h5")
@@ -145,7 +155,7 @@ struct CrossCheckTests {
         with h5py.File('\(path)', 'w', libver='latest') as f:
             f.create_dataset('c', data=np.zeros((4, 4)), chunks=(2, 2), compression='gzip')
         """
-        let python = try #require(CrossCheck.pythonWithH5py())
+        let python = try #require(CrossCheck.pythonWithH5py(), "no python with h5py: set TISSUE_PYTHON or run `make python-deps`")
         try #require(run(python, ["-c", script])?.status == 0)
         // Whether 1.10.8 can open it depends on the writer's HDF5 version: either the values are read
         // exactly, or the error names the file; never a crash, never wrong values.

@@ -101,18 +101,32 @@ import Testing
         #expect(rule.tomlValue == "\"auto(60, 120, 240)\"" && UnitCellResolution.fixed(60).tomlValue == "60")
     }
 
-    /// PL is set so that the realisation's Pe is the drawn target.
+    /// PL is set so that the realisation's Pe is the drawn target, measured from the DNS's own flow field:
+    /// the row's face velocities (the unit flow scaled by PL and tiled five times, as `UnitCellDNS.run`
+    /// hands them to the transport) averaged over the fluid area of the row's grid (`measuredIntrinsicVelocity`),
+    /// Pe = r ⟨v⟩^β / Dβ, against the drawn target; not the sampler's own flux-over-porosity formula.
+    /// Tolerance 0.5 %: the measurement divides by the grid's fluid area (6 × 6 sub-sampled cell
+    /// fractions), the sampler by the exact porosity; at 60 cells per tile the two differ by
+    /// |ε_grid/ε − 1| (checked below to be under 0.2 %), plus the discrete divergence (≈ 1e-10).
     @Test func pressureDropGivesTheTargetPeclet() throws {
         let sampler = try UnitCellSampler(seed: 3)
-        let dns = UnitCellDNS(cellsPerTile: 12)
-        // At 12 cells per tile the flow needs wide gaps between cells (εβ ≳ 0.67).
-        let k = try #require((0..<100).first { sampler.draw(index: $0).porosity > 0.72 })
-        let inputs = try sampler.inputs(index: k, dns: dns).inputs
-        let d = sampler.draw(index: k)
-        let unit = try dns.unitFlow(radius: d.radius).flow
-        let pe = unit.scaled(by: inputs.pressureDrop).intrinsicVelocity(porosity: inputs.porosity) * d.radius / inputs.diffusivityBeta
-        #expect(abs(pe - d.targetPeclet) <= 1e-9 * max(1, d.targetPeclet))
-        #expect(inputs.pressureDrop > 0)
+        let dns = UnitCellDNS(cellsPerTile: 60)
+        for k in 0..<4 {
+            let (inputs, tile) = try sampler.inputs(index: k, dns: dns)
+            let d = sampler.draw(index: k)
+            #expect(inputs.pressureDrop > 0)
+            let tiles = UnitCellRow.tiles
+            let tileGrid = tile.grid(cellsPerTile: dns.cellsPerTile)
+            let grid = Grid2D(nx: tileGrid.nx * tiles, ny: tileGrid.ny, h: tileGrid.h)
+            let fractions = solidFractions(grid, AnyCellGeometry(tile.rowCells(tiles: tiles)))
+            let row = try dns.unitFlow(tile: tile).flow.scaled(by: inputs.pressureDrop).tiled(alongX: tiles)
+            let measured = measuredIntrinsicVelocity(row, solidFraction: fractions) * inputs.radius / inputs.diffusivityBeta
+            let gridPorosity = 1 - fractions.reduce(0, +) / Double(fractions.count)
+            print(String(format: "realisation %d: εβ %.4f (grid %.4f), Pe target %.4f, measured %.4f, ratio %.5f", k,
+                         inputs.porosity, gridPorosity, d.targetPeclet, measured, measured / d.targetPeclet))
+            #expect(abs(gridPorosity / inputs.porosity - 1) < 2e-3, "realisation \(k): grid porosity \(gridPorosity)")
+            #expect(abs(measured / d.targetPeclet - 1) < 5e-3, "realisation \(k): measured Pe \(measured), target \(d.targetPeclet)")
+        }
     }
 
     @Test func shardParsing() throws {

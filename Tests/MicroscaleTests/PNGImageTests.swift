@@ -47,6 +47,16 @@ import Testing
         Self.expect(try PNGImage(bytes: Self.bytes("gray8_adam7")), maxGrey: 255, Self.g8)
     }
 
+    /// A 69-byte file whose IHDR claims 16384 × 16384 RGBA16 pixels with 12 bytes of zlib data (100 zero bytes)
+    /// is refused before the 2.1 GB buffer for the decompressed rows is allocated (found by review while
+    /// writing the `png` fuzz target): deflate cannot expand 12 bytes that far.
+    @Test func hugeHeaderWithTinyImageDataIsRefusedBeforeAllocating() throws {
+        let bytes = [UInt8](Data(base64Encoded: "iVBORw0KGgoAAAANSUhEUgAAQAAAAEAAEAYAAAD5WMzHAAAADElEQVR4nGNgoD0AAABkAAGGZDw1AAAAAElFTkSuQmCC")!)
+        #expect(throws: PNGImage.DecodeError(reason: "12 bytes of compressed image data cannot hold a 16384 × 16384 image (2147500032 bytes)")) {
+            try PNGImage(bytes: bytes)
+        }
+    }
+
     @Test func damagedFilesAreRejectedWithAReason() throws {
         let good = Self.bytes("gray8")
         #expect(throws: PNGImage.DecodeError.self) { try PNGImage(bytes: Array(good.prefix(40))) }   // truncated

@@ -36,15 +36,10 @@ private enum ReferenceTable {
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("data/reference/Comsol_output_Pe_u_Brinkman__Phi2_III__R8192_1.csv")
 
-    /// (r (m), Pe/PL (Pa⁻¹)) per row, or nil when the table cannot be read (recorded as an issue).
-    static func pecletPerPressureDrop() -> [(radius: Double, pePerPL: Double)]? {
+    /// (r (m), Pe/PL (Pa⁻¹)) per row; throws (failing the test) when the table cannot be read.
+    static func pecletPerPressureDrop() throws -> [(radius: Double, pePerPL: Double)] {
         // The project's own reader of the COMSOL table (rows with reference Pe).
-        let table: [UnitCellTableRow]
-        do { table = try readUnitCellTable(path: file.path) } catch {
-            Issue.record("cannot read the reference table: \(error)")
-            return nil
-        }
-        return table.compactMap { row in
+        try readUnitCellTable(path: file.path).compactMap { row in
             guard let pe = row.referencePeclet, row.inputs.pressureDrop > 0 else { return nil }
             return (row.inputs.radius, pe / row.inputs.pressureDrop)
         }
@@ -237,7 +232,7 @@ private func order(_ coarse: Double, _ fine: Double) -> Double { log2(coarse / f
     /// 2.5 cells for r > 0.94 µm and Pe scatters by several per cent there, so the two largest radii
     /// are checked at 240 cells per tile.
     @Test func pecletPerPressureDropMatchesComsol() throws {
-        guard let rows = ReferenceTable.pecletPerPressureDrop() else { return }
+        let rows = try ReferenceTable.pecletPerPressureDrop()
         #expect(rows.count == 8192)
         for (target, n) in [(0.5e-6, 60), (0.6e-6, 60), (0.75e-6, 60), (0.9e-6, 60), (1.0e-6, 240), (1.02e-6, 240)] {
             let reference = ReferenceTable.nearest(target, in: rows)
@@ -270,7 +265,7 @@ private func order(_ coarse: Double, _ fine: Double) -> Double { log2(coarse / f
     /// `STOKES_FLOW_REPORT=1 STOKES_N=60,120,240 swift test -c release -Xswiftc -enable-testing --filter StokesFlowTests/report`.
     @Test(.enabled(if: ProcessInfo.processInfo.environment["STOKES_FLOW_REPORT"] != nil))
     func report() throws {
-        guard let rows = ReferenceTable.pecletPerPressureDrop() else { return }
+        let rows = try ReferenceTable.pecletPerPressureDrop()
         let env = ProcessInfo.processInfo.environment
         let sizes = (env["STOKES_N"] ?? "60,120").split(separator: ",").compactMap { Int($0) }
         let radii = (env["STOKES_R"] ?? "0.5,0.6,0.75,0.9,1.0,1.02").split(separator: ",").compactMap { Double($0) }.map { $0 * 1e-6 }

@@ -103,12 +103,20 @@ import Testing
     }
 
     /// Inflow − outflow = uptake to solver tolerance (DESIGN §7 rung 4), Pe matched, porosity on the grid.
+    /// Pe is measured from the strip's flow field as the transport sees it (`r.velocity`, `r.solidFraction`):
+    /// the x-velocity integrated over the strip and divided by its fluid area (`measuredIntrinsicVelocity`),
+    /// Pe = r_eff ⟨v⟩^β / Dβ against the tissue's 8.1573, not the `achievedPeclet` the run reports (flux through
+    /// x = 0 over the grid porosity). Tolerance 1e-6: both divide by the same grid fluid area, so they differ only
+    /// by the discrete divergence of the flow (mass conservation to the Stokes solver's tolerance) and rounding.
     @Test func stripConservesMassAndMatchesPe() throws {
         let r = try TissueStripDNS.run(Self.coarseBrain())
         let b = r.transport.balance
         #expect(b.relativeImbalance < 1e-9, "imbalance \(b.relativeImbalance)")
         #expect(abs(b.top.total) == 0 && abs(b.bottom.total) == 0)   // periodic in y: no top/bottom faces
-        #expect(abs(r.achievedPeclet / 8.15732074795076 - 1) < 1e-10)
+        let measured = measuredIntrinsicVelocity(r.velocity, solidFraction: r.solidFraction) * r.spec.effectiveRadius
+            / r.spec.fluidDiffusivity
+        print("strip: measured Pe \(measured), requested 8.15732074795076, ratio − 1 = \(measured / 8.15732074795076 - 1)")
+        #expect(abs(measured / 8.15732074795076 - 1) < 1e-6, "measured Pe \(measured)")
         #expect(abs(r.gridPorosity / 0.260372 - 1) < 0.02)
         #expect(r.grid.nx == 4 * r.sampleGrid.nx && r.grid.ny == r.sampleGrid.ny)
         // c decays along the strip and stays within [0, cL] up to QUICK's small undershoots.

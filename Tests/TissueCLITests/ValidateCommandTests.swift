@@ -105,6 +105,30 @@ import Testing
         try Self.checkContract([out])
     }
 
+    /// The README's brain validation, in full: the shipped example (`examples/validate-brain.toml`: seeds 1–3,
+    /// h = 0.02 µm, the shipped closure `models/eta-mlp-tissue.h5`), 15 s on 2 shared cores, so no coarser
+    /// stand-in is needed. Measured 2026-12-07 (`tissue validate examples/validate-brain.toml --json`): mean MRE
+    /// 3.358 % (seeds 3.15, 2.54, 4.38 %), the README's and docs/closures.md's 3.36 %. For reference, coarser
+    /// grids are worse, not better: h = 0.04 µm 3.68 %, 0.05 µm 3.83 %.
+    /// Issue 30 asks for ≤ 3 %; the shipped closure does not meet it (nor issue 26's brain bar, ≤ 2.5 %, still
+    /// open), so that bar is a known issue here, and the test holds the measured level instead: the mean equals
+    /// the recorded 3.36 % to the rounding of the record (a swapped or degraded model fails). When a closure
+    /// meets 3 %, the known issue stops being recorded and this test fails until the bar is made a plain check.
+    @Test func brainValidationHoldsTheRecordedFigure() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let r = try CLI.run(["validate", "examples/validate-brain.toml", "--quiet", "--json",
+                             "-o", dir.appendingPathComponent("v.h5").path, "--plot", dir.appendingPathComponent("v.svg").path])
+        #expect(r.status == 0, "\(r.stderr)")
+        let json = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any] ?? [:]
+        let mre = try #require(json["mre_mean_over_seeds"] as? Double)
+        #expect(json["seeds"] as? [Int] == [1, 2, 3])
+        #expect(abs(100 * mre - 3.36) <= 0.005, "brain MRE \(100 * mre) %, recorded 3.36 %")
+        withKnownIssue("issue 26: the shipped closure's brain validation is 3.36 %, above issue 30's 3 % (and issue 26's 2.5 %)") {
+            #expect(mre <= 0.03, "brain MRE \(100 * mre) %")
+        }
+    }
+
     /// dns tissue → average → compare through files; the XDMF sidecar references every field with the
     /// right shape (checked from Python) and, where ParaView is installed, loads in pvpython.
     @Test func dnsAverageCompareAndXDMF() throws {
@@ -175,8 +199,10 @@ import Testing
     }
 
     /// ParaView's own XDMF reader opens the sidecar of a strip DNS (absolute path: its XDMF3 reader
-    /// mis-joins bare names). Optional tool: skipped where pvpython is not installed.
-    @Test(.enabled(if: CLI.pvpython != nil, "ParaView's pvpython is not installed (Debian packages paraview, python3-paraview)"))
+    /// mis-joins bare names). Optional tool: skipped where pvpython is not installed, also under
+    /// TISSUE_REQUIRE_OPTIONAL=1, which exempts it explicitly (see `CLI.pvpython`: too heavy to install in CI).
+    @Test(.enabled(if: CLI.pvpython != nil,
+                   "ParaView's pvpython is not installed (Debian packages paraview, python3-paraview; exempt from TISSUE_REQUIRE_OPTIONAL: ~440 MB, not installed by CI)"))
     func paraviewReadsTheXDMFSidecar() throws {
         let pv = try #require(CLI.pvpython)
         let dir = try CLI.temporaryDirectory()
