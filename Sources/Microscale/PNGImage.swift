@@ -152,7 +152,7 @@ public struct PNGImage: Sendable, Equatable {
         // Deflate expands at most 1032:1, so a stream this short cannot hold the image: refuse before
         // allocating (a 69-byte file claiming 16384 × 16384 RGBA16 pixels would otherwise cost 2 GB).
         guard expected / 1032 <= compressed.count else {
-            throw fail("\(compressed.count) bytes of compressed image data cannot hold a \(w) × \(h) image (\(expected) bytes)")
+            throw fail("\(compressed.count) bytes of compressed image data cannot hold a \(layout.width) × \(layout.height) image (\(expected) bytes)")
         }
         var raw = [UInt8](repeating: 0, count: expected)
         var rawLength = uLongf(expected)
