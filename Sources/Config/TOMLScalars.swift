@@ -90,6 +90,17 @@ extension TOMLTextParser {
         }
     }
 
+    /// At a run of `quote` bytes inside a multi-line string: fewer than 3 are content; 3 to 5 close
+    /// the string, the 1 or 2 before the closing three being content. Returns whether it closed.
+    mutating func closesMultiline(quote: UInt8, into out: inout [UInt8], what: String) throws -> Bool {
+        var run = 0
+        while peek(run) == quote { run += 1 }
+        if run > 5 { throw error("too many quotes at the end of a \(what)") }
+        out.append(contentsOf: repeatElement(quote, count: run < 3 ? run : run - 3))
+        advance(run)
+        return run >= 3
+    }
+
     public mutating func parseMultilineBasicString() throws -> String {
         let startLine = line
         advance(3)
@@ -98,17 +109,8 @@ extension TOMLTextParser {
         while true {
             guard let c = peek() else { throw error("unterminated multi-line string (opened on line \(startLine))", line: startLine) }
             if c == UInt8(ascii: "\"") {
-                var run = 0
-                while peek(run) == UInt8(ascii: "\"") { run += 1 }
-                if run < 3 {
-                    out.append(contentsOf: repeatElement(UInt8(ascii: "\""), count: run))
-                    advance(run)
-                    continue
-                }
-                if run > 5 { throw error("too many quotes at the end of a multi-line string") }
-                out.append(contentsOf: repeatElement(UInt8(ascii: "\""), count: run - 3))
-                advance(run)
-                return String(decoding: out, as: UTF8.self)
+                if try closesMultiline(quote: c, into: &out, what: "multi-line string") { return String(decoding: out, as: UTF8.self) }
+                continue
             }
             if c == UInt8(ascii: "\\") {
                 // Line-ending backslash: `\`, optional blanks, a newline, then all whitespace is trimmed.
@@ -144,17 +146,8 @@ extension TOMLTextParser {
         while true {
             guard let c = peek() else { throw error("unterminated multi-line literal string (opened on line \(startLine))", line: startLine) }
             if c == UInt8(ascii: "'") {
-                var run = 0
-                while peek(run) == UInt8(ascii: "'") { run += 1 }
-                if run < 3 {
-                    out.append(contentsOf: repeatElement(UInt8(ascii: "'"), count: run))
-                    advance(run)
-                    continue
-                }
-                if run > 5 { throw error("too many quotes at the end of a multi-line literal string") }
-                out.append(contentsOf: repeatElement(UInt8(ascii: "'"), count: run - 3))
-                advance(run)
-                return String(decoding: out, as: UTF8.self)
+                if try closesMultiline(quote: c, into: &out, what: "multi-line literal string") { return String(decoding: out, as: UTF8.self) }
+                continue
             }
             if try consumeNewline() {
                 out.append(0x0A)
