@@ -29,6 +29,7 @@ struct AverageCommand: ParsableCommand {
     }
 
     func run() throws {
-        output.show(try AverageWorkflow.run(dns: dns, windowWidth: window, output: outputPath, policy: output.policy))
+        output.show(try AverageWorkflow.run(dns: dns, windowWidth: window, output: outputPath, policy: output.policy,
+                                                  reporter: output.reporter()))
     }
 }

@@ -39,7 +39,8 @@ struct CompareCommand: ParsableCommand {
 
     func run() throws {
         output.show(try CompareWorkflow.run(.init(a: a, b: b, skipInlet: skipInlet, filterWindow: filterWindow, average: average,
-                                                  plot: plot, output: outputPath, policy: output.policy)))
+                                                  plot: plot, output: outputPath, policy: output.policy),
+                                            reporter: output.reporter()))
     }
 }
 

@@ -128,11 +128,13 @@ public enum ValidateWorkflow {
 
 /// `tissue average DNS.h5`: section and moving-window β-intrinsic averages of a tissue DNS.
 public enum AverageWorkflow {
-    public static func run(dns: String, windowWidth: Double?, output: String?, policy: OutputPolicy) throws -> WorkflowReport {
+    /// A stop request (`reporter.stopRequested`) before the output is written leaves none.
+    public static func run(dns: String, windowWidth: Double?, output: String?, policy: OutputPolicy,
+                           reporter: WorkflowReporter) throws -> WorkflowReport {
         if let w = windowWidth, !(w > 0 && w.isFinite) { throw WorkflowError("--window \(w): expected a positive width in metres") }
         let path = output ?? ((dns as NSString).deletingPathExtension + "-average.h5")
         try policy.checkOutput(path)
-        let p = try TissueDNSRun.averageFile(dns, windowWidth: windowWidth, to: path)
+        let p = try TissueDNSRun.averageFile(dns, windowWidth: windowWidth, to: path, shouldStop: { reporter.stopRequested })
         let summary: [String: Any] = [
             "output": path, "points": p.x.count, "window_width_m": p.windowWidth, "effective_radius_m": p.effectiveRadius,
             "c_window_inlet": p.window.first ?? 0, "c_window_outlet": p.window.last ?? 0,
@@ -171,7 +173,8 @@ public enum CompareWorkflow {
         }
     }
 
-    public static func run(_ request: Request) throws -> WorkflowReport {
+    /// A stop request (`reporter.stopRequested`) before the outputs are written leaves none.
+    public static func run(_ request: Request, reporter: WorkflowReporter) throws -> WorkflowReport {
         let outputPath = request.output ?? "results/\(Paths.stem(request.a))-vs-\(Paths.stem(request.b)).h5"
         try request.policy.checkOutput(outputPath)
         if let plot = request.plot { try request.policy.checkOutput(plot) }
@@ -188,6 +191,7 @@ public enum CompareWorkflow {
             average = "\(request.average.rawValue)"
 
             """
+        if reporter.stopRequested { throw WorkflowStopped("nothing written") }
         try CompareRun.write(outcome, config: config, to: outputPath)
         if let plot = request.plot {
             try CompareRun.plot(outcome, title: "\(pa.label) vs \(pb.label)").write(to: plot)

@@ -52,9 +52,12 @@ public enum TissueDNSRun {
     /// Reads `dnsPath`, averages it and writes an `average` file atomically (config: the DNS file's,
     /// followed by the averaging window; seed: the DNS file's).
     @discardableResult
-    public static func averageFile(_ dnsPath: String, windowWidth: Double?, to path: String) throws -> AveragedProfile {
+    /// `shouldStop` is asked before anything is written (a stop request then leaves no output).
+    public static func averageFile(_ dnsPath: String, windowWidth: Double?, to path: String,
+                                   shouldStop: () -> Bool = { false }) throws -> AveragedProfile {
         let d = try TissueDNSFile.read(path: dnsPath)
         let p = average(d, windowWidth: windowWidth)
+        if shouldStop() { throw WorkflowStopped("nothing written") }
         try AtomicWrite.hdf5(to: path) { file in
             let config = d.header.config + "\n# tissue average \(dnsPath): window = \(p.windowWidth) m (fluid-weighted, truncated at the ends)\n"
             try FileHeader(kind: AverageFile.kind, programVersion: programVersion, config: config, seed: d.header.seed).write(to: file)
