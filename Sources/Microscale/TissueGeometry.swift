@@ -277,7 +277,11 @@ public enum VoronoiTissue {
             if abs(e) < 1e-5 { return c }
             if e < 0 { lo = mid } else { hi = mid }
         }
-        return cells(0.5 * (lo + hi))
+        let c = cells(0.5 * (lo + hi))
+        guard abs(cv(c) - spread) < 1e-4 else {
+            throw TissueGeometryError.unreachable("cell-area spread \(spread) could not be met in this sample (reached \(String(format: "%.4f", cv(c)))); try another seed or a larger sample")
+        }
+        return c
     }
 
     /// `count` points in the periodic box with pairwise (periodic) distance ≥ d (see `sample`).

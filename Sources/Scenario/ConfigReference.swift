@@ -49,15 +49,21 @@ public enum ConfigReference {
 }
 
 extension ConfigReference.Kind {
-    /// The kind of the configuration file at `path`, from its tables: `[problem]` a surrogate config,
-    /// `[network]`, `[training]` or `[data]` a training config, `[tissue]` without `[run]` a tissue
-    /// file, anything else a scenario.
+    /// The kind of the configuration file at `path`, from its tables and keys: only `[tissue]` and
+    /// `[dispersion]` (no `tissue.file`) a tissue file; `[problem]`, `[learning_curve]` or a surrogate
+    /// `[data]` key a surrogate config; `[network]`, `[training]` or `[data]` a training config; anything
+    /// else a scenario.
     public static func of(path: String) throws -> ConfigReference.Kind {
         let text = try Paths.read(path, what: "the config file", reportAs: path)
-        let tables = Set(try TOMLParser.parse(text, file: path).entries.map(\.key))
-        if tables.contains("problem") { return .surrogate }
+        let document = try TOMLParser.parse(text, file: path)
+        let tables = Set(document.entries.map(\.key))
+        if !tables.isEmpty, tables.isSubset(of: ["tissue", "dispersion"]), document[path: ["tissue", "file"]] == nil {
+            return .tissue
+        }
+        let surrogateData = ["samples", "train", "test", "test_samples", "test_seed", "block_size"]
+        if !tables.isDisjoint(with: ["problem", "learning_curve"])
+            || surrogateData.contains(where: { document[path: ["data", $0]] != nil }) { return .surrogate }
         if !tables.isDisjoint(with: ["network", "training", "data"]) { return .train }
-        if tables.contains("tissue") && !tables.contains("run") { return .tissue }
         return .scenario
     }
 }

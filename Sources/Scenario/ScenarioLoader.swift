@@ -169,6 +169,13 @@ public enum ScenarioLoader {
         -> (tissue: ConfigSection, dispersion: ConfigSection)? {
         var scenarioTissue = sections["tissue"]
         var scenarioDispersion = sections["tissue.dispersion"]
+        // An inline tissue (a resolved config, say) gives Pe and km; a --set of the other of a pair
+        // (velocity, φ²) replaces it, as it replaces a tissue file's.
+        for key in scenarioTissue.order where scenarioTissue[key]?.file == Overrides.source {
+            if let partner = Schema.alternativeTissueKeys[key], scenarioTissue[partner]?.file != Overrides.source {
+                scenarioTissue.remove(partner)
+            }
+        }
         guard let fileValue = scenarioTissue["file"] else {
             scenarioTissue.missingHint = " (give `file` = a tissue file, or every tissue parameter inline)"
             scenarioDispersion.missingHint = " (no tissue `file` is given, so the D*(Pe) table must be inline)"

@@ -51,7 +51,7 @@ struct SweepRunCommand: ParsableCommand {
     @Option(help: "Run part K of N (1-based): the runs with index % N == K−1, into a part file for `tissue sweep merge`.")
     var shard: String?
 
-    @Flag(help: "Continue from OUTPUT.part.h5 of an interrupted sweep (finished runs are not redone).")
+    @Flag(help: "Continue from OUTPUT.part.h5 of an interrupted sweep (finished runs are not redone; runs that failed stay failed: start without --resume to retry them).")
     var resume = false
 
     @Option(name: .customLong("set"), help: ArgumentHelp("Override a key of the base scenario: section.key=value (repeatable).", valueName: "key=value"))

@@ -47,11 +47,10 @@ public struct OutputPolicy: Sendable {
         let part = Self.progressPath(path)
         let stale = FileManager.default.fileExists(atPath: part)
         guard !overwrite, stale || !requireProgressFile, FileManager.default.fileExists(atPath: path),
-              let file = try? HDF5File.open(path),
-              let header = try? FileHeader.read(from: file, expecting: kind),
-              header.config == config, header.seed == seed else { return false }
+              let file = try? HDF5File.open(path) else { return false }
+        let header = try? FileHeader.read(from: file, expecting: kind)
         try? file.close()
-        guard isValid(path) else { return false }
+        guard let header, header.config == config, header.seed == seed, isValid(path) else { return false }
         unlink(part)
         reporter.note("note: \(path) is already the complete result of this run; " + (stale ? "removed the stale \(part)" : "nothing to do"))
         return true

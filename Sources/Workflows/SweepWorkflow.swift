@@ -145,12 +145,16 @@ public enum SweepWorkflow {
         return done
     }
 
-    /// Writes the sweep file and, if `csv`, the CSV summary beside it; returns the CSV's path.
+    /// Writes the CSV summary (if `csv`) and then the sweep file, each atomically; returns the CSV's
+    /// path. The sweep file comes last, so a finished sweep file always has its CSV beside it (a
+    /// resumed sweep trusts a finished file).
     static func write(_ final: SweepFile.Contents, kind: String, to path: String, csv: Bool) throws -> String? {
+        var csvPath: String? = nil
+        if csv {
+            csvPath = SweepFile.csvPath(path)
+            try SweepFile.csv(final).write(toFile: csvPath!, atomically: true, encoding: .utf8)
+        }
         try SweepFile.write(final, kind: kind, to: path)
-        guard csv else { return nil }
-        let csvPath = SweepFile.csvPath(path)
-        try SweepFile.csv(final).write(toFile: csvPath, atomically: true, encoding: .utf8)
         return csvPath
     }
 
@@ -250,9 +254,8 @@ public enum SweepWorkflow {
         merged.results = (0..<first.runs).map { results[$0]!.0 }
         merged.values = (0..<first.runs).map { results[$0]!.1 }
         merged.shard = CampaignShard.whole.description
-        try SweepFile.write(merged, kind: SweepFile.kind, to: output)
         let csv = SweepFile.csvPath(output)
-        try SweepFile.csv(merged).write(toFile: csv, atomically: true, encoding: .utf8)
+        _ = try write(merged, kind: SweepFile.kind, to: output, csv: true)
         let failed = merged.results.filter(\.failed).count
         return WorkflowReport(summary: ["output": output, "csv": csv, "inputs": parts.count, "runs": first.runs, "failed": failed],
                               text: ["wrote \(output) and \(csv): \(first.runs) runs (\(failed) failed) from \(parts.count) files"])

@@ -17,6 +17,18 @@ import Testing
                 "\(stray.warnings)")
     }
 
+    /// A resolved config has an inline tissue with Pe and km: `--set tissue.velocity` (or φ²) replaces
+    /// them, as it replaces a tissue file's, so a sweep over velocity works on any scenario.
+    @Test func theOtherOfAPairReplacesAnInlineTissueValue() throws {
+        let s = try ScenarioLoader.load(text: validScenario, path: scratchScenario)
+        let fast = try ScenarioLoader.load(text: s.resolvedTOML, path: scratchScenario,
+                                           overrides: ["tissue.velocity=\"1 mm/s\"", "tissue.thiele_modulus_squared=0.5"])
+        #expect(abs(fast.tissue.peclet - s.tissue.effectiveRadius * 1e-3 / s.tissue.diffusivityBeta) < 1e-9)
+        #expect(abs(fast.tissue.thieleModulusSquared - 0.5) < 1e-12)
+        // Both of a pair on the command line is still refused.
+        _ = problem(loadError(s.resolvedTOML, overrides: ["tissue.velocity=1e-3", "tissue.peclet=2"]), containing: "give either")
+    }
+
     @Test func switchingTheDispersionKindDropsTheValue() throws {
         let s = try ScenarioLoader.load(text: validScenario + "\n[dispersion]\nkind = \"constant\"\nvalue = 1e-10\n",
                                         path: scratchScenario, overrides: ["dispersion.kind=table"])

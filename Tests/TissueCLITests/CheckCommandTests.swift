@@ -37,6 +37,22 @@ import Testing
         #expect(surrogate.status == 0 && surrogate.stdout.contains("\"kind\":\"surrogate config\""), "\(surrogate.stdout)")
     }
 
+    /// The file kind comes from distinctive tables and keys: a surrogate config without [problem]
+    /// and a scenario without [run] are checked as what they are.
+    @Test func checkRecognisesTheKindFromItsTables() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let surrogate = dir.appendingPathComponent("s.toml").path
+        try "[data]\nsamples = 100\n[training]\nepochs = 2\n".write(toFile: surrogate, atomically: true, encoding: .utf8)
+        let s = try CLI.run(["check", surrogate, "--json"])
+        #expect(s.status == 0 && s.stdout.contains("\"kind\":\"surrogate config\""), "\(s.stdout) \(s.stderr)")
+        let scenario = dir.appendingPathComponent("n.toml").path
+        try "[tissue]\nfile = \"\(CLI.root.path)/tissues/brain.toml\"\n[closure]\nkind = \"analytic\"\n"
+            .write(toFile: scenario, atomically: true, encoding: .utf8)
+        let n = try CLI.run(["check", scenario])
+        #expect(n.status != 0 && n.stderr.contains("missing required table [run]"), "\(n.stderr)")
+    }
+
     /// A key the run does not read warns on stderr with its line, and the run still succeeds.
     @Test func anUnreadKeyWarnsWithItsLine() throws {
         let r = try CLI.run(["check", "examples/brain.toml", "--set", "closure.eta=0.5"])
