@@ -12,12 +12,16 @@ import Surrogate
 enum Schema {
     /// The dimension a dotted key ("tissue.peclet") is declared with, if it is a physical value.
     static func dimension(ofKey dotted: String, in schema: [TableSchema]) -> Config.Dimension? {
-        for (path, table) in TableSchema.flatten(schema) where dotted.hasPrefix(path + ".") {
-            let name = String(dotted.dropFirst(path.count + 1))
-            switch table.keys.first(where: { $0.name == name })?.value {
-            case .quantity(let d)?, .quantities(let d)?: return d
-            default: continue
-            }
+        switch spec(ofKey: dotted, in: schema)?.value {
+        case .quantity(let d)?, .quantities(let d)?: return d
+        default: return nil
+        }
+    }
+
+    /// The declaration of a dotted key ("tissue.peclet", "tissue.dispersion.peclet").
+    static func spec(ofKey dotted: String, in schema: [TableSchema]) -> KeySpec? {
+        for (path, table) in TableSchema.flatten(schema).reversed() where dotted.hasPrefix(path + ".") {
+            if let spec = table.keys.first(where: { $0.name == String(dotted.dropFirst(path.count + 1)) }) { return spec }
         }
         return nil
     }

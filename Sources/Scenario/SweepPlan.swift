@@ -190,9 +190,25 @@ public struct SweepPlan: Sendable {
                 throw ScenarioError(file: specs[i].1, key: axis.key, message: "`\(axis.spec)`: \(problem.message)")
             }
         }
-        // Plain numbers are SI: a plain-number axis has the units of its key's declaration.
-        for i in axes.indices where axes[i].units == Config.Dimension.dimensionless.description {
-            if let d = Schema.dimension(ofKey: axes[i].key, in: Schema.scenario) { axes[i].units = d.description }
+        // Plain numbers are SI: a plain-number axis has the units of its key's declaration. Values of
+        // another dimension, or fractions for an integer key, are refused before any run.
+        for (i, axis) in axes.enumerated() {
+            let spec = Schema.spec(ofKey: axis.key, in: Schema.scenario)
+            let fail = { (why: String) in ScenarioError(file: specs[i].1, key: axis.key, message: "`\(axis.spec)`: \(why)") }
+            switch spec?.value {
+            case .quantity(let d)?, .quantities(let d)?:
+                if axis.units == Config.Dimension.dimensionless.description {
+                    axes[i].units = d.description
+                } else if axis.units != d.description {
+                    throw fail("\(axis.key) is \(d == .dimensionless ? "a number" : d.phrase), not a value in \(axis.units)")
+                }
+            case .integer?:
+                if let v = axis.values.first(where: { $0 != $0.rounded() }) {
+                    throw fail("\(axis.key) is an integer, but the axis has \(v)")
+                }
+            default:
+                break
+            }
         }
         return (SweepPlan(axes: axes), output)
     }

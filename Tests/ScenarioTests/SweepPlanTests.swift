@@ -62,7 +62,18 @@ import Testing
         }
     }
 
-    @Test func keysAreCheckedLikeSetAndUnitsComeFromTheBaseConfig() throws {
+    /// Values of another dimension than the key's, or fractions for an integer key, are refused before
+    /// any run (they would fail every run at load time).
+    @Test func axesOfTheWrongKindAreRefusedUpFront() {
+        #expect {
+            _ = try SweepPlan.load(config: brain, vary: ["tissue.velocity=1 um,2 um"])
+        } throws: { "\($0)".contains("tissue.velocity is a velocity") }
+        #expect {
+            _ = try SweepPlan.load(config: brain, vary: ["solver.max_iterations=10:50:4"])
+        } throws: { "\($0)".contains("is an integer") }
+    }
+
+    @Test func keysAreCheckedLikeSetAndUnitsComeFromTheKeyDeclarations() throws {
         #expect {
             _ = try SweepPlan.load(config: brain, vary: ["tissue.pecelt=1:10:3"])
         } throws: { error in
@@ -75,7 +86,7 @@ import Testing
         #expect {
             _ = try SweepPlan.load(config: brain, vary: ["tissue.peclet=1,2", "tissue.peclet=3"])
         } throws: { "\($0)".contains("already varied") }
-        // tissue.km is written with units in the tissue file: a plain-number axis is SI in its units.
+        // tissue.km is declared as a reaction rate: a plain-number axis is SI in its units.
         let (plan, output) = try SweepPlan.load(config: brain, vary: ["tissue.km=100,200", "tissue.peclet=1,2"])
         #expect(plan.axes.map(\.units) == ["mol m-3 s-1", "1"])
         #expect(output == nil)
