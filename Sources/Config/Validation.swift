@@ -91,7 +91,8 @@ public struct SectionReader {
         section.record?.markRead(section.recordPath, key)
         if let v = section[key] { return v }
         if required {
-            if section.isPresent {
+            // A table given only through --set (no header in the file) is present too.
+            if section.isPresent || !section.order.isEmpty {
                 diagnostics.report(file: section.file, line: section.line, key: fullKey(key),
                                    "missing required key `\(key)` in [\(section.name)]\(section.missingHint)")
             } else {

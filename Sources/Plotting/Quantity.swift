@@ -34,7 +34,8 @@ public struct DisplayUnit: Sendable, Equatable {
         guard ["m", "s", "Pa", "mol", "g"].contains(base), largest > 0 else {
             // Very small or large values: a power of ten in the unit keeps the tick labels short.
             guard largest > 0, largest < 1e-2 || largest >= 1e4 else { return DisplayUnit(symbol: pretty(units), factor: 1) }
-            let e = Int(floor(log10(largest)))
+            // Clamped: a subnormal largest value would make 10^-e infinite.
+            let e = max(-300, min(300, Int(floor(log10(largest)))))
             let power = "10" + pretty("x\(e)").dropFirst()
             return DisplayUnit(symbol: units == "1" || units.isEmpty ? power : power + " " + pretty(units), factor: pow(10, Double(-e)))
         }

@@ -108,4 +108,11 @@ final class SVGCount: NSObject, XMLParserDelegate {
         #expect(ColourRamp.viridis.hex(1) == "#fde725")
         #expect(ColourRamp.viridis.hex(2) == "#fde725")
     }
+
+    /// A subnormal largest value gets a finite power of ten (10^-e would otherwise be infinite).
+    @Test func subnormalValuesGetAFiniteScale() {
+        let unit = DisplayUnit.choose(for: "mol m-3", values: [4e-320, 0])
+        #expect(unit.factor.isFinite && unit.factor > 0)
+    }
+
 }

@@ -29,6 +29,12 @@ import Testing
         _ = problem(loadError(s.resolvedTOML, overrides: ["tissue.velocity=1e-3", "tissue.peclet=2"]), containing: "give either")
     }
 
+    /// A table given only on the command line is present: a key it lacks is named as a missing key.
+    @Test func aTableGivenBySetNamesItsMissingKey() {
+        let text = validScenario.replacingOccurrences(of: "[closure]\nkind = \"constant\"\neta = 0.74", with: "")
+        _ = problem(loadError(text, overrides: ["closure.kind=constant"]), containing: "missing required key `eta` in [closure]")
+    }
+
     @Test func switchingTheDispersionKindDropsTheValue() throws {
         let s = try ScenarioLoader.load(text: validScenario + "\n[dispersion]\nkind = \"constant\"\nvalue = 1e-10\n",
                                         path: scratchScenario, overrides: ["dispersion.kind=table"])
