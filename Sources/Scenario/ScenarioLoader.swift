@@ -49,17 +49,18 @@ public enum ScenarioLoader {
         // Every nil has been reported; reaching this means a reader forgot to report.
         guard var scenario else { throw ScenarioError(file: path, message: "invalid configuration") }
         scenario.notes = notes
-        for table in alsoRead {
-            sections.record.markTableRead(table)
-            for key in sections[table].order { sections.record.markRead(table, key) }
-        }
-        finish(&scenario, sections)
+        finish(&scenario, sections, alsoRead: alsoRead)
         return scenario
     }
 
     /// The warnings about tables and keys the run did not read, and the resolved configuration:
     /// what the loader read (`ConfigRecord`), defaults explicit, overrides applied, tissue inlined.
-    static func finish(_ scenario: inout RunScenario, _ sections: ConfigSections) {
+    /// `alsoRead`: tables the caller reads itself, not warned about.
+    static func finish(_ scenario: inout RunScenario, _ sections: ConfigSections, alsoRead: [String] = []) {
+        for table in alsoRead {
+            sections.record.markTableRead(table)
+            for key in sections[table].order { sections.record.markRead(table, key) }
+        }
         scenario.warnings = sections.warnings()
         scenario.resolvedTOML = sections.record.toml(header: """
             Resolved TissueTransport scenario \(scenario.configPath): defaults explicit, overrides applied, tissue inlined.

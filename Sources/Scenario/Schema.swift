@@ -10,14 +10,6 @@ import Surrogate
 /// of that from here; the key reference (`docs/config-keys.md`, `KeyReference`) and the "not used
 /// by this run" warnings come from the same declarations.
 enum Schema {
-    /// The dimension a dotted key ("tissue.peclet") is declared with, if it is a physical value.
-    static func dimension(ofKey dotted: String, in schema: [TableSchema]) -> Config.Dimension? {
-        switch spec(ofKey: dotted, in: schema)?.value {
-        case .quantity(let d)?, .quantities(let d)?: return d
-        default: return nil
-        }
-    }
-
     /// The declaration of a dotted key ("tissue.peclet", "tissue.dispersion.peclet").
     static func spec(ofKey dotted: String, in schema: [TableSchema]) -> KeySpec? {
         for (path, table) in TableSchema.flatten(schema).reversed() where dotted.hasPrefix(path + ".") {

@@ -79,7 +79,9 @@ enum StripGeometryKind: String, CaseIterable {
 
 public enum ValidateScenarioLoader {
     /// Loads `path` (a scenario with optional `[dns]`, `[average]`, `[compare]`), applying overrides.
-    public static func load(path: String, overrides: [String] = [], unset: [String] = []) throws -> ValidateScenario {
+    /// `alsoRead`: tables the caller reads itself (`tissue check` plans a `[sweep]`), not warned about.
+    public static func load(path: String, overrides: [String] = [], unset: [String] = [],
+                            alsoRead: [String] = []) throws -> ValidateScenario {
         let text = try Paths.read(path, what: "the scenario file", reportAs: path)
         var notes: [String] = []
         let (sections, diagnostics) = try ScenarioLoader.sections(of: text, path: path, schema: Schema.scenario, overrides: overrides,
@@ -144,7 +146,7 @@ public enum ValidateScenarioLoader {
               let dnsOutput, let window, let skip, let filter, let plot
         else { throw ScenarioError(file: path, message: "invalid configuration") }
         run.notes = notes
-        ScenarioLoader.finish(&run, sections)
+        ScenarioLoader.finish(&run, sections, alsoRead: alsoRead)
 
         let dns = TissueDNSSettings(sampleLength: sampleLength, height: height, copies: copies, gridSpacing: spacing, seeds: seeds,
                                     geometry: geometry, convection: convection, outputPath: dnsOutput)

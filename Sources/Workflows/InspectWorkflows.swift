@@ -51,15 +51,12 @@ public enum CheckWorkflow {
 
     static func scenario(config: String, overrides: [String], unset: [String],
                          reporter: WorkflowReporter) throws -> WorkflowReport {
-        var scenario = try ScenarioLoader.load(path: config, overrides: overrides, unset: unset, alsoRead: ["sweep"])
-        // A tissue-strip scenario (`tissue validate`, `tissue dns tissue`) is checked with its strip tables,
-        // a sweep's [sweep] table by planning the sweep.
+        // A tissue-strip scenario (`tissue validate`, `tissue dns tissue`) is loaded with its strip tables,
+        // a sweep's [sweep] table is checked by planning the sweep.
         let tables = try ScenarioLoader.tablesGiven(path: config, overrides: overrides, unset: unset)
-        if ScenarioLoader.hasStripTables(tables) {
-            let warnings = scenario.warnings
-            scenario = try ValidateScenarioLoader.load(path: config, overrides: overrides, unset: unset).run
-            scenario.warnings = scenario.warnings.filter { warnings.contains($0) }
-        }
+        let scenario = ScenarioLoader.hasStripTables(tables)
+            ? try ValidateScenarioLoader.load(path: config, overrides: overrides, unset: unset, alsoRead: ["sweep"]).run
+            : try ScenarioLoader.load(path: config, overrides: overrides, unset: unset, alsoRead: ["sweep"])
         if tables.contains("sweep") {
             _ = try SweepPlan.load(config: config, vary: [], overrides: overrides, unset: unset)
         }
