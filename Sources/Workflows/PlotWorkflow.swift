@@ -326,8 +326,7 @@ struct SweepContents {
     /// Reads through the sweep's own reader (`SweepFile.read`); axis titles and units come from the
     /// datasets' long names and units, like every plot.
     init(_ file: HDF5File) throws {
-        try FileHeader.read(from: file, expecting: SweepFile.kind)
-        let contents = try SweepFile.read(path: file.path)
+        let contents = try SweepFile.read(path: file.path)   // checks the kind itself
         parameterNames = contents.parameterNames
         parameterUnits = contents.parameterUnits
         values = contents.values
