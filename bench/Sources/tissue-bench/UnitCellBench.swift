@@ -54,11 +54,12 @@ func unitCellBench(_ args: [String]) throws {
     """)
 }
 
-// `tissue-bench families --geometry hexagonal|voronoi --samples N [--seed S] [--porosity-range A:B]`
+// `tissue-bench families --geometry hexagonal|voronoi --samples N [--first K] [--plan] [--seed S] [--porosity-range A:B]`
 //
 // Grid convergence and cost of sampled realisations of a unit-cell family: each realisation is solved
 // on its `auto` grid n (timed, flow included, a fresh solver per realisation) and again on 2n with the
-// same drawn inputs (the same target Pe, PL from each grid's own flow). Prints one JSON line with,
+// same drawn inputs (the same target Pe, PL from each grid's own flow); `--plan` prints each tile's
+// geometry, reaction-layer thickness and chosen grid without solving. Prints one JSON line with,
 // per realisation, n, the seconds at n, and the largest relative η difference over domains 2–5.
 func familyConvergenceBench(_ args: [String]) throws {
     let geometry = option("--geometry", in: args) ?? "voronoi"
@@ -80,12 +81,24 @@ func familyConvergenceBench(_ args: [String]) throws {
     setBLASThreads(1)
     let sampler = try UnitCellSampler(seed: seed, family: family, porosityRange: range)
     let rule = UnitCellResolution.adaptiveDefault
+    let first = option("--first", in: args).flatMap { Int($0) } ?? 0
     var entries: [String] = []
-    for k in 0..<samples {
+    for k in first..<(first + samples) {
         let d = sampler.draw(index: k)
         do {
-            let n = rule.cellsPerTile(tile: try sampler.tile(index: k), thieleModulusSquared: d.thieleModulusSquared,
+            let tile = try sampler.tile(index: k)
+            let n = rule.cellsPerTile(tile: tile, thieleModulusSquared: d.thieleModulusSquared,
                                       diffusivityRatio: d.diffusivityRatio)
+            if args.contains("--plan") {
+                let delta = UnitCellResolution.reactionLayerThickness(radius: tile.effectiveRadius, thieleModulusSquared: d.thieleModulusSquared,
+                                                                      diffusivityRatio: d.diffusivityRatio)
+                entries.append("""
+                    {"index": \(k), "porosity": \(tile.porosity), "phi2": \(d.thieleModulusSquared), "Dr": \(d.diffusivityRatio), \
+                    "r_eff": \(tile.effectiveRadius), "width": \(tile.width), "height": \(tile.height), "gap": \(tile.narrowestGap), \
+                    "delta": \(delta), "cells_per_tile": \(n)}
+                    """)
+                continue
+            }
             let watch = Stopwatch()
             let coarse = UnitCellDNS(cellsPerTile: n)
             let (ci, ct) = try sampler.inputs(index: k, dns: coarse)
@@ -97,7 +110,9 @@ func familyConvergenceBench(_ args: [String]) throws {
             let diffs = (1..<5).map { abs(a.domains[$0].eta / b.domains[$0].eta - 1) }
             entries.append("""
                 {"index": \(k), "porosity": \(ct.porosity), "phi2": \(d.thieleModulusSquared), "Dr": \(d.diffusivityRatio), \
-                "peclet": \(a.peclet), "cells_per_tile": \(n), "seconds": \(seconds), "eta_max_rel_diff": \(diffs.max()!)}
+                "peclet": \(a.peclet), "cells_per_tile": \(n), "seconds": \(seconds), "flow_seconds": \(a.flowSeconds), \
+                "transport_seconds": \(a.transportSeconds), "iterations": \(a.iterations), \
+                "eta_max_rel_diff": \(diffs.max()!)}
                 """)
         } catch {
             let message = "\(error)".replacingOccurrences(of: "\"", with: "'")
