@@ -35,10 +35,12 @@ import Testing
         return path
     }
 
-    static func runPython(_ python: String, _ args: [String]) throws -> (Int32, String) {
+    /// Runs `python args…` (in `directory`, default the test process's) and returns its status and output.
+    static func runPython(_ python: String, _ args: [String], in directory: URL? = nil) throws -> (Int32, String) {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: python.hasPrefix("/") ? python : "/usr/bin/env")
         p.arguments = (python.hasPrefix("/") ? [] : [python]) + args
+        if let directory { p.currentDirectoryURL = directory }
         let pipe = Pipe()
         p.standardOutput = pipe
         p.standardError = pipe
