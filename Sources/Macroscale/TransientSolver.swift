@@ -26,7 +26,7 @@ public struct TransientSettings: Sendable, Equatable {
     /// Exposure threshold (mol m⁻³) for the time to reach it; nil: half the largest inlet concentration.
     public var exposureThreshold: Double? = nil
 
-    /// Defaults that meet the brain-transient bar (1e-4 cL against a tight solution, README).
+    /// Defaults that meet the brain-transient bar (1e-4 cL against a tight solution, docs/transient.md).
     public static let defaultRelativeTolerance = 1e-5
     public static let defaultAbsoluteFraction = 1e-8
 

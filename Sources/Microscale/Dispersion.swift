@@ -176,7 +176,7 @@ public enum Dispersion {
     }
 
     /// D*/Dβ with the tortuosity frozen at its value at rest: 1 + ⟨∂b/∂x⟩ at Pe = 0 plus the
-    /// convective term −⟨ṽx b⟩/Dβ at Pe. The reference table follows this sum (README, "Dispersion").
+    /// convective term −⟨ṽx b⟩/Dβ at Pe. The reference table follows this sum (docs/unitcell-dns.md, "Dispersion").
     public static func frozenTortuosityRatio(rest: Result, at result: Result) -> Double {
         rest.tortuosity + result.convective
     }

@@ -320,7 +320,7 @@ extension Array where Element == Double {
 /// c ≪ Ka limit: the thinnest a Michaelis–Menten layer gets) and the narrowest fluid gap
 /// g = 3 µm/√2 − 2r between circles, with h = h(N) = 3 µm / N:
 /// 4N if δ < 0.6 h; else 2N if δ < 2.1 h or g < 5 h; else N. The thresholds come from
-/// resolution studies on random COMSOL-table rows against N = 240 (README "Unit-cell DNS").
+/// resolution studies on random COMSOL-table rows against N = 240 (docs/unitcell-dns.md "Resolution").
 public enum UnitCellResolution: Sendable, Equatable, CustomStringConvertible {
     case fixed(Int)
     case layerAdaptive(base: Int)

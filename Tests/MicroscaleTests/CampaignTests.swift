@@ -25,7 +25,7 @@ import Testing
     @Test func drawsFollowTheReferenceDistributions() throws {
         let sampler = try UnitCellSampler(seed: 7)
         let draws = (0..<4000).map { sampler.draw(index: $0) }
-        // The documented ranges (README, `tissue dns unitcell --help`), written out here rather than
+        // The documented ranges (docs/unitcell-dns.md, `tissue dns unitcell --help`), written out here rather than
         // read from the sampler's own constants.
         for d in draws {
             #expect((0.2737...0.8255).contains(d.porosity))

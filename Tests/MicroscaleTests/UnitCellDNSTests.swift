@@ -33,11 +33,11 @@ import Testing
         }
     }
 
-    /// The adaptive grid's claim (README "Resolution"): η converged to 1 % at the `auto` grid. Rows: a
+    /// The adaptive grid's claim (docs/unitcell-dns.md "Resolution"): η converged to 1 % at the `auto` grid. Rows: a
     /// SplitMix64(seed: 30) stream, row = next() % 8192, taking in draw order the first 6 distinct rows that
     /// are not used by other tests (7810, 6742 here; 3805, 789 in IsolatedCellUptakeTests; the 24 rows of
     /// DNSCommandTests.comsolAccuracyOnAFixedRandomSet) and whose auto grid is not the rule's largest (240:
-    /// its 2× grid, 480, costs tens of seconds per row; the README's study checks those against N = 480).
+    /// its 2× grid, 480, costs tens of seconds per row; the study in docs/unitcell-dns.md checks those against N = 480).
     /// No row is skipped for any other reason. Each row is solved at the auto grid N and at 2N; every
     /// domain's η (2–5) must agree to 1 %.
     @Test func adaptiveGridConvergesEtaToOnePercent() throws {

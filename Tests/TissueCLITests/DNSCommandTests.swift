@@ -41,10 +41,10 @@ import HDF5Kit
         }
     }
 
-    /// The README's accuracy claim against COMSOL (median 0.99 %, p95 5.40 % on 1000 random rows) at
+    /// The accuracy claim against COMSOL of docs/unitcell-dns.md (median 0.99 %, p95 5.40 % on 1000 random rows) at
     /// its level on a fixed random set of 24 rows at the default (adaptive) grid: median ≤ 2 %,
     /// p95 ≤ 6 %. Rows: Python 3.11 `sorted(random.Random(30).sample(range(8192), 24))` (not the
-    /// README's sets). Measured 2026-12-07: median 0.73 %, p95 2.78 % (10 s).
+    /// sets of docs/unitcell-dns.md). Measured 2026-12-07 (the README's headline table): median 0.73 %, p95 2.78 % (10 s).
     @Test func comsolAccuracyOnAFixedRandomSet() throws {
         let rows = "124,385,423,492,794,1108,1190,1332,1564,2196,2619,3440,3975,4073,4215,4584,4738,5708,6163,6507,6576,6582,7025,7561"
         let dir = try CLI.temporaryDirectory()

@@ -61,7 +61,7 @@ import Testing
     /// The shipped surrogate on the first 200 held-out fields of the example's test seed (1001): MAE
     /// 1.6054e-3, recorded 2026-12-07 with `tissue surrogate generate examples/surrogate.toml --only
     /// test --set data.test_samples=200` and `tissue surrogate evaluate models/surrogate-diffusion-
-    /// decay-100.h5 …` (the README's 1 000-field figure is 1.56e-3; bars MAE ≤ 2e-3, R1 ≤ 1e-2). A
+    /// decay-100.h5 …` (docs/surrogate.md's 1 000-field figure is 1.56e-3; bars MAE ≤ 2e-3, R1 ≤ 1e-2). A
     /// swapped or degraded model fails.
     @Test func shippedSurrogateKeepsItsRecordedAccuracy() throws {
         let dir = try CLI.temporaryDirectory()

@@ -35,10 +35,12 @@ import Testing
         return path
     }
 
-    static func runPython(_ python: String, _ args: [String]) throws -> (Int32, String) {
+    /// Runs `python args…` (in `directory`, default the test process's) and returns its status and output.
+    static func runPython(_ python: String, _ args: [String], in directory: URL? = nil) throws -> (Int32, String) {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: python.hasPrefix("/") ? python : "/usr/bin/env")
         p.arguments = (python.hasPrefix("/") ? [] : [python]) + args
+        if let directory { p.currentDirectoryURL = directory }
         let pipe = Pipe()
         p.standardOutput = pipe
         p.standardError = pipe
@@ -82,7 +84,7 @@ import Testing
         let mre = json["mre_mean_over_seeds"] as? Double ?? .nan
         let perSeed = json["mre_per_seed"] as? [Double] ?? []
         // A coarse strip: the upscaled profile is within 15 % of the averaged DNS (the bar, 5 %, is measured on
-        // the full-resolution example; see README).
+        // the full-resolution example; see docs/validation.md).
         #expect(mre > 0 && mre < 0.15, "MRE \(mre)")
         #expect(perSeed.count == 2)
         // The diagnostic: the closure's η on the DNS's own profile, relative to the DNS window η (a few %).
@@ -105,7 +107,7 @@ import Testing
         try Self.checkContract([out])
     }
 
-    /// The README's brain validation, in full: the shipped example (`examples/validate-brain.toml`: seeds 1–3,
+    /// The brain validation of the README's headline table (and docs/validation.md), in full: the shipped example (`examples/validate-brain.toml`: seeds 1–3,
     /// h = 0.02 µm, the shipped closure `models/eta-mlp-tissue.h5`), 15 s on 2 shared cores, so no coarser
     /// stand-in is needed. Measured 2026-12-07 (`tissue validate examples/validate-brain.toml --json`): mean MRE
     /// 3.358 % (seeds 3.15, 2.54, 4.38 %), the README's and docs/closures.md's 3.36 %. For reference, coarser
