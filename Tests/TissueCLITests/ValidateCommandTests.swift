@@ -146,6 +146,24 @@ import Testing
         #expect(abs(100 * exact - 2.36) <= 0.005, "MRE with the DNS's own η: \(100 * exact) %, recorded 2.36 %")
     }
 
+    /// The liver validation of docs/closures.md, in full: `examples/validate-liver.toml` (seeds 1–3, h = 0.5 µm,
+    /// the shipped closure), about 18 s. Measured 2026-12-08 (`tissue validate examples/validate-liver.toml
+    /// --json`): mean MRE 3.077 %, under issue 26's bar of 4 %; the closure's η bias on the DNS profile
+    /// +2.74 % (issue 26 asks ±1.5 %: not met, see docs/closures.md "What limits the tissue validation").
+    @Test func liverValidationMeetsItsBarAndHoldsTheRecordedFigure() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let r = try CLI.run(["validate", "examples/validate-liver.toml", "--quiet", "--json",
+                             "-o", dir.appendingPathComponent("v.h5").path, "--plot", dir.appendingPathComponent("v.svg").path])
+        #expect(r.status == 0, "\(r.stderr)")
+        let json = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any] ?? [:]
+        let mre = try #require(json["mre_mean_over_seeds"] as? Double)
+        let bias = try #require(json["closure_eta_bias_on_dns"] as? Double)
+        #expect(mre <= 0.04, "liver MRE \(100 * mre) %")
+        #expect(abs(100 * mre - 3.08) <= 0.005, "liver MRE \(100 * mre) %, recorded 3.08 %")
+        #expect(abs(100 * bias - 2.74) <= 0.005, "η bias \(100 * bias) %, recorded +2.74 %")
+    }
+
     /// dns tissue → average → compare through files; the XDMF sidecar references every field with the
     /// right shape (checked from Python) and, where ParaView is installed, loads in pvpython.
     @Test func dnsAverageCompareAndXDMF() throws {
