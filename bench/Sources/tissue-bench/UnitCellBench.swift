@@ -54,7 +54,7 @@ func unitCellBench(_ args: [String]) throws {
     """)
 }
 
-// `tissue-bench families --geometry hexagonal|voronoi --samples N [--first K] [--plan] [--seed S] [--porosity-range A:B]`
+// `tissue-bench families --geometry hexagonal|voronoi --samples N [--first K] [--plan] [--cells-per-tile N] [--seed S] [--porosity-range A:B]`
 //
 // Grid convergence and cost of sampled realisations of a unit-cell family: each realisation is solved
 // on its `auto` grid n (timed, flow included, a fresh solver per realisation) and again on 2n with the
@@ -82,13 +82,14 @@ func familyConvergenceBench(_ args: [String]) throws {
     let sampler = try UnitCellSampler(seed: seed, family: family, porosityRange: range)
     let rule = UnitCellResolution.adaptiveDefault
     let first = option("--first", in: args).flatMap { Int($0) } ?? 0
+    let forced = option("--cells-per-tile", in: args).flatMap { Int($0) }   // instead of the auto rule
     var entries: [String] = []
     for k in first..<(first + samples) {
         let d = sampler.draw(index: k)
         do {
             let tile = try sampler.tile(index: k)
-            let n = rule.cellsPerTile(tile: tile, thieleModulusSquared: d.thieleModulusSquared,
-                                      diffusivityRatio: d.diffusivityRatio)
+            let n = forced ?? rule.cellsPerTile(tile: tile, thieleModulusSquared: d.thieleModulusSquared,
+                                                diffusivityRatio: d.diffusivityRatio)
             if args.contains("--plan") {
                 let delta = UnitCellResolution.reactionLayerThickness(radius: tile.effectiveRadius, thieleModulusSquared: d.thieleModulusSquared,
                                                                       diffusivityRatio: d.diffusivityRatio)
