@@ -321,6 +321,12 @@ extension Array where Element == Double {
 /// g = 3 µm/√2 − 2r between circles, with h = h(N) = 3 µm / N:
 /// 4N if δ < 0.6 h; else 2N if δ < 2.1 h or g < 5 h; else N. The thresholds come from
 /// resolution studies on random COMSOL-table rows against N = 240 (docs/unitcell-dns.md "Resolution").
+/// Other tiles use ℓ, r_eff and their own narrowest gap in place of 3 µm, r and g.
+///
+/// Voronoi tiles (irregular cells, channels at every angle to the grid) get a step at 3N and stricter
+/// gaps: 4N if δ < 0.7 h(3N); else 3N if δ < 0.6 h or g < 2.75 h (5.5 cells of 2N); else 2N or N as
+/// above. Chosen on the realisations of geometry seed 4243 and checked on another seed (docs/closures.md,
+/// "Unit-cell families: grid convergence and cost"): η within 1 % of the grid twice as fine.
 public enum UnitCellResolution: Sendable, Equatable, CustomStringConvertible {
     case fixed(Int)
     case layerAdaptive(base: Int)
@@ -360,7 +366,11 @@ public enum UnitCellResolution: Sendable, Equatable, CustomStringConvertible {
             let h = tile.width / Double(n)
             let gap = tile.narrowestGap
             var chosen = n
-            if delta < 0.6 * h { chosen = 4 * n } else if delta < 2.1 * h || gap < 5 * h { chosen = 2 * n }
+            if case .voronoi = tile.family {
+                if delta < 0.7 * h / 3 { chosen = 4 * n }
+                else if delta < 0.6 * h || gap < 2.75 * h { chosen = 3 * n }
+                else if delta < 2.1 * h || gap < 5 * h { chosen = 2 * n }
+            } else if delta < 0.6 * h { chosen = 4 * n } else if delta < 2.1 * h || gap < 5 * h { chosen = 2 * n }
             return max(chosen, tile.minimumCellsPerTile)
         }
     }
@@ -368,7 +378,7 @@ public enum UnitCellResolution: Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .fixed(let n): return "\(n)"
-        case .layerAdaptive(let n): return "auto(\(n), \(2 * n), \(4 * n))"
+        case .layerAdaptive(let n): return "auto(\(n), \(2 * n), \(3 * n), \(4 * n))"
         }
     }
 

@@ -75,7 +75,7 @@ public final class UnitCellDNS {
         let tiles = UnitCellRow.tiles
         let tileGrid = tile.grid(cellsPerTile: cellsPerTile)
         let grid = Grid2D(nx: tileGrid.nx * tiles, ny: tileGrid.ny, h: tileGrid.h)
-        let fractions = solidFractions(grid, AnyCellGeometry(tile.rowCells(tiles: tiles)))
+        let fractions = tile.rowSolidFractions(tileGrid: tileGrid, tiles: tiles)
         let problem = try TransportProblem(
             grid: grid, solidFraction: fractions, velocity: flow.tiled(alongX: tiles),
             fluidDiffusivity: inputs.diffusivityBeta, diffusivityRatio: inputs.diffusivityRatio,

@@ -281,6 +281,22 @@ public struct UnitCellTile: Sendable {
         return PeriodicExtension(base: AnyCellGeometry(cells), width: width, height: height)
     }
 
+    /// Solid fractions of the row's grid (`tiles` copies of `tileGrid` along x). The lattices and
+    /// samples are periodic, so the tile's fractions are computed once and repeated; the circle row
+    /// keeps its own whole-row evaluation (its results stay bit-identical to the reference row's).
+    public func rowSolidFractions(tileGrid g: Grid2D, tiles: Int) -> [Double] {
+        let row = Grid2D(nx: g.nx * tiles, ny: g.ny, h: g.h)
+        if case .circleRow = family { return solidFractions(row, AnyCellGeometry(rowCells(tiles: tiles))) }
+        let one = solidFractions(g, AnyCellGeometry(cells))
+        var f = [Double](repeating: 0, count: row.cellCount)
+        for j in 0..<g.ny {
+            for k in 0..<tiles {
+                for i in 0..<g.nx { f[row.index(k * g.nx + i, j)] = one[g.index(i, j)] }
+            }
+        }
+        return f
+    }
+
     /// Transport boundaries of the row: symmetry top and bottom for mirror-symmetric tiles, else periodic in y.
     public var rowBoundaries: TransportBoundaries {
         mirrorSymmetricInY ? .unitCellRow : .periodicY(inlet: .fluidOnly)

@@ -98,7 +98,31 @@ import Testing
         // δ ≈ 76 nm, between 0.6 h and 2.1 h → 120.
         #expect(rule.cellsPerTile(radius: wide, thieleModulusSquared: 30, diffusivityRatio: 0.3) == 120)
         #expect(UnitCellResolution.fixed(44).cellsPerTile(radius: narrow, thieleModulusSquared: 100, diffusivityRatio: 0.01) == 44)
-        #expect(rule.tomlValue == "\"auto(60, 120, 240)\"" && UnitCellResolution.fixed(60).tomlValue == "60")
+        #expect(rule.tomlValue == "\"auto(60, 120, 180, 240)\"" && UnitCellResolution.fixed(60).tomlValue == "60")
+    }
+
+    /// Voronoi tiles get the 3N step and the stricter gap rule (`UnitCellResolution`): with h = ℓ/60 and
+    /// δ set through φ² = Dr r_eff²/δ², δ = 0.2 h → 240, 0.5 h → 180, 1.5 h → 120 (or 180 where the tile's
+    /// narrowest gap is under 2.75 h), 3 h → 60 unless the gap asks for more; the circle row keeps 60/120/240.
+    @Test func voronoiTilesGetTheThreeNStepAndTheStricterGapRule() throws {
+        let rule = UnitCellResolution.adaptiveDefault
+        var gapsInCells: [Double] = []
+        for (porosity, seed) in [(0.2, UInt64(3)), (0.5, 8)] {
+            let tile = try UnitCellFamily.voronoi(cells: 8).tile(porosity: porosity, seed: seed)
+            let h = tile.width / 60, r = tile.effectiveRadius, gap = tile.narrowestGap
+            gapsInCells.append(gap / h)
+            func n(_ delta: Double) -> Int {
+                rule.cellsPerTile(tile: tile, thieleModulusSquared: 0.5 * r * r / (delta * delta), diffusivityRatio: 0.5)
+            }
+            #expect(n(0.2 * h) == 240)
+            #expect(n(0.5 * h) == 180)
+            #expect(n(1.5 * h) == (gap < 2.75 * h ? 180 : 120), "gap \(gap / h) h")
+            #expect(n(3 * h) == (gap < 2.75 * h ? 180 : gap < 5 * h ? 120 : 60), "gap \(gap / h) h")
+        }
+        #expect(gapsInCells.contains { $0 < 2.75 } && gapsInCells.contains { $0 >= 5 }, "both gap branches: \(gapsInCells)")
+        // The circle row: no 3N step (δ = 0.5 h(60) → 240).
+        let r = UnitCellRow.radius(porosity: 0.6), h = UnitCellRow.tileSize / 60
+        #expect(rule.cellsPerTile(radius: r, thieleModulusSquared: r * r / (0.25 * h * h), diffusivityRatio: 1) == 240)
     }
 
     /// PL is set so that the realisation's Pe is the drawn target, measured from the DNS's own flow field:

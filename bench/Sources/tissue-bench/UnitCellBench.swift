@@ -21,8 +21,9 @@ func unitCellBench(_ args: [String]) throws {
     let resolutionText = option("--cells-per-tile", in: args) ?? "60"
     let resolution: UnitCellResolution
     do { resolution = try UnitCellResolution(parsing: resolutionText) } catch { fail("--cells-per-tile \(error)") }
-    // As `tissue dns unitcell`: OpenBLAS threads only spin inside the sparse LU.
+    // As `tissue dns unitcell`: OpenBLAS threads only spin inside the sparse LU; freed memory is kept.
     setBLASThreads(1)
+    ProcessMemory.keepFreedMemory()
     let table = try readUnitCellTable(path: path, rows: rows)
     var entries: [String] = []
     var failed = 0
@@ -54,7 +55,7 @@ func unitCellBench(_ args: [String]) throws {
     """)
 }
 
-// `tissue-bench families --geometry hexagonal|voronoi --samples N [--first K] [--plan] [--cells-per-tile N] [--seed S] [--porosity-range A:B]`
+// `tissue-bench families --geometry hexagonal|voronoi --samples N [--first K] [--plan] [--cells-per-tile N] [--no-check] [--seed S] [--porosity-range A:B]`
 //
 // Grid convergence and cost of sampled realisations of a unit-cell family: each realisation is solved
 // on its `auto` grid n (timed, flow included, a fresh solver per realisation) and again on 2n with the
@@ -78,7 +79,8 @@ func familyConvergenceBench(_ args: [String]) throws {
         guard p.count == 2, p[0] <= p[1] else { fail("--porosity-range A:B") }
         range = p[0]...p[1]
     }
-    setBLASThreads(1)
+    setBLASThreads(1)   // as `tissue dns unitcell`
+    ProcessMemory.keepFreedMemory()
     let sampler = try UnitCellSampler(seed: seed, family: family, porosityRange: range)
     let rule = UnitCellResolution.adaptiveDefault
     let first = option("--first", in: args).flatMap { Int($0) } ?? 0
@@ -105,15 +107,18 @@ func familyConvergenceBench(_ args: [String]) throws {
             let (ci, ct) = try sampler.inputs(index: k, dns: coarse)
             let a = try coarse.run(ci, tile: ct)
             let seconds = watch.seconds
-            let fine = UnitCellDNS(cellsPerTile: 2 * n)
-            let (fi, ft) = try sampler.inputs(index: k, dns: fine)
-            let b = try fine.run(fi, tile: ft)
-            let diffs = (1..<5).map { abs(a.domains[$0].eta / b.domains[$0].eta - 1) }
+            var diffs = [Double.nan]
+            if !args.contains("--no-check") {   // `--no-check`: time the auto grid alone (profiling)
+                let fine = UnitCellDNS(cellsPerTile: 2 * n)
+                let (fi, ft) = try sampler.inputs(index: k, dns: fine)
+                let b = try fine.run(fi, tile: ft)
+                diffs = (1..<5).map { abs(a.domains[$0].eta / b.domains[$0].eta - 1) }
+            }
             entries.append("""
                 {"index": \(k), "porosity": \(ct.porosity), "phi2": \(d.thieleModulusSquared), "Dr": \(d.diffusivityRatio), \
                 "peclet": \(a.peclet), "cells_per_tile": \(n), "seconds": \(seconds), "flow_seconds": \(a.flowSeconds), \
                 "transport_seconds": \(a.transportSeconds), "iterations": \(a.iterations), \
-                "eta_max_rel_diff": \(diffs.max()!)}
+                "eta_max_rel_diff": \(diffs[0].isNaN ? "null" : "\(diffs.max()!)")}
                 """)
         } catch {
             let message = "\(error)".replacingOccurrences(of: "\"", with: "'")
