@@ -8,6 +8,9 @@
 #   RESOLUTIONS="60 120" bench/dns.sh   # also N = 120 (the peer takes ~1 min per round there)
 #   RESOLUTIONS=auto ROUNDS=1 bench/dns.sh   # tissue dns unitcell's default grid, chosen per row (both sides)
 #   ROUNDS=5 ROWS=4039,1807 bench/dns.sh
+#   FAMILIES="hexagonal:4242 voronoi:7001" SAMPLES=60 bench/dns.sh
+#       # unit-cell families instead: per sampled realisation, the auto grid's cost (flow included, one
+#       # core) and η against the grid twice as fine (`tissue-bench families`); no peer
 #
 # Environment: RESOLUTIONS ("60"), ROUNDS (3: one Swift and one peer process per round, each
 # solving every row once, the order flipping every round so drifting load hits both alike),
@@ -37,6 +40,25 @@ export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 VECLIB_MAXIMUM
 source bench/common.sh
 peer_venv numpy scipy
 build_bench
+
+if [ -n "${FAMILIES:-}" ]; then
+    for spec in $FAMILIES; do
+        family=${spec%%:*}; seed=${spec#*:}
+        echo "== $family, seed $seed: ${SAMPLES:-60} realisations, auto grid and 2x" >&2
+        "$BIN" families --geometry "$family" --samples "${SAMPLES:-60}" --seed "$seed" > "bench/results/families-$family-$seed.json"
+        "$PY" - "bench/results/families-$family-$seed.json" <<'PYEOF'
+import json, statistics, sys
+d = json.load(open(sys.argv[1]))
+rows = [r for r in d["rows"] if "error" not in r]
+s = sorted(r["seconds"] for r in rows)
+e = [100 * r["eta_max_rel_diff"] for r in rows]
+print(f"{d['geometry']} seed {d['seed']}: {len(rows)} realisations ({len(d['rows']) - len(rows)} failed), "
+      f"eta within 1 % of 2x: {sum(x <= 1 for x in e)}, largest {max(e):.2f} %; seconds median {statistics.median(s):.2f} "
+      f"mean {statistics.mean(s):.2f} p90 {s[int(0.9 * (len(s) - 1))]:.2f} (auto grid, flow included)")
+PYEOF
+    done
+    exit 0
+fi
 
 # 3. Both solvers, same rows, alternating processes.
 WORK=$(mktemp -d)
