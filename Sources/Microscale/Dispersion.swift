@@ -95,6 +95,50 @@ public enum Dispersion {
         return tile.result(x, uc: uc, mean: mean, scale: scale, diffusivity: diffusivity)
     }
 
+    /// The pre-asymptotic dispersion D*(t): the closure problem from b = 0 at t = 0, i.e. solute spread
+    /// uniformly over the fluid at t = 0 (as at the inlet of a strip fed with c = cL over its fluid),
+    ///
+    ///     ∂b/∂t + v·∇b − Dβ ∇²b = −ṽ_x,   the same walls and periodicity,
+    ///     D*(t) = Dβ (1 + ⟨∂b/∂x⟩^β) − ⟨ṽ_x b⟩^β,
+    ///
+    /// which starts at Dβ (no wall felt yet) and tends to `solve`'s asymptotic D* after a few times the
+    /// time to diffuse across the flow paths. The results at `times` (s, increasing, > 0); implicit Euler
+    /// with `substeps` equal steps between consecutive times (one factorisation per interval).
+    public static func development(solid: [Bool], velocities: FaceVelocities, diffusivity: Double, times: [Double],
+                                   scheme: ConvectionScheme = .quick, substeps: Int = 8) throws -> [Result] {
+        let g = velocities.grid
+        guard solid.count == g.cellCount else { throw Failure.invalidInput("mask has \(solid.count) cells, grid \(g.cellCount)") }
+        guard diffusivity > 0, diffusivity.isFinite else { throw Failure.invalidInput("diffusivity must be positive, got \(diffusivity)") }
+        guard !times.isEmpty, times[0] > 0, zip(times, times.dropFirst()).allSatisfy({ $0 < $1 }), substeps >= 1 else {
+            throw Failure.invalidInput("times must be positive and increasing, substeps ≥ 1")
+        }
+        let tile = ClosureTile(solid: solid, velocities: velocities)
+        guard tile.nf > 0 else { throw Failure.invalidInput("the tile has no fluid cell") }
+        let scale = g.h / diffusivity
+        let (uc, mean) = tile.cellCentreVelocities()
+        var x = [Double](repeating: 0, count: tile.nf + tile.regions)   // b̂ = b/h and the multipliers
+        var previous = 0.0
+        var results: [Result] = []
+        for t in times {
+            let dt = (t - previous) / Double(substeps)
+            // Row P is the steady row (fluxes / Dβ) plus the storage h² (b̂ − b̂_old)/(Dβ Δt).
+            let storage = g.h * g.h / (diffusivity * dt)
+            let assembled = tile.assemble(scheme: scheme, scale: scale, uc: uc, mean: mean)
+            var a = assembled.0
+            let rhs = assembled.1
+            for k in 0..<tile.nf { a.add(k, k, storage) }
+            let lu = try SparseLU(a.build())
+            for _ in 0..<substeps {
+                var b = rhs
+                for k in 0..<tile.nf { b[k] += storage * x[k] }
+                x = try lu.solve(b)
+            }
+            results.append(tile.result(x, uc: uc, mean: mean, scale: scale, diffusivity: diffusivity))
+            previous = t
+        }
+        return results
+    }
+
     /// Orientation of the square lattice of circles (one circle of radius r per 4.5 µm²) to the flow.
     public enum Lattice: String, Sendable, CaseIterable {
         /// The reference unit cell: the lattice rotated 45° (centre + four quarter circles per 3 µm tile).
@@ -165,6 +209,15 @@ public enum Dispersion {
             let factor = peclet * diffusivity / (pecletLength * v)
             return try Dispersion.solve(solid: mask, velocities: flow.velocities.scaled(by: factor),
                                         diffusivity: diffusivity, scheme: scheme)
+        }
+
+        /// The pre-asymptotic D*(t) at Péclet number `peclet` (`Dispersion.development`).
+        public func development(peclet: Double, times: [Double], diffusivity: Double = 1e-10,
+                                scheme: ConvectionScheme = .quick, substeps: Int = 8) throws -> [Result] {
+            guard peclet >= 0, peclet.isFinite else { throw Failure.invalidInput("Péclet number must be ≥ 0, got \(peclet)") }
+            let factor = peclet * diffusivity / (pecletLength * flow.intrinsicVelocity)
+            return try Dispersion.development(solid: mask, velocities: flow.velocities.scaled(by: factor),
+                                              diffusivity: diffusivity, times: times, scheme: scheme, substeps: substeps)
         }
     }
 

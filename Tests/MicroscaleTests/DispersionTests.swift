@@ -66,6 +66,42 @@ private func slabMask(_ g: Grid2D, layer: Int) -> [Bool] {
     }
 }
 
+/// The pre-asymptotic D*(t) (`Dispersion.development`) in plane Poiseuille flow against the series
+/// solution for a solute uniform at t = 0: with τ = t Dβ/W² and Pe = U W/Dβ,
+/// D*(t)/Dβ − 1 = Σ_{m ≥ 1} 288 Pe² (1 − exp(−(2mπ)² τ)) / (2mπ)⁶ (cosine modes of ũ = U(6s(1 − s) − 1);
+/// the sum of the prefactors is Taylor–Aris's Pe²/210). Also: it starts at Dβ and ends at `solve`'s D*.
+@Test func dispersionDevelopmentInPlaneChannelMatchesTheSeries() throws {
+    let layer = 4, width = 40
+    let g = Grid2D(nx: 4, ny: layer + width, h: 0.05e-6)
+    let wall = Double(width) * g.h
+    var vel = FaceVelocities.zero(g)
+    var mean = 0.0
+    for j in layer..<g.ny {
+        let y = (Double(j - layer) + 0.5) * g.h
+        let u = 1e-3 * 6 * (y / wall) * (1 - y / wall)
+        mean += u / Double(width)
+        for i in 0...g.nx { vel.u[j * (g.nx + 1) + i] = u }
+    }
+    let d = 1e-10, pe = mean * wall / d
+    let taus = [0.002, 0.01, 0.03, 0.1, 3]
+    let results = try Dispersion.development(solid: slabMask(g, layer: layer), velocities: vel, diffusivity: d,
+                                             times: taus.map { $0 * wall * wall / d }, substeps: 60)
+    for (tau, r) in zip(taus, results) {
+        var series = 0.0
+        for m in 1...200 {
+            let k = 2 * Double(m) * Double.pi
+            series += 288 * pe * pe * (1 - exp(-k * k * tau)) / pow(k, 6)
+        }
+        #expect(abs((r.ratio - 1) / series - 1) < 0.01, "τ = \(tau): \(r.ratio - 1) vs \(series)")
+        #expect(abs(r.tortuosity - 1) < 1e-12)
+    }
+    let asymptotic = try Dispersion.solve(solid: slabMask(g, layer: layer), velocities: vel, diffusivity: d)
+    #expect(abs(results.last!.ratio / asymptotic.ratio - 1) < 1e-9)
+    let early = try Dispersion.development(solid: slabMask(g, layer: layer), velocities: vel, diffusivity: d,
+                                           times: [1e-6 * wall * wall / d])
+    #expect(abs(early[0].ratio - 1) < 1e-3 * pe * pe / 210)
+}
+
 @Test func dispersionDiluteCircleLatticeMatchesMaxwell() throws {
     // Square array of cylinders (one per tile, solid fraction φ = 0.05): D*/Dβ = 1/(1 + φ) to O(φ⁴)
     // (Rayleigh: the next term is ≈ 0.3 φ⁴, negligible here). Staircase of 80 × 80.

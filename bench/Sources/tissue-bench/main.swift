@@ -115,6 +115,8 @@ case "strip":
     try stripBench(args)
 case "families":
     try familyConvergenceBench(args)
+case "dispersion-development":
+    try dispersionDevelopmentBench(args)
 default:
     fail("unknown command '\(command)'")
 }
