@@ -43,8 +43,8 @@ private func slabMask(_ g: Grid2D, layer: Int) -> [Bool] {
     #expect(abs(q.ratio) < 1e-10)
 }
 
-@Test func dispersionTaylorArisInPlaneChannel() throws {
-    // Plane Poiseuille flow in a channel of width W = 40 cells: D*/Dβ = 1 + (U W / Dβ)² / 210.
+/// Plane Poiseuille flow (mean 1 mm/s) in a channel of width W = 40 cells above a 4-cell solid layer.
+private func poiseuilleChannel() -> (grid: Grid2D, solid: [Bool], velocities: FaceVelocities, mean: Double, width: Double) {
     let layer = 4, width = 40
     let g = Grid2D(nx: 4, ny: layer + width, h: 0.05e-6)
     let wall = Double(width) * g.h
@@ -56,9 +56,15 @@ private func slabMask(_ g: Grid2D, layer: Int) -> [Bool] {
         mean += u / Double(width)
         for i in 0...g.nx { vel.u[j * (g.nx + 1) + i] = u }
     }
+    return (g, slabMask(g, layer: layer), vel, mean, wall)
+}
+
+@Test func dispersionTaylorArisInPlaneChannel() throws {
+    // Plane Poiseuille flow in a channel of width W = 40 cells: D*/Dβ = 1 + (U W / Dβ)² / 210.
+    let (_, solid, vel, mean, wall) = poiseuilleChannel()
     let d = 1e-10
     for scheme in ConvectionScheme.allCases {
-        let r = try Dispersion.solve(solid: slabMask(g, layer: layer), velocities: vel, diffusivity: d, scheme: scheme)
+        let r = try Dispersion.solve(solid: solid, velocities: vel, diffusivity: d, scheme: scheme)
         let pe = mean * wall / d
         let exact = 1 + pe * pe / 210
         #expect(abs(r.ratio / exact - 1) < 2e-3, "\(scheme): \(r.ratio) vs \(exact)")
@@ -71,20 +77,10 @@ private func slabMask(_ g: Grid2D, layer: Int) -> [Bool] {
 /// D*(t)/Dβ − 1 = Σ_{m ≥ 1} 288 Pe² (1 − exp(−(2mπ)² τ)) / (2mπ)⁶ (cosine modes of ũ = U(6s(1 − s) − 1);
 /// the sum of the prefactors is Taylor–Aris's Pe²/210). Also: it starts at Dβ and ends at `solve`'s D*.
 @Test func dispersionDevelopmentInPlaneChannelMatchesTheSeries() throws {
-    let layer = 4, width = 40
-    let g = Grid2D(nx: 4, ny: layer + width, h: 0.05e-6)
-    let wall = Double(width) * g.h
-    var vel = FaceVelocities.zero(g)
-    var mean = 0.0
-    for j in layer..<g.ny {
-        let y = (Double(j - layer) + 0.5) * g.h
-        let u = 1e-3 * 6 * (y / wall) * (1 - y / wall)
-        mean += u / Double(width)
-        for i in 0...g.nx { vel.u[j * (g.nx + 1) + i] = u }
-    }
+    let (_, solid, vel, mean, wall) = poiseuilleChannel()
     let d = 1e-10, pe = mean * wall / d
     let taus = [0.002, 0.01, 0.03, 0.1, 3]
-    let results = try Dispersion.development(solid: slabMask(g, layer: layer), velocities: vel, diffusivity: d,
+    let results = try Dispersion.development(solid: solid, velocities: vel, diffusivity: d,
                                              times: taus.map { $0 * wall * wall / d }, substeps: 60)
     for (tau, r) in zip(taus, results) {
         var series = 0.0
@@ -95,9 +91,9 @@ private func slabMask(_ g: Grid2D, layer: Int) -> [Bool] {
         #expect(abs((r.ratio - 1) / series - 1) < 0.01, "τ = \(tau): \(r.ratio - 1) vs \(series)")
         #expect(abs(r.tortuosity - 1) < 1e-12)
     }
-    let asymptotic = try Dispersion.solve(solid: slabMask(g, layer: layer), velocities: vel, diffusivity: d)
+    let asymptotic = try Dispersion.solve(solid: solid, velocities: vel, diffusivity: d)
     #expect(abs(results.last!.ratio / asymptotic.ratio - 1) < 1e-9)
-    let early = try Dispersion.development(solid: slabMask(g, layer: layer), velocities: vel, diffusivity: d,
+    let early = try Dispersion.development(solid: solid, velocities: vel, diffusivity: d,
                                            times: [1e-6 * wall * wall / d])
     #expect(abs(early[0].ratio - 1) < 1e-3 * pe * pe / 210)
 }

@@ -119,10 +119,7 @@ import Testing
     @Test func brainValidationHoldsTheRecordedFigure() throws {
         let dir = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let r = try CLI.run(["validate", "examples/validate-brain.toml", "--quiet", "--json",
-                             "-o", dir.appendingPathComponent("v.h5").path, "--plot", dir.appendingPathComponent("v.svg").path])
-        #expect(r.status == 0, "\(r.stderr)")
-        let json = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any] ?? [:]
+        let json = try Self.validateShippedExample("examples/validate-brain.toml", in: dir)
         let mre = try #require(json["mre_mean_over_seeds"] as? Double)
         #expect(json["seeds"] as? [Int] == [1, 2, 3])
         #expect(abs(100 * mre - 3.36) <= 0.005, "brain MRE \(100 * mre) %, recorded 3.36 %")
@@ -146,6 +143,14 @@ import Testing
         #expect(abs(100 * exact - 2.36) <= 0.005, "MRE with the DNS's own η: \(100 * exact) %, recorded 2.36 %")
     }
 
+    /// `tissue validate CONFIG --json` of a shipped example into `dir` (v.h5, v.svg): its JSON summary.
+    static func validateShippedExample(_ config: String, in dir: URL) throws -> [String: Any] {
+        let r = try CLI.run(["validate", config, "--quiet", "--json",
+                             "-o", dir.appendingPathComponent("v.h5").path, "--plot", dir.appendingPathComponent("v.svg").path])
+        #expect(r.status == 0, "\(r.stderr)")
+        return try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any] ?? [:]
+    }
+
     /// The liver validation of docs/closures.md, in full: `examples/validate-liver.toml` (seeds 1–3, h = 0.5 µm,
     /// the shipped closure), about 18 s. Measured 2026-12-08 (`tissue validate examples/validate-liver.toml
     /// --json`): mean MRE 3.077 %, under issue 26's bar of 4 %; the closure's η bias on the DNS profile
@@ -153,10 +158,7 @@ import Testing
     @Test func liverValidationMeetsItsBarAndHoldsTheRecordedFigure() throws {
         let dir = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let r = try CLI.run(["validate", "examples/validate-liver.toml", "--quiet", "--json",
-                             "-o", dir.appendingPathComponent("v.h5").path, "--plot", dir.appendingPathComponent("v.svg").path])
-        #expect(r.status == 0, "\(r.stderr)")
-        let json = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any] ?? [:]
+        let json = try Self.validateShippedExample("examples/validate-liver.toml", in: dir)
         let mre = try #require(json["mre_mean_over_seeds"] as? Double)
         let bias = try #require(json["closure_eta_bias_on_dns"] as? Double)
         #expect(mre <= 0.04, "liver MRE \(100 * mre) %")
