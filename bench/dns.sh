@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Unit-cell DNS per realisation, flow included: Swift (`tissue-bench unitcell`, i.e. UnitCellDNS)
-# against the named peer "SciPy/SuperLU prototype" (bench/dns_peer.py, the NumPy/SciPy prototype
-# of ../shared/DNS-CALIBRATION.md "Setup that matched best"), on the 13 calibration rows of the
+# against the named peer "SciPy/SuperLU prototype" (bench/dns_peer.py, an independent NumPy/SciPy
+# prototype of the calibrated unit-cell set-up, docs/unitcell-dns.md), on the 13 calibration rows of the
 # COMSOL table, single-threaded, same machine, same run (see bench/README.md).
 #
 #   bench/dns.sh                        # N = 60 cells per 3 um tile, 3 rounds
@@ -17,7 +17,8 @@
 # ROWS (the 13 calibration rows), INPUTS (data/reference/Comsol_output_...csv),
 # CONVECTION (quick; or central) and PEER_WALL (document; or consistent) for the peer,
 # PYTHON (python3, only to create bench/.venv), SCRATCH (.build: swift build --scratch-path),
-# BUILD_JOBS (swift build -j; default: all cores).
+# BUILD_JOBS (swift build -j; default: all cores); FAMILIES ("family:seed …") and SAMPLES (60) for
+# the families mode, which writes bench/results/families-FAMILY-SEED.json.
 # Exits non-zero if a process or a solve fails (or gives a non-finite eta); the timing and the eta
 # agreement are reported, not checked.
 set -euo pipefail
@@ -30,23 +31,15 @@ INPUTS=${INPUTS:-data/reference/Comsol_output_Pe_u_Brinkman__Phi2_III__R8192_1.c
 CONVECTION=${CONVECTION:-quick}
 PEER_WALL=${PEER_WALL:-document}
 
-if [ ! -f "$INPUTS" ]; then
-    echo "bench/dns.sh: the COMSOL table $INPUTS is missing (set INPUTS)" >&2
-    exit 2
-fi
-# Single-threaded on both sides (the Swift binary also sets OpenBLAS to 1 thread itself).
-export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 VECLIB_MAXIMUM_THREADS=1 NUMEXPR_NUM_THREADS=1
-
-source bench/common.sh
-peer_venv numpy scipy
-build_bench
-
-if [ -n "${FAMILIES:-}" ]; then
+if [ -n "${FAMILIES:-}" ]; then   # the unit-cell families bench: no table, no peer
+    source bench/common.sh
+    build_bench
+    mkdir -p bench/results
     for spec in $FAMILIES; do
         family=${spec%%:*}; seed=${spec#*:}
         echo "== $family, seed $seed: ${SAMPLES:-60} realisations, auto grid and 2x" >&2
         "$BIN" families --geometry "$family" --samples "${SAMPLES:-60}" --seed "$seed" > "bench/results/families-$family-$seed.json"
-        "$PY" - "bench/results/families-$family-$seed.json" <<'PYEOF'
+        "${PYTHON:-python3}" - "bench/results/families-$family-$seed.json" <<'PYEOF'
 import json, statistics, sys
 d = json.load(open(sys.argv[1]))
 rows = [r for r in d["rows"] if "error" not in r]
@@ -59,6 +52,18 @@ PYEOF
     done
     exit 0
 fi
+
+if [ ! -f "$INPUTS" ]; then
+    echo "bench/dns.sh: the COMSOL table $INPUTS is missing (set INPUTS)" >&2
+    exit 2
+fi
+# Single-threaded on both sides (the Swift binary also sets OpenBLAS to 1 thread itself).
+export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 VECLIB_MAXIMUM_THREADS=1 NUMEXPR_NUM_THREADS=1
+
+source bench/common.sh
+peer_venv numpy scipy
+build_bench
+
 
 # 3. Both solvers, same rows, alternating processes.
 WORK=$(mktemp -d)

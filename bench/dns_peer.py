@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """Named peer of `tissue-bench unitcell`: the "SciPy/SuperLU prototype" of the unit-cell DNS.
 
-An independent NumPy/SciPy implementation of "Setup that matched best" in
-../shared/DNS-CALIBRATION.md (the Python prototype that document describes); it shares no code
-with the Swift solver (Sources/Microscale) and follows the document, not the Swift code, where
+An independent NumPy/SciPy implementation of the calibrated unit-cell set-up (the Python
+prototype of the project's DNS calibration study, docs/unitcell-dns.md); it shares no code
+with the Swift solver (Sources/Microscale) and follows that study, not the Swift code, where
 the two differ (see "Differences from the Swift solver" below).
 
 Geometry

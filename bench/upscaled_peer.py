@@ -25,8 +25,7 @@ It reproduces, operation for operation where it matters, what the Swift code doe
                     residual ||r||_inf / (v cL + D* cL / L) <= 1e-8 or on the noise floor;
 * linear solves  -- `scipy.linalg.solve_banded((1, 1), ...)` (LAPACK gbsv) instead of Thomas.
 
-With `--scheme reference` it runs instead the reference study's scheme (../shared/DESIGN.md
-section 2: Jacobi relaxation, up to 20 000 sweeps, network every 10 sweeps) on the same grid,
+With `--scheme reference` it runs instead the reference study's scheme (Jacobi relaxation, up to 20 000 sweeps, network every 10 sweeps) on the same grid,
 coefficients, features and network: see `reference_solve`.
 
 Usage:
@@ -403,7 +402,7 @@ def steady_solve(op: FiniteVolumeOperator, closure: MLPClosure, tolerance=1e-8, 
 
 
 # --------------------------------------------------------------------------------------------
-# The reference study's scheme (../shared/DESIGN.md section 2): Jacobi relaxation, network every
+# The reference study's scheme: Jacobi relaxation, network every
 # 10 sweeps. Not a port of any Swift code: a second, different algorithm on the same problem.
 # --------------------------------------------------------------------------------------------
 

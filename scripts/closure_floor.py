@@ -33,8 +33,8 @@ import numpy as np
 
 
 def dispersion(config):
-    """D* (m^2/s) at the tissue's Pe: monotone cubic (Fritsch-Butland slopes) in (Pe, D*), as the solver
-    (interior nodes; the solver's end slopes matter only in the first and last interval)."""
+    """D* (m^2/s) at the tissue's Pe: monotone cubic in (Pe, D*) with the solver's slopes (Fritsch-Butland
+    inside, three-point shape-preserving at the ends), the end values held outside the table."""
     t, d = config["tissue"], config.get("dispersion", {})
     if d.get("kind", "table") == "constant":
         return float(d["value"])
@@ -48,7 +48,20 @@ def dispersion(config):
     h = np.diff(pe)
     s = np.diff(ds) / h
     m = np.empty_like(pe)
-    m[0], m[-1] = s[0], s[-1]
+
+    def end_slope(h0, h1, d0, d1):   # three-point, shape-preserving (Numerics.MonotoneCubicInterpolator)
+        d = ((2 * h0 + h1) * d0 - h0 * d1) / (h0 + h1)
+        if np.sign(d) != np.sign(d0) or d0 == 0:
+            return 0.0
+        if np.sign(d0) != np.sign(d1) and abs(d) > abs(3 * d0):
+            return 3 * d0
+        return d
+
+    if len(pe) == 2:
+        m[:] = s[0]
+    else:
+        m[0] = end_slope(h[0], h[1], s[0], s[1])
+        m[-1] = end_slope(h[-1], h[-2], s[-1], s[-2])
     for i in range(1, len(pe) - 1):
         m[i] = 0.0 if s[i - 1] * s[i] <= 0 else 3 * (h[i - 1] + h[i]) / ((2 * h[i] + h[i - 1]) / s[i - 1] + (h[i] + 2 * h[i - 1]) / s[i])
     k = int(np.searchsorted(pe, x) - 1)
@@ -97,8 +110,8 @@ def solve(eta, p):
         dc = thomas(lo, di, up, -res)
         c += dc
         if np.max(np.abs(dc)) < 1e-13 * cL:
-            break
-    return c
+            return c
+    sys.exit("closure_floor.py: Newton did not converge in 60 iterations")
 
 
 def main():
@@ -107,6 +120,8 @@ def main():
     if f.attrs.get("kind") != "comparison" or "seeds" not in f:
         sys.exit(f"{path}: not a `tissue validate` output (kind = comparison with /seeds)")
     config = tomllib.loads(f.attrs["config"])
+    if "heterogeneity" in config or config.get("run", {}).get("mode", "steady") != "steady":
+        sys.exit(f"{path}: only steady runs of a homogeneous strip can be re-solved here")
     t = config["tissue"]
     eps, Pe, r, Db = float(t["porosity"]), float(t["peclet"]), float(t["effective_radius"]), float(t["D_beta"])
     n = int(config["grid"]["cells"])
@@ -118,8 +133,11 @@ def main():
     seeds = sorted(f["seeds"].keys(), key=int)
     profiles = [f[f"seeds/{s}/c_window"][:] for s in seeds]
     ensemble = f["average/c_window"][:]
-    xmin = float(f.attrs["x_min_m"]) if "x_min_m" in f.attrs else float(f["comparison"].attrs["x_min"])
-    keep = x >= xmin
+    xmin = float(f["comparison"].attrs["x_min"])
+    # As Averaging.ProfileComparison: DNS points at x >= x_min inside the upscaled profile's range
+    # (its first to last cell centre, with a round-off slack).
+    slack = 1e-9 * (xc[-1] - xc[0])
+    keep = (x >= xmin) & (x >= xc[0] - slack) & (x <= xc[-1] + slack)
 
     def mre(c):
         ci = np.interp(x, xc, c)
@@ -133,7 +151,9 @@ def main():
         "dns": np.interp(xc, x, f["average/eta_window"][:]),
         "closure": np.interp(xc, x, f["average/eta_closure_on_dns"][:]),
     }
-    out = {"file": path, "seeds": [int(s) for s in seeds], "D_star": p["D"]}
+    # The metric alone, on the stored profile (no re-solve): must equal the file's own MRE.
+    out = {"file": path, "seeds": [int(s) for s in seeds], "D_star": p["D"],
+           "stored_profile_mre": mre(stored_c)["mean_over_seeds"]}
     for name, eta in cases.items():
         c = solve(eta, p)
         out[name] = mre(c)

@@ -101,8 +101,9 @@ public enum Dispersion {
     ///     ∂b/∂t + v·∇b − Dβ ∇²b = −ṽ_x,   the same walls and periodicity,
     ///     D*(t) = Dβ (1 + ⟨∂b/∂x⟩^β) − ⟨ṽ_x b⟩^β,
     ///
-    /// which starts at Dβ (no wall felt yet) and tends to `solve`'s asymptotic D* after a few times the
-    /// time to diffuse across the flow paths. The results at `times` (s, increasing, > 0); implicit Euler
+    /// which starts at Dβ times the fraction of x faces between fluid cells (no wall felt yet beyond
+    /// the staircase's blocked faces; → Dβ as h → 0) and tends to `solve`'s asymptotic D* after a few
+    /// times the time to diffuse across the flow paths. The results at `times` (s, increasing, > 0); implicit Euler
     /// with `substeps` equal steps between consecutive times (one factorisation per interval).
     public static func development(solid: [Bool], velocities: FaceVelocities, diffusivity: Double, times: [Double],
                                    scheme: ConvectionScheme = .quick, substeps: Int = 8) throws -> [Result] {

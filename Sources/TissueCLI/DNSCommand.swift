@@ -75,7 +75,7 @@ struct UnitCellCommand: ParsableCommand {
     @Option(help: "Rewrite OUTPUT.part.h5 after every N finished realisations.")
     var checkpointEvery: Int = 10
 
-    @Option(help: ArgumentHelp("Grid cells along each side of a 3 µm tile (h = 3 µm / N), or 'auto': 60, refined to 120 or 240 per realisation where the reaction layer r√(Dr/φ²) is thinner than 2.1 cells or the gap between cells narrower than 5.", valueName: "N|auto"))
+    @Option(help: ArgumentHelp("Grid cells along the tile (h = tile length / N; the circle row's tile is 3 µm), or 'auto': 60, refined per realisation to 120 or 240 where the reaction layer r_eff√(Dr/φ²) is thinner than 2.1 cells or the narrowest gap narrower than 5 (Voronoi tiles: also 180, for a layer under 0.6 cells or a gap under 2.75; docs/closures.md).", valueName: "N|auto"))
     var cellsPerTile: String = "auto"
 
     @Option(name: [.short, .customLong("output")], help: "Training-set file to write.")

@@ -172,6 +172,26 @@ import Testing
 
     /// A mask window is mirrored into a periodic tile of twice its side; its porosity and r_eff are the
     /// window's; a window without a fluid path is refused with the reason.
+    /// The row's solid fractions (`rowSolidFractions`: one tile's, repeated) equal the whole-row
+    /// evaluation through the periodic extension that `UnitCellDNS.run` used before, on hexagonal, Voronoi
+    /// and mask tiles; the circle row keeps the whole-row evaluation itself.
+    @Test func rowSolidFractionsRepeatTheTileExactly() throws {
+        var pixels = [UInt8](repeating: 0, count: 256)
+        for j in 2..<6 { for i in 2..<6 { pixels[j * 16 + i] = 1 } }
+        let image = try MaskCells(mask: pixels, columns: 16, rows: 16, pixelSize: 0.25e-6)
+        let tiles = [try UnitCellFamily.hexagonal.tile(porosity: 0.4, seed: 0, cellsPerTile: 40),
+                     try UnitCellFamily.voronoi(cells: 8).tile(porosity: 0.3, seed: 7),
+                     try UnitCellFamily.mask(UnitCellMask(image: image, source: "tiny", window: 8)).tile(porosity: 0, seed: 1),
+                     UnitCellTile.circleRow(radius: 1e-6)]
+        for tile in tiles {
+            let g = tile.grid(cellsPerTile: 40)
+            let row = Grid2D(nx: g.nx * 5, ny: g.ny, h: g.h)
+            let whole = solidFractions(row, AnyCellGeometry(tile.rowCells(tiles: 5)))
+            #expect(tile.rowSolidFractions(tileGrid: g, tiles: 5) == whole, "\(tile.family.name)")
+            #expect(whole.contains { $0 > 0 } && whole.contains { $0 == 0 }, "\(tile.family.name): cells and fluid")
+        }
+    }
+
     @Test func maskWindowIsMirroredAndChecked() throws {
         // 16 × 16 pixels: fluid everywhere but a 4 × 4 cell at (2…5, 2…5) and a solid band in rows 8…15.
         var pixels = [UInt8](repeating: 0, count: 256)

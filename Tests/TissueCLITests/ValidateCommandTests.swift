@@ -137,6 +137,7 @@ import Testing
         #expect(status == 0, "closure_floor.py: \(text)")
         let floor = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] ?? [:]
         let stored = floor["stored"] as? [String: Any] ?? [:], dns = floor["dns"] as? [String: Any] ?? [:]
+        #expect(abs((floor["stored_profile_mre"] as? Double ?? 0) - mre) < 1e-9, "the script's metric on the stored profile")
         #expect((stored["max_relative_difference_to_stored_profile"] as? Double ?? 1) < 1e-5)
         #expect(abs((stored["mean_over_seeds"] as? Double ?? 0) - mre) < 1e-5, "re-solved MRE \(stored)")
         let exact = try #require(dns["mean_over_seeds"] as? Double)
