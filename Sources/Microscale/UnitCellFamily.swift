@@ -216,12 +216,20 @@ public struct UnitCellTile: Sendable {
         guard n >= 2 else { throw TissueGeometryError.invalidInput("a Voronoi unit cell needs at least 2 cells per tile, got \(n)") }
         let r = UnitCellFamily.voronoiRadius
         let side = (Double(n) * Double.pi * r * r / (1 - porosity)).squareRoot()
-        let sample = try VoronoiTissue.sample(width: side, height: side, porosity: porosity, radius: r, seed: seed,
+        return try voronoiSample(width: side, height: side, porosity: porosity, radius: r, seed: seed, areaSpread: areaSpread,
+                                 family: .voronoi(cells: n, areaSpread: areaSpread))
+    }
+
+    /// The periodic sample of a Voronoi tissue strip (`VoronoiTissue.sample` of that size, r_eff and seed)
+    /// as a tile, e.g. for the D* of one strip's own sample; `family` names it (default: its cell count).
+    public static func voronoiSample(width: Double, height: Double, porosity: Double, radius r: Double, seed: UInt64,
+                                     areaSpread: Double = 0, family: UnitCellFamily? = nil) throws -> UnitCellTile {
+        let sample = try VoronoiTissue.sample(width: width, height: height, porosity: porosity, radius: r, seed: seed,
                                               areaSpread: areaSpread)
         let areas = sample.cells.map(\.area)
         let mean = areas.reduce(0, +) / Double(areas.count)
         let variance = areas.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(areas.count)
-        return UnitCellTile(family: .voronoi(cells: n, areaSpread: areaSpread), cells: sample, width: side, height: side, porosity: sample.porosity,
+        return UnitCellTile(family: family ?? .voronoi(cells: sample.cells.count, areaSpread: areaSpread), cells: sample, width: width, height: height, porosity: sample.porosity,
                             effectiveRadius: sample.effectiveRadius, cellCount: sample.cells.count,
                             cellAreaSpread: variance.squareRoot() / mean, narrowestGap: sample.narrowestGap, seed: seed, window: (-1, -1), mirrorSymmetricInY: false)
     }

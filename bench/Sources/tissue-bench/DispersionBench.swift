@@ -4,7 +4,7 @@ import NeuralNet
 import Numerics
 
 // `tissue-bench dispersion-development --geometry voronoi|hexagonal --porosity P [--voronoi-cells N]
-//      [--seed S] [--cells-per-tile N] --peclet Pe [--times t1,t2,…]`
+//      [--seed S] [--cells-per-tile N] [--strip-sample W,H,R] --peclet Pe [--times t1,t2,…]`
 //
 // The pre-asymptotic dispersion D*(t) of one unit-cell tile (`Dispersion.development`: the closure
 // problem from b = 0, solute uniform over the fluid at t = 0), at times given in units of r_eff²/Dβ
@@ -25,7 +25,16 @@ func dispersionDevelopmentBench(_ args: [String]) throws {
         .split(separator: ",").compactMap { Double($0) }
     setBLASThreads(1)
     ProcessMemory.keepFreedMemory()
-    let tile = try family.tile(porosity: porosity, seed: seed, cellsPerTile: n)
+    // `--strip-sample W,H,R` (m): the periodic sample of a Voronoi tissue strip of that size and r_eff
+    // instead (`tissue dns tissue`'s geometry for this seed); n then counts cells along W.
+    let tile: UnitCellTile
+    if let text = option("--strip-sample", in: args) {
+        let v = text.split(separator: ",").compactMap { Double($0) }
+        guard v.count == 3 else { fail("--strip-sample W,H,R (m)") }
+        tile = try UnitCellTile.voronoiSample(width: v[0], height: v[1], porosity: porosity, radius: v[2], seed: seed)
+    } else {
+        tile = try family.tile(porosity: porosity, seed: seed, cellsPerTile: n)
+    }
     let cell = try Dispersion.UnitCell(tile: tile, cellsPerTile: n)
     let d = 1e-10, r = cell.radius
     let asymptotic = try cell.solve(peclet: peclet, diffusivity: d)
