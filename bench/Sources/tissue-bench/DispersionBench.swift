@@ -4,7 +4,7 @@ import NeuralNet
 import Numerics
 
 // `tissue-bench dispersion-development --geometry voronoi|hexagonal --porosity P [--voronoi-cells N]
-//      [--seed S] [--cells-per-tile N] [--strip-sample W,H,R] --peclet Pe [--times t1,t2,…]`
+//      [--seed S] [--cells-per-tile N] [--strip-sample W,H,R] --peclet Pe [--times t1,t2,…] [--substeps K]`
 //
 // The pre-asymptotic dispersion D*(t) of one unit-cell tile (`Dispersion.development`: the closure
 // problem from b = 0, solute uniform over the fluid at t = 0), at times given in units of r_eff²/Dβ
@@ -38,7 +38,10 @@ func dispersionDevelopmentBench(_ args: [String]) throws {
     let cell = try Dispersion.UnitCell(tile: tile, cellsPerTile: n)
     let d = 1e-10, r = cell.radius
     let asymptotic = try cell.solve(peclet: peclet, diffusivity: d)
-    let results = try cell.development(peclet: peclet, times: stars.map { $0 * r * r / d }, diffusivity: d)
+    // `--substeps 1` with one time τ: one implicit step from b = 0, i.e. the steady closure with a
+    // first-order damping 1/τ of the deviation field (v·∇b − Dβ∇²b + b/τ = −ṽx).
+    let substeps = option("--substeps", in: args).flatMap { Int($0) } ?? 8
+    let results = try cell.development(peclet: peclet, times: stars.map { $0 * r * r / d }, diffusivity: d, substeps: substeps)
     let rows = zip(stars, results).map { t, x in
         "{\"t_star\": \(t), \"ratio\": \(x.ratio), \"tortuosity\": \(x.tortuosity), \"convective\": \(x.convective)}"
     }
