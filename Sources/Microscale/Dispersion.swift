@@ -140,6 +140,39 @@ public enum Dispersion {
         return results
     }
 
+    /// An exploratory reactive closure: the steady closure problem with the deviation field taken up at
+    /// the cell walls, v·∇b − Dβ∇²b + k_w b = −ṽ_x, where k_w is nonzero only in fluid cells beside a
+    /// cell, in proportion to their wall faces, and its fluid mean is `rate` (s⁻¹; e.g. the uptake rate
+    /// (εσ/εβ) km η/(Ka + ⟨c⟩)): a Robin-type sink standing for the uptake through the cell surfaces.
+    public static func dampedAtWalls(solid: [Bool], velocities: FaceVelocities, diffusivity: Double, rate: Double,
+                                     scheme: ConvectionScheme = .quick) throws -> Result {
+        let g = velocities.grid
+        guard solid.count == g.cellCount, rate >= 0, rate.isFinite, diffusivity > 0 else {
+            throw Failure.invalidInput("dampedAtWalls needs a matching mask, a rate ≥ 0 and a positive diffusivity")
+        }
+        let tile = ClosureTile(solid: solid, velocities: velocities)
+        guard tile.nf > 0 else { throw Failure.invalidInput("the tile has no fluid cell") }
+        var walls = [Double](repeating: 0, count: tile.nf)
+        for j in 0..<g.ny {
+            for i in 0..<g.nx where !solid[j * g.nx + i] {
+                let k = tile.id[j * g.nx + i]
+                for n in [tile.cell(i + 1, j), tile.cell(i - 1, j), tile.cell(i, j + 1), tile.cell(i, j - 1)] where solid[n] { walls[k] += 1 }
+            }
+        }
+        let total = walls.reduce(0, +)
+        guard total > 0 else { throw Failure.invalidInput("the tile has no wall") }
+        let scale = g.h / diffusivity
+        let (uc, mean) = tile.cellCentreVelocities()
+        let assembled = tile.assemble(scheme: scheme, scale: scale, uc: uc, mean: mean)
+        var a = assembled.0
+        // Row P: fluxes / Dβ; the sink k_P h² b̂_P / Dβ with k_P = rate · N_fluid · walls_P / Σ walls.
+        for k in 0..<tile.nf where walls[k] > 0 {
+            a.add(k, k, rate * Double(tile.nf) * walls[k] / total * g.h * g.h / diffusivity)
+        }
+        let x = try SparseLU(a.build()).solve(assembled.1)
+        return tile.result(x, uc: uc, mean: mean, scale: scale, diffusivity: diffusivity)
+    }
+
     /// Orientation of the square lattice of circles (one circle of radius r per 4.5 µm²) to the flow.
     public enum Lattice: String, Sendable, CaseIterable {
         /// The reference unit cell: the lattice rotated 45° (centre + four quarter circles per 3 µm tile).
@@ -210,6 +243,15 @@ public enum Dispersion {
             let factor = peclet * diffusivity / (pecletLength * v)
             return try Dispersion.solve(solid: mask, velocities: flow.velocities.scaled(by: factor),
                                         diffusivity: diffusivity, scheme: scheme)
+        }
+
+        /// D* at Péclet number `peclet` with the deviation field taken up at the walls (`Dispersion.dampedAtWalls`).
+        public func dampedAtWalls(peclet: Double, rate: Double, diffusivity: Double = 1e-10,
+                                  scheme: ConvectionScheme = .quick) throws -> Result {
+            guard peclet >= 0, peclet.isFinite else { throw Failure.invalidInput("Péclet number must be ≥ 0, got \(peclet)") }
+            let factor = peclet * diffusivity / (pecletLength * flow.intrinsicVelocity)
+            return try Dispersion.dampedAtWalls(solid: mask, velocities: flow.velocities.scaled(by: factor),
+                                                diffusivity: diffusivity, rate: rate, scheme: scheme)
         }
 
         /// The pre-asymptotic D*(t) at Péclet number `peclet` (`Dispersion.development`).

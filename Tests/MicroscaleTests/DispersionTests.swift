@@ -98,6 +98,26 @@ private func poiseuilleChannel() -> (grid: Grid2D, solid: [Bool], velocities: Fa
     #expect(abs(early[0].ratio - 1) < 1e-3 * pe * pe / 210)
 }
 
+/// The wall-damped closure (`Dispersion.dampedAtWalls`): no uptake gives `solve`'s D* exactly; in the
+/// plane channel a strong uptake at the walls kills the slow fluid's deviation, so D* falls well below
+/// Taylor–Aris and only moderately above Dβ, and it falls monotonically with the rate.
+@Test func dispersionDampedAtWallsReducesTheConvectivePart() throws {
+    let (_, solid, vel, mean, wall) = poiseuilleChannel()
+    let d = 1e-10
+    let free = try Dispersion.solve(solid: solid, velocities: vel, diffusivity: d)
+    let none = try Dispersion.dampedAtWalls(solid: solid, velocities: vel, diffusivity: d, rate: 0)
+    #expect(abs(none.ratio / free.ratio - 1) < 1e-12)
+    let diffusionRate = d / (wall * wall)
+    var previous = free.ratio
+    for factor in [1.0, 10, 100, 1000] {
+        let r = try Dispersion.dampedAtWalls(solid: solid, velocities: vel, diffusivity: d, rate: factor * diffusionRate)
+        #expect(r.ratio < previous, "rate \(factor) D/W²: \(r.ratio)")
+        previous = r.ratio
+    }
+    let pe = mean * wall / d
+    #expect(previous - 1 < 0.5 * pe * pe / 210, "strong wall uptake: \(previous) vs Taylor–Aris \(1 + pe * pe / 210)")
+}
+
 @Test func dispersionDiluteCircleLatticeMatchesMaxwell() throws {
     // Square array of cylinders (one per tile, solid fraction φ = 0.05): D*/Dβ = 1/(1 + φ) to O(φ⁴)
     // (Rayleigh: the next term is ≈ 0.3 φ⁴, negligible here). Staircase of 80 × 80.

@@ -4,7 +4,7 @@ import NeuralNet
 import Numerics
 
 // `tissue-bench dispersion-development --geometry voronoi|hexagonal --porosity P [--voronoi-cells N]
-//      [--seed S] [--cells-per-tile N] [--strip-sample W,H,R] --peclet Pe [--times t1,t2,…] [--substeps K]`
+//      [--seed S] [--cells-per-tile N] [--strip-sample W,H,R] --peclet Pe [--times t1,t2,…] [--substeps K] [--wall-damping τ*]`
 //
 // The pre-asymptotic dispersion D*(t) of one unit-cell tile (`Dispersion.development`: the closure
 // problem from b = 0, solute uniform over the fluid at t = 0), at times given in units of r_eff²/Dβ
@@ -42,11 +42,16 @@ func dispersionDevelopmentBench(_ args: [String]) throws {
     // first-order damping 1/τ of the deviation field (v·∇b − Dβ∇²b + b/τ = −ṽx).
     let substeps = option("--substeps", in: args).flatMap { Int($0) } ?? 8
     let results = try cell.development(peclet: peclet, times: stars.map { $0 * r * r / d }, diffusivity: d, substeps: substeps)
+    // `--wall-damping τ*`: also D* with the deviation field taken up at the walls at the mean rate 1/τ.
+    var walls = ""
+    if let tau = option("--wall-damping", in: args).flatMap({ Double($0) }) {
+        walls = ", \"wall_damped_ratio\": \(try cell.dampedAtWalls(peclet: peclet, rate: d / (tau * r * r), diffusivity: d).ratio)"
+    }
     let rows = zip(stars, results).map { t, x in
         "{\"t_star\": \(t), \"ratio\": \(x.ratio), \"tortuosity\": \(x.tortuosity), \"convective\": \(x.convective)}"
     }
     print("""
         {"geometry": "\(family.name)", "porosity": \(tile.porosity), "seed": \(seed), "cells_per_tile": \(n), \
-        "r_eff": \(r), "peclet": \(peclet), "asymptotic_ratio": \(asymptotic.ratio), "development": [\(rows.joined(separator: ", "))]}
+        "r_eff": \(r), "peclet": \(peclet), "asymptotic_ratio": \(asymptotic.ratio)\(walls), "development": [\(rows.joined(separator: ", "))]}
         """)
 }
