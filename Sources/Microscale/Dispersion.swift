@@ -117,6 +117,7 @@ public enum Dispersion {
         guard tile.nf > 0 else { throw Failure.invalidInput("the tile has no fluid cell") }
         let scale = g.h / diffusivity
         let (uc, mean) = tile.cellCentreVelocities()
+        let (steady, rhs) = tile.assemble(scheme: scheme, scale: scale, uc: uc, mean: mean)
         var x = [Double](repeating: 0, count: tile.nf + tile.regions)   // b̂ = b/h and the multipliers
         var previous = 0.0
         var results: [Result] = []
@@ -124,9 +125,7 @@ public enum Dispersion {
             let dt = (t - previous) / Double(substeps)
             // Row P is the steady row (fluxes / Dβ) plus the storage h² (b̂ − b̂_old)/(Dβ Δt).
             let storage = g.h * g.h / (diffusivity * dt)
-            let assembled = tile.assemble(scheme: scheme, scale: scale, uc: uc, mean: mean)
-            var a = assembled.0
-            let rhs = assembled.1
+            var a = steady
             for k in 0..<tile.nf { a.add(k, k, storage) }
             let lu = try SparseLU(a.build())
             for _ in 0..<substeps {
@@ -163,13 +162,12 @@ public enum Dispersion {
         guard total > 0 else { throw Failure.invalidInput("the tile has no wall") }
         let scale = g.h / diffusivity
         let (uc, mean) = tile.cellCentreVelocities()
-        let assembled = tile.assemble(scheme: scheme, scale: scale, uc: uc, mean: mean)
-        var a = assembled.0
+        var (a, rhs) = tile.assemble(scheme: scheme, scale: scale, uc: uc, mean: mean)
         // Row P: fluxes / Dβ; the sink k_P h² b̂_P / Dβ with k_P = rate · N_fluid · walls_P / Σ walls.
         for k in 0..<tile.nf where walls[k] > 0 {
             a.add(k, k, rate * Double(tile.nf) * walls[k] / total * g.h * g.h / diffusivity)
         }
-        let x = try SparseLU(a.build()).solve(assembled.1)
+        let x = try SparseLU(a.build()).solve(rhs)
         return tile.result(x, uc: uc, mean: mean, scale: scale, diffusivity: diffusivity)
     }
 

@@ -35,20 +35,22 @@ struct SurrogateCommand: ParsableCommand {
 
         @OptionGroup var output: OutputOptions
 
+        var request: SurrogateWorkflows.GenerateRequest {
+            var r = SurrogateWorkflows.GenerateRequest(config: config)
+            r.overrides = overrides
+            r.only = only
+            r.shard = shard
+            r.resume = resume
+            r.stopAfterBlocks = stopAfterBlocks
+            r.policy = output.policy
+            return r
+        }
+
         func validate() throws {
-            var request = SurrogateWorkflows.GenerateRequest(config: config)
-            request.shard = shard
             try validating { try request.validate() }
         }
 
         func run() throws {
-            var request = SurrogateWorkflows.GenerateRequest(config: config)
-            request.overrides = overrides
-            request.only = only
-            request.shard = shard
-            request.resume = resume
-            request.stopAfterBlocks = stopAfterBlocks
-            request.policy = output.policy
             output.show(try SurrogateWorkflows.generate(request, reporter: output.reporter()))
         }
     }
